@@ -1,0 +1,69 @@
+//! Criterion benches of each pipeline stage on seeded synthetic data.
+//!
+//! 10,000 participants by default; set `COPROD_BENCH_PARTICIPANTS=1000000` for the
+//! national-scale run. Figures and the machine they ran on: `benches/README.md`.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use coproduction::{
+    Catalogue, Ingest, Plan, ReportOptions, Synthetic, build_document, evaluate_outcomes, pair_assessments,
+};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+fn participants() -> usize {
+    std::env::var("COPROD_BENCH_PARTICIPANTS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000)
+}
+
+/// Writes the data set and a plan beside it once per process.
+fn data_dir() -> PathBuf {
+    let n = participants();
+    let dir = std::env::temp_dir().join(format!("coprod-bench-{n}"));
+    if !dir.join("outcomes.csv").exists() {
+        let _ = Synthetic::new(n, 20250401).write_to_dir(&dir);
+    }
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo");
+    let plan = std::fs::read_to_string(format!("{demo}/plan.toml")).unwrap_or_default();
+    let _ = std::fs::write(dir.join("plan.toml"), plan);
+    for file in ["impact_map.toml", "population.csv"] {
+        let _ = std::fs::copy(format!("{demo}/{file}"), dir.join(file));
+    }
+    dir
+}
+
+fn stages(c: &mut Criterion) {
+    let dir = data_dir();
+    let (p, o) = (dir.join("participants.csv"), dir.join("outcomes.csv"));
+    let bytes = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0)
+        + std::fs::metadata(&o).map(|m| m.len()).unwrap_or(0);
+    let catalogue = Catalogue::builtin();
+    let pilots = ["tt", "cv", "dem", "wb"];
+    let mut group = c.benchmark_group(format!("pipeline_{}", participants()));
+    group.sample_size(10);
+
+    group.bench_function("generate", |b| {
+        b.iter(|| Synthetic::new(participants(), 7).write(std::io::sink(), std::io::sink()))
+    });
+
+    group.throughput(Throughput::Bytes(bytes));
+    group.bench_function("ingest_csv", |b| {
+        b.iter(|| Ingest::new(catalogue).pilots(pilots).load_paths(&p, &o))
+    });
+    group.throughput(Throughput::Elements(participants() as u64));
+
+    let Ok(plan) = Plan::load(&dir.join("plan.toml")) else { return };
+    let Ok(data) = Ingest::new(catalogue).pilots(pilots).load_paths(&p, &o) else { return };
+    group.bench_function("pair", |b| b.iter(|| pair_assessments(black_box(&data))));
+    group.bench_function("outcomes", |b| {
+        b.iter(|| evaluate_outcomes(black_box(&data), &plan.pilots, catalogue, &plan.rules))
+    });
+    group.bench_function("plan_run", |b| b.iter(|| plan.run()));
+    if let Ok(eval) = plan.run() {
+        let options = ReportOptions::default();
+        group.bench_function("build_report", |b| b.iter(|| build_document(black_box(&eval), &options)));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);

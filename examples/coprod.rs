@@ -1,0 +1,210 @@
+//! `coprod`: run an evaluation plan and write its report.
+//!
+//! A thin command line over the `coproduction` library: argument parsing and printing
+//! only. Everything it does is a library call.
+//!
+//! ```text
+//! cargo run --release --example coprod                       # the bundled demo
+//! cargo run --release --example coprod -- run plan.toml --out my-report
+//! cargo run --release --example coprod -- validate plan.toml
+//! cargo run --release --example coprod -- init my-evaluation
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use coproduction::{
+    Error, ErrorCategory, Evaluation, Plan, ReportOptions, Synthetic, init_templates, write_report,
+};
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Evaluate community co-production pilots and measure their social value.
+///
+/// coprod reads your plan (a short text file naming your data files and pilots), checks
+/// every row of your survey data, works out the outcome figures the NHS recognises, who
+/// was reached and who benefited, and the social value, and writes a report you can open
+/// in a web browser.
+#[derive(Parser)]
+#[command(name = "coprod", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a plan and write the report (with no plan: the bundled demo).
+    Run {
+        /// The plan file (plan.toml). Leave it out to run the demo.
+        plan: Option<PathBuf>,
+        /// Folder for the report.
+        #[arg(long, default_value = "coprod-report")]
+        out: PathBuf,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+        /// Print a machine-readable summary (JSON) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a plan and its data without writing a report; list rejected rows.
+    Validate {
+        /// The plan file.
+        plan: PathBuf,
+        /// Print a machine-readable summary (JSON) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Start a new evaluation: a commented plan and empty data templates in DIR.
+    Init {
+        /// The folder to create.
+        dir: PathBuf,
+    },
+    /// Write a synthetic data set (for trying the tool or timing it).
+    Generate {
+        /// The folder to write participants.csv and outcomes.csv to.
+        dir: PathBuf,
+        /// How many participants.
+        #[arg(long, default_value_t = 600)]
+        participants: usize,
+        /// Random seed.
+        #[arg(long, default_value_t = 20250401)]
+        seed: u64,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Run {
+        plan: None,
+        out: PathBuf::from("coprod-report"),
+        quiet: false,
+        json: false,
+    });
+    let result = match command {
+        Command::Run { plan, out, quiet, json } => run(plan, &out, quiet, json),
+        Command::Validate { plan, json } => validate(&plan, json),
+        Command::Init { dir } => init(&dir),
+        Command::Generate { dir, participants, seed } => generate(&dir, participants, seed),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            match e.category() {
+                ErrorCategory::Data => ExitCode::from(1),
+                _ => ExitCode::from(2),
+            }
+        }
+    }
+}
+
+fn demo_plan() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/plan.toml")
+}
+
+fn step(quiet: bool, message: &str) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner().with_message(message.to_string());
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+fn run(plan: Option<PathBuf>, out: &Path, quiet: bool, json: bool) -> Result<(), Error> {
+    let path = plan.unwrap_or_else(demo_plan);
+    let quiet = quiet || json;
+    let bar = step(quiet, "Reading the plan and data, computing results");
+    let plan = Plan::load(&path)?;
+    let eval = plan.run();
+    bar.finish_and_clear();
+    let eval = eval?;
+    let bar = step(quiet, "Writing the report");
+    let options = ReportOptions::from_plan(&plan);
+    let written = write_report(&eval, out, &options);
+    bar.finish_and_clear();
+    let written = written?;
+    if json {
+        println!("{}", eval.summary_json(Some(&written.dir)));
+    } else if !quiet {
+        print_summary(&eval);
+        println!("Report: {}", written.html().display());
+        println!(
+            "Also written: results.json, report.md, rejects.csv, tables/ and charts/ in {}",
+            written.dir.display()
+        );
+    }
+    Ok(())
+}
+
+fn print_summary(eval: &Evaluation) {
+    println!("{}", eval.plan.title);
+    for line in eval.summary_lines() {
+        println!("  {line}");
+    }
+    let rejected = eval.data.rejects().len();
+    if rejected > 0 {
+        println!("{rejected} row(s) rejected: see rejects.csv for each row and its reason.");
+    } else {
+        println!("No rows rejected.");
+    }
+    for warning in &eval.warnings {
+        println!("note: {warning}");
+    }
+}
+
+fn validate(path: &Path, json: bool) -> Result<(), Error> {
+    let plan = Plan::load(path)?;
+    let check = plan.validate()?;
+    if json {
+        println!("{}", check.to_json());
+        return Ok(());
+    }
+    for f in &check.files {
+        println!(
+            "{}: {} rows read, {} accepted, {} rejected",
+            f.file, f.rows_read, f.rows_accepted, f.rows_rejected
+        );
+    }
+    for r in check.rejects.entries() {
+        let column = r.column.as_deref().map(|c| format!(", column {c}")).unwrap_or_default();
+        println!("  {} row {}{column}: {}", r.file, r.row, r.reason);
+    }
+    for w in &check.warnings {
+        println!("note: {w}");
+    }
+    println!(
+        "The plan is valid{}.",
+        if check.rejects.is_empty() { " and every row was accepted" } else { "" }
+    );
+    Ok(())
+}
+
+fn init(dir: &Path) -> Result<(), Error> {
+    let written = init_templates(dir)?;
+    for file in &written {
+        println!("wrote {}", file.display());
+    }
+    println!(
+        "Next: fill in the CSV files and the plan, then run: coprod run {}",
+        dir.join("plan.toml").display()
+    );
+    Ok(())
+}
+
+fn generate(dir: &Path, participants: usize, seed: u64) -> Result<(), Error> {
+    let counts = Synthetic::new(participants, seed).write_to_dir(dir)?;
+    println!(
+        "wrote {} participants and {} assessments to {}",
+        counts.participants,
+        counts.assessments,
+        dir.display()
+    );
+    Ok(())
+}

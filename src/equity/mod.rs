@@ -1,0 +1,334 @@
+//! Equity and reach: who each pilot reached and who benefited, by group, against the local
+//! population, with statistical disclosure control on everything published.
+//!
+//! The stage is pure: the caller gives a group label per participant for each dimension
+//! and, per participant, each rate's membership and each mean's value.
+
+mod disclosure;
+mod population;
+mod tests_of_independence;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::error::{Error, Result};
+use crate::stats::{Proportion, RateDifference, mean_interval, newcombe_difference, wilson};
+
+pub use disclosure::{DisclosureControl, Published};
+pub use population::Population;
+pub use tests_of_independence::{IndependenceTest, TestMethod};
+
+/// The label of the group of participants with no value recorded. Kept, never dropped.
+pub const NOT_RECORDED: &str = "Not recorded";
+
+/// What the equity stage is given for one pilot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EquityInput<'a> {
+    /// Pilot id.
+    pub pilot: &'a str,
+    /// Per dimension, a label per participant (`None` = not recorded).
+    pub dimensions: Vec<(String, Vec<Option<String>>)>,
+    /// Per rate, per participant: `None` = not in the denominator, `Some(counted)`.
+    pub rates: Vec<(String, Vec<Option<bool>>)>,
+    /// Per mean, per participant: the value, if any.
+    pub means: Vec<(String, Vec<Option<f64>>)>,
+}
+
+/// A mean with its 95% t interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MeanCell {
+    /// Values.
+    pub n: usize,
+    /// Mean.
+    pub mean: f64,
+    /// Lower 95% limit.
+    pub ci_low: Option<f64>,
+    /// Upper 95% limit.
+    pub ci_high: Option<f64>,
+}
+
+/// A group's share of participants against its share of the population.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Representation {
+    /// Share among participants with this dimension recorded.
+    pub participant_share: f64,
+    /// Share in the population.
+    pub population_share: f64,
+    /// participant_share / population_share.
+    pub ratio: f64,
+    /// Lower 95% limit: the Wilson limit of the participant share over the population share
+    /// (the census count is treated as fixed).
+    pub ci_low: Option<f64>,
+    /// Upper 95% limit.
+    pub ci_high: Option<f64>,
+}
+
+impl Representation {
+    /// A sentence for reports.
+    ///
+    /// ```
+    /// use coproduction::equity::Representation;
+    /// let r = Representation { participant_share: 0.18, population_share: 0.1, ratio: 1.8, ci_low: None, ci_high: None };
+    /// assert_eq!(r.sentence("Black Caribbean"), "Black Caribbean residents are reached at 1.8 times their share");
+    /// ```
+    pub fn sentence(&self, group: &str) -> String {
+        format!("{group} residents are reached at {:.1} times their share", self.ratio)
+    }
+}
+
+/// One group of one dimension.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupRow {
+    /// The group label.
+    pub group: String,
+    /// Participants in the group.
+    pub participants: Published<usize>,
+    /// Each rate in the group.
+    pub rates: Vec<(String, Published<Proportion>)>,
+    /// Each rate: the group against the rest of the pilot (Newcombe hybrid score interval).
+    pub gaps: Vec<(String, Published<RateDifference>)>,
+    /// Each mean in the group.
+    pub means: Vec<(String, Published<MeanCell>)>,
+    /// Reach against the population, when a population is given for this dimension.
+    pub representation: Option<Published<Representation>>,
+}
+
+/// All groups of one dimension, with the tests of independence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Breakdown {
+    /// The dimension (`ethnicity`).
+    pub dimension: String,
+    /// Its groups, in a stable order ("Not recorded" last).
+    pub groups: Vec<GroupRow>,
+    /// Per rate, whether it differs between groups.
+    pub tests: Vec<IndependenceTest>,
+}
+
+/// The equity results of one pilot.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PilotEquity {
+    /// Pilot id.
+    pub pilot: String,
+    /// One breakdown per dimension.
+    pub breakdowns: Vec<Breakdown>,
+    /// The disclosure control applied.
+    pub disclosure: DisclosureControl,
+}
+
+/// Breaks a pilot's participation and outcomes down by each dimension, with gaps, tests,
+/// representation and disclosure control.
+///
+/// ```
+/// use coproduction::equity::{DisclosureControl, EquityInput, analyse};
+/// let groups = ["A", "A", "A", "A", "A", "A", "B", "B", "B", "B", "B", "B"];
+/// let input = EquityInput {
+///     pilot: "tt",
+///     dimensions: vec![("area".into(), groups.iter().map(|g| Some(g.to_string())).collect())],
+///     rates: vec![("recovery".into(), (0..12).map(|i| Some(i % 2 == 0)).collect())],
+///     means: vec![],
+/// };
+/// let result = analyse(&input, &DisclosureControl::new(5).unwrap(), None).unwrap();
+/// let a = &result.breakdowns[0].groups[0];
+/// assert_eq!(a.participants.value(), Some(&6));
+/// // 3 of 6 recovered: the 3 who did not are fewer than 5, so the rate is hidden.
+/// assert!(a.rates[0].1.is_suppressed());
+/// ```
+pub fn analyse(
+    input: &EquityInput,
+    disclosure: &DisclosureControl,
+    population: Option<&Population>,
+) -> Result<PilotEquity> {
+    let n = input.dimensions.first().map_or(0, |d| d.1.len());
+    let lengths = input
+        .dimensions
+        .iter()
+        .map(|d| d.1.len())
+        .chain(input.rates.iter().map(|r| r.1.len()))
+        .chain(input.means.iter().map(|m| m.1.len()));
+    for len in lengths {
+        if len != n {
+            return Err(Error::InvalidParameter {
+                name: "equity input",
+                value: format!("{len} values for {n} participants"),
+                reason: "every dimension, rate and mean needs one value per participant",
+            });
+        }
+    }
+    let mut breakdowns = Vec::with_capacity(input.dimensions.len());
+    for (dimension, labels) in &input.dimensions {
+        let mut members: BTreeMap<GroupKey, Vec<usize>> = BTreeMap::new();
+        for (i, label) in labels.iter().enumerate() {
+            members.entry(GroupKey::of(label.as_deref())).or_default().push(i);
+        }
+        let recorded: usize =
+            members.iter().filter(|(k, _)| !k.is_not_recorded()).map(|(_, v)| v.len()).sum();
+        let mut groups = Vec::with_capacity(members.len());
+        for (key, people) in &members {
+            let rates = input
+                .rates
+                .iter()
+                .map(|(name, values)| (name.clone(), Published::Shown(rate_of(values, people))))
+                .collect::<Vec<_>>();
+            let gaps = input
+                .rates
+                .iter()
+                .map(|(name, values)| {
+                    let inside = tally(values, people.iter().copied());
+                    let outside = tally(values, (0..n).filter(|i| !people.contains(i)));
+                    (
+                        name.clone(),
+                        Published::Shown(newcombe_difference(inside.0, inside.1, outside.0, outside.1)),
+                    )
+                })
+                .collect::<Vec<_>>();
+            let means = input
+                .means
+                .iter()
+                .map(|(name, values)| {
+                    let xs: Vec<f64> = people.iter().filter_map(|&i| values[i]).collect();
+                    let cell = mean_interval(&xs).map(|m| MeanCell {
+                        n: m.n,
+                        mean: m.mean,
+                        ci_low: m.ci_low,
+                        ci_high: m.ci_high,
+                    });
+                    (name.clone(), Published::Shown(cell))
+                })
+                .collect::<Vec<_>>();
+            let representation = population
+                .and_then(|p| p.share(dimension, key.label()))
+                .filter(|_| !key.is_not_recorded())
+                .map(|share| {
+                    let wilson = wilson(people.len() as u64, recorded as u64);
+                    Published::Shown(wilson.filter(|_| share > 0.0).map(|w| Representation {
+                        participant_share: w.rate,
+                        population_share: share,
+                        ratio: w.rate / share,
+                        ci_low: Some(w.ci_low / share),
+                        ci_high: Some(w.ci_high / share),
+                    }))
+                });
+            groups.push(GroupRow {
+                group: key.label().to_string(),
+                participants: Published::Shown(people.len()),
+                rates: flatten(rates),
+                gaps: flatten(gaps),
+                means: flatten(means),
+                representation: representation.map(|r| r.flatten_option()),
+            });
+        }
+        let tests = input
+            .rates
+            .iter()
+            .filter_map(|(name, values)| {
+                let table: Vec<(u64, u64)> =
+                    members.values().map(|people| tally(values, people.iter().copied())).collect();
+                tests_of_independence::test(name, &table, hash_seed(input.pilot, dimension, name))
+            })
+            .collect();
+        let mut breakdown = Breakdown { dimension: dimension.clone(), groups, tests };
+        disclosure.apply(&mut breakdown);
+        breakdowns.push(breakdown);
+    }
+    Ok(PilotEquity { pilot: input.pilot.to_string(), breakdowns, disclosure: *disclosure })
+}
+
+fn flatten<T>(cells: Vec<(String, Published<Option<T>>)>) -> Vec<(String, Published<T>)> {
+    cells.into_iter().map(|(n, c)| (n, c.flatten_option())).collect()
+}
+
+/// (counted, denominator) of a rate among some participants.
+fn tally(values: &[Option<bool>], people: impl Iterator<Item = usize>) -> (u64, u64) {
+    people.filter_map(|i| values[i]).fold((0, 0), |(k, n), counted| (k + u64::from(counted), n + 1))
+}
+
+fn rate_of(values: &[Option<bool>], people: &[usize]) -> Option<Proportion> {
+    let (k, n) = tally(values, people.iter().copied());
+    wilson(k, n)
+}
+
+/// A seed for the Monte Carlo exact test that depends only on what is tested, so results
+/// are reproducible and independent of evaluation order.
+fn hash_seed(pilot: &str, dimension: &str, rate: &str) -> u64 {
+    // FNV-1a: stable across platforms and Rust versions, unlike the std hasher.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in pilot.bytes().chain([0]).chain(dimension.bytes()).chain([0]).chain(rate.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Groups sort numerically when their labels are numbers (IMD 1..10), else by text, with
+/// "Not recorded" last.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum GroupKey {
+    Number(u64, String),
+    Text(String),
+    NotRecorded,
+}
+
+impl GroupKey {
+    fn of(label: Option<&str>) -> GroupKey {
+        match label.map(str::trim).filter(|l| !l.is_empty()) {
+            None => GroupKey::NotRecorded,
+            Some(l) => match l.parse::<u64>() {
+                Ok(n) => GroupKey::Number(n, l.to_string()),
+                Err(_) => GroupKey::Text(l.to_string()),
+            },
+        }
+    }
+
+    fn label(&self) -> &str {
+        match self {
+            GroupKey::Number(_, l) | GroupKey::Text(l) => l,
+            GroupKey::NotRecorded => NOT_RECORDED,
+        }
+    }
+
+    fn is_not_recorded(&self) -> bool {
+        matches!(self, GroupKey::NotRecorded)
+    }
+}
+
+impl PilotEquity {
+    /// The `equity[]` rows of `results.json`: one per pilot, dimension and group, each rate
+    /// and mean as a key; a hidden value is `null` and the row has `"suppressed": true`.
+    pub fn json_rows(&self) -> Vec<Value> {
+        let mut rows = Vec::new();
+        for b in &self.breakdowns {
+            for g in &b.groups {
+                let mut row = Map::new();
+                let mut suppressed = g.participants.is_suppressed();
+                row.insert("pilot".into(), json!(self.pilot));
+                row.insert("dimension".into(), json!(b.dimension));
+                row.insert("group".into(), json!(g.group));
+                row.insert("participants".into(), json!(g.participants.value()));
+                for (name, cell) in &g.rates {
+                    suppressed |= cell.is_suppressed();
+                    row.insert(name.clone(), json!(cell.value()));
+                }
+                for (name, cell) in &g.gaps {
+                    suppressed |= cell.is_suppressed();
+                    row.insert(format!("{name}_gap"), json!(cell.value()));
+                }
+                for (name, cell) in &g.means {
+                    suppressed |= cell.is_suppressed();
+                    row.insert(name.clone(), json!(cell.value()));
+                }
+                if let Some(r) = &g.representation {
+                    suppressed |= r.is_suppressed();
+                    row.insert("representation_ratio".into(), json!(r.value()));
+                }
+                row.insert("suppressed".into(), json!(suppressed));
+                rows.push(Value::Object(row));
+            }
+        }
+        rows
+    }
+}
+
+#[cfg(test)]
+mod tests;

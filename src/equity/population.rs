@@ -1,0 +1,77 @@
+//! Population counts by group, for representation ratios (e.g. Census 2021 tables for the
+//! area a pilot serves).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::error::{Error, Location, Result};
+
+/// Population counts: `dimension,group,population` (extra columns such as `source` are
+/// allowed and ignored). Group labels must match the participants' labels.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Population {
+    counts: BTreeMap<String, BTreeMap<String, f64>>,
+}
+
+impl Population {
+    /// Reads a population CSV file.
+    pub fn from_csv_path(path: &Path) -> Result<Population> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
+        Population::from_csv_str(&text, &path.display().to_string())
+    }
+
+    /// Parses population CSV text; `label` names it in messages.
+    ///
+    /// ```
+    /// use coproduction::equity::Population;
+    /// let p = Population::from_csv_str("dimension,group,population\nethnicity,Mixed,50\nethnicity,Other,150\n", "pop.csv").unwrap();
+    /// assert_eq!(p.share("ethnicity", "Mixed"), Some(0.25));
+    /// assert!(Population::from_csv_str("dimension,group,population\nethnicity,Mixed,lots\n", "pop.csv").is_err());
+    /// ```
+    pub fn from_csv_str(text: &str, label: &str) -> Result<Population> {
+        let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let headers: Vec<String> = reader
+            .headers()
+            .map_err(|e| Error::NotATable { file: label.to_string(), reason: e.to_string() })?
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect();
+        let column = |name: &str| {
+            headers.iter().position(|h| h == name).ok_or_else(|| Error::MissingColumn {
+                file: label.to_string(),
+                column: name.to_string(),
+                found: headers.join(", "),
+            })
+        };
+        let (d, g, p) = (column("dimension")?, column("group")?, column("population")?);
+        let mut counts: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+        for (i, record) in reader.records().enumerate() {
+            let row = i as u64 + 1;
+            let record = record.map_err(|e| Error::invalid(Location::file(label).row(row), e.to_string()))?;
+            let cell = |k: usize| record.get(k).unwrap_or("").trim();
+            let value: f64 =
+                cell(p).parse().ok().filter(|v: &f64| v.is_finite() && *v >= 0.0).ok_or_else(|| {
+                    Error::invalid(
+                        Location::file(label).row(row).column("population").value(cell(p)),
+                        "population must be a non-negative number",
+                    )
+                })?;
+            if cell(d).is_empty() || cell(g).is_empty() {
+                return Err(Error::invalid(
+                    Location::file(label).row(row),
+                    "dimension and group must not be empty",
+                ));
+            }
+            counts.entry(cell(d).to_string()).or_default().insert(cell(g).to_string(), value);
+        }
+        Ok(Population { counts })
+    }
+
+    /// A group's share of the population in a dimension.
+    pub fn share(&self, dimension: &str, group: &str) -> Option<f64> {
+        let groups = self.counts.get(dimension)?;
+        let total: f64 = groups.values().sum();
+        let count = groups.get(group)?;
+        (total > 0.0).then(|| count / total)
+    }
+}

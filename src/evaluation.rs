@@ -1,0 +1,214 @@
+//! Running a plan: the one entry point from files to typed results.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::ingest::{DataSet, Ingest};
+use crate::instruments::Catalogue;
+use crate::outcomes::{Outcomes, evaluate_outcomes};
+use crate::plan::{DisclosurePlan, ImpactMapSource, Plan};
+use crate::{equity, value};
+
+/// Everything a plan produces, ready for the report printers or for embedding.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// The plan that was run.
+    pub plan: Plan,
+    /// The instruments used (built-in plus the plan's own).
+    pub catalogue: Catalogue,
+    /// The loaded data with its rejects.
+    pub data: DataSet,
+    /// Outcome figures per pilot.
+    pub outcomes: Outcomes,
+    /// Reach and outcomes by group, under disclosure control.
+    pub equity: Vec<equity::PilotEquity>,
+    /// Social value, when the plan has an impact map.
+    pub social_value: Option<value::SocialValue>,
+    /// Notes for the user: how files were read, principle checks, plan warnings.
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    /// Loads the plan's instruments and data, and checks them, without computing results.
+    pub fn load_data(&self) -> Result<(Catalogue, DataSet)> {
+        let mut catalogue = Catalogue::with_builtin()?;
+        for file in &self.data.instruments {
+            catalogue.add_from_file(file)?;
+        }
+        check_input(&self.data.participants, "participants")?;
+        check_input(&self.data.outcomes, "outcomes")?;
+        let data = Ingest::new(&catalogue)
+            .date_format(self.data.date_format)
+            .pilots(self.pilots.iter().map(|p| p.id.clone()))
+            .load_paths(&self.data.participants, &self.data.outcomes)?;
+        Ok((catalogue, data))
+    }
+
+    /// Runs the whole evaluation: ingest, outcomes, equity, social value.
+    pub fn run(&self) -> Result<Evaluation> {
+        let (catalogue, data) = self.load_data()?;
+        let mut warnings: Vec<String> = data.warnings().to_vec();
+        if data.participants().is_empty() {
+            return Err(Error::NotEnoughData {
+                what: "an evaluation (accepted participants)",
+                needed: 1,
+                available: 0,
+            });
+        }
+        let outcomes = evaluate_outcomes(&data, &self.pilots, &catalogue, &self.rules)?;
+        let equity = equity_for(self, &data, &outcomes)?;
+        let social_value = match &self.social_value {
+            Some(sv) => {
+                let map = match &sv.impact_map {
+                    ImpactMapSource::File(path) => value::ImpactMap::from_file(path)?,
+                    ImpactMapSource::Inline(table) => {
+                        value::ImpactMap::from_toml_table(table.clone(), "[social_value]")?
+                    }
+                };
+                let result = value::evaluate(&map, &outcomes, sv.draws, sv.seed)?;
+                warnings.extend(result.warnings.iter().cloned());
+                Some(result)
+            }
+            None => None,
+        };
+        Ok(Evaluation { plan: self.clone(), catalogue, data, outcomes, equity, social_value, warnings })
+    }
+}
+
+fn check_input(path: &Path, what: &str) -> Result<()> {
+    if !path.exists() {
+        return Err(Error::io(
+            "read",
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("the plan's {what} file does not exist"),
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn equity_for(plan: &Plan, data: &DataSet, outcomes: &Outcomes) -> Result<Vec<equity::PilotEquity>> {
+    let disclosure = disclosure_control(plan.disclosure)?;
+    let population = match &plan.equity.population {
+        Some(path) => Some(equity::Population::from_csv_path(path)?),
+        None => None,
+    };
+    let mut all = Vec::new();
+    for pilot in &outcomes.pilots {
+        let members: Vec<usize> = data
+            .participants()
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.pilot_id == pilot.id)
+            .map(|(i, _)| i)
+            .collect();
+        let input =
+            crate::evaluation_equity::equity_input(data, outcomes, pilot, &members, &plan.equity.dimensions)?;
+        all.push(equity::analyse(&input, &disclosure, population.as_ref())?);
+    }
+    Ok(all)
+}
+
+/// The plan's disclosure settings as the equity stage's type.
+pub(crate) fn disclosure_control(plan: DisclosurePlan) -> Result<equity::DisclosureControl> {
+    if plan.enabled {
+        equity::DisclosureControl::new(plan.min_count)
+    } else {
+        Ok(equity::DisclosureControl::off())
+    }
+}
+
+/// What [`Plan::validate`] found: per-file accounting, the rejects and the notes.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Validation {
+    /// Rows read, accepted and rejected per file.
+    pub files: Vec<crate::ingest::FileSummary>,
+    /// The rejected rows.
+    pub rejects: crate::ingest::Rejects,
+    /// Notes about how the files were read, and plan warnings.
+    pub warnings: Vec<String>,
+}
+
+impl Validation {
+    /// The validation as JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".to_string())
+    }
+}
+
+impl Plan {
+    /// Loads and checks everything (plan, instruments, data, impact map) without computing
+    /// results.
+    pub fn validate(&self) -> Result<Validation> {
+        let (_, data) = self.load_data()?;
+        let mut warnings = data.warnings().to_vec();
+        if let Some(sv) = &self.social_value {
+            let map = match &sv.impact_map {
+                ImpactMapSource::File(path) => value::ImpactMap::from_file(path)?,
+                ImpactMapSource::Inline(table) => {
+                    value::ImpactMap::from_toml_table(table.clone(), "[social_value]")?
+                }
+            };
+            warnings.extend(map.principle_warnings());
+        }
+        for pilot in &self.pilots {
+            if !data.participants().iter().any(|p| p.pilot_id == pilot.id) {
+                warnings.push(format!("pilot '{}' has no accepted participants", pilot.id));
+            }
+        }
+        Ok(Validation { files: data.files().to_vec(), rejects: data.rejects().clone(), warnings })
+    }
+}
+
+impl Evaluation {
+    /// A few lines a person reads first: per pilot, the headline figures.
+    pub fn summary_lines(&self) -> Vec<String> {
+        let pct = |r: &Option<crate::stats::Proportion>| match r {
+            Some(r) => format!("{:.1}% ({} of {})", r.rate * 100.0, r.count, r.denominator),
+            None => "–".to_string(),
+        };
+        let mut lines = Vec::new();
+        for p in &self.outcomes.pilots {
+            let mut line = format!("{} ({}): {} participants", p.name, p.id, p.participants);
+            if let Some(tt) = &p.talking_therapies {
+                line.push_str(&format!(
+                    "; reliable recovery {}; reliable improvement {}",
+                    pct(&tt.reliable_recovery),
+                    pct(&tt.reliable_improvement)
+                ));
+            }
+            if let Some(cv) = &p.cardiovascular {
+                line.push_str(&format!(
+                    "; BP controlled {} -> {}",
+                    pct(&cv.controlled_first),
+                    pct(&cv.controlled_last)
+                ));
+            }
+            lines.push(line);
+        }
+        if let Some(sv) = &self.social_value {
+            if let Some(ratio) = sv.sroi_ratio {
+                lines.push(format!("Social return: £{ratio:.2} per £1 invested"));
+            }
+        }
+        lines
+    }
+
+    /// A machine-readable summary for `coprod run --json`.
+    pub fn summary_json(&self, report_dir: Option<&Path>) -> String {
+        let value = serde_json::json!({
+            "title": self.plan.title,
+            "files": self.data.files(),
+            "rows_rejected": self.data.rejects().len(),
+            "pilots": self.outcomes.pilots.iter().map(|p| serde_json::json!({
+                "id": p.id,
+                "participants": p.participants,
+            })).collect::<Vec<_>>(),
+            "sroi_ratio": self.social_value.as_ref().and_then(|s| s.sroi_ratio),
+            "report": report_dir.map(|d| d.join("report.html").display().to_string()),
+        });
+        serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".to_string())
+    }
+}

@@ -1,0 +1,81 @@
+//! The equity stage's input, assembled from the participants and the outcome figures: a
+//! group label per participant for each dimension, and per participant each rate's
+//! membership and each mean's value.
+
+use std::collections::HashMap;
+
+use crate::equity::EquityInput;
+use crate::error::Result;
+use crate::ingest::{DataSet, Participant};
+use crate::outcomes::{Outcomes, PilotOutcomes};
+
+/// The measure whose change is broken down by group, per programme: the first of these
+/// the pilot has.
+const HEADLINE_MEASURES: [&str; 8] =
+    ["phq9", "gad7", "sbp", "zbi22", "demqol", "swemwbs", "wemwbs", "ons_life_satisfaction"];
+
+pub(crate) fn equity_input<'a>(
+    data: &'a DataSet,
+    outcomes: &Outcomes,
+    pilot: &'a PilotOutcomes,
+    members: &[usize],
+    dimensions: &[String],
+) -> Result<EquityInput<'a>> {
+    let people: Vec<&Participant> = members.iter().map(|&i| &data.participants()[i]).collect();
+    let label = |dimension: &str, p: &Participant| -> Option<String> {
+        match dimension {
+            "gender" => p.gender.clone(),
+            "ethnicity" => p.ethnicity.clone(),
+            "age_band" => p.age_band().map(|b| b.label().to_string()),
+            "imd_quintile" => p.imd_quintile().map(|q| q.to_string()),
+            "imd_decile" => p.imd_decile.map(|d| d.to_string()),
+            "area" => p.area.clone(),
+            _ => None,
+        }
+    };
+    let dimension_labels =
+        dimensions.iter().map(|d| (d.clone(), people.iter().map(|p| label(d, p)).collect())).collect();
+
+    let position: HashMap<usize, usize> = members.iter().enumerate().map(|(pos, &i)| (i, pos)).collect();
+    let mut rates: Vec<(String, Vec<Option<bool>>)> = Vec::new();
+    let mut rate = |name: &str, values: Vec<(usize, Option<bool>)>| {
+        let mut column = vec![None; members.len()];
+        for (index, value) in values {
+            if let Some(&pos) = position.get(&index) {
+                column[pos] = value;
+            }
+        }
+        rates.push((name.to_string(), column));
+    };
+    if pilot.talking_therapies.is_some() {
+        let e = &pilot.episodes;
+        rate("finished_treatment", e.iter().map(|e| (e.participant, Some(e.finished))).collect());
+        let case = |e: &crate::outcomes::EpisodeOutcome| e.paired_both && e.case_first;
+        rate("recovery", e.iter().map(|e| (e.participant, case(e).then_some(e.recovery))).collect());
+        rate(
+            "reliable_improvement",
+            e.iter().map(|e| (e.participant, e.paired_both.then_some(e.reliable_improvement))).collect(),
+        );
+        rate(
+            "reliable_recovery",
+            e.iter().map(|e| (e.participant, case(e).then_some(e.reliable_recovery))).collect(),
+        );
+    }
+    if let Some(cv) = &pilot.cardiovascular {
+        rate("bp_controlled_first", cv.controlled.iter().map(|&(i, first, _)| (i, Some(first))).collect());
+        rate("bp_controlled_last", cv.controlled.iter().map(|&(i, _, last)| (i, Some(last))).collect());
+    }
+
+    let mut means = Vec::new();
+    if let Some(measure) = HEADLINE_MEASURES.iter().find(|m| pilot.measure(m).is_some_and(|m| m.n_paired > 0))
+    {
+        let mut column = vec![None; members.len()];
+        for pair in outcomes.pairs.iter().filter(|p| &*p.measure == *measure && p.is_paired()) {
+            if let Some(&pos) = position.get(&pair.participant) {
+                column[pos] = Some(pair.change());
+            }
+        }
+        means.push((format!("{measure}_change"), column));
+    }
+    Ok(EquityInput { pilot: &pilot.id, dimensions: dimension_labels, rates, means })
+}

@@ -1,0 +1,611 @@
+//! Loading participants and assessments: CSV, Parquet and polars frames in, typed tables
+//! and a [`Rejects`] log out.
+//!
+//! Every data row read is either accepted or listed in the rejects with its reason, per
+//! file: `rows_read == rows_accepted + rows_rejected`, always. A problem with a whole file
+//! (not CSV, no header, a required column missing) is an [`Error`]; a problem with a row
+//! never is.
+
+mod model;
+mod rejects;
+mod table;
+mod validate;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+use polars::prelude::{DataFrame, IntoColumn, NamedFrom, ParquetReader, SerReader, Series};
+
+use crate::date::{Date, DateFormat};
+use crate::error::{Error, Result};
+use crate::instruments::Catalogue;
+
+pub use model::{AgeBand, Assessment, Participant, Setting};
+pub use rejects::{FileSummary, Reject, Rejects, neutralise_formula};
+
+use table::{CsvSource, FrameSource, RowSource};
+use validate::{ParticipantColumns, RowProblem, cell, field_count, identifier, number};
+
+/// The loaded evaluation data: accepted participants and assessments, the rejects, and
+/// per-file accounting.
+#[derive(Debug, Clone, Default)]
+pub struct DataSet {
+    participants: Vec<Participant>,
+    assessments: Vec<Assessment>,
+    files: Vec<FileSummary>,
+    rejects: Rejects,
+    warnings: Vec<String>,
+    index: HashMap<String, HashMap<String, usize>>,
+    /// Participant ids whose participants row was rejected, to explain their outcome rows.
+    rejected_ids: HashSet<String>,
+}
+
+impl DataSet {
+    /// Accepted participants, in file order.
+    pub fn participants(&self) -> &[Participant] {
+        &self.participants
+    }
+
+    /// Accepted assessments, in file order.
+    pub fn assessments(&self) -> &[Assessment] {
+        &self.assessments
+    }
+
+    /// Rows read, accepted and rejected, per file, in load order.
+    pub fn files(&self) -> &[FileSummary] {
+        &self.files
+    }
+
+    /// The rejected rows with their reasons.
+    pub fn rejects(&self) -> &Rejects {
+        &self.rejects
+    }
+
+    /// Notes about how files were read (encoding, delimiter, ignored columns).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// The index of a participant in [`DataSet::participants`].
+    pub fn participant_index(&self, pilot_id: &str, participant_id: &str) -> Option<usize> {
+        self.index.get(pilot_id)?.get(participant_id).copied()
+    }
+
+    /// Pilot ids with at least one accepted participant, sorted.
+    pub fn pilot_ids(&self) -> Vec<&str> {
+        let set: BTreeSet<&str> = self.participants.iter().map(|p| p.pilot_id.as_str()).collect();
+        set.into_iter().collect()
+    }
+
+    /// Assessments whose risk item was answered above zero (PHQ-9 item 9), per pilot.
+    /// A count for the service's safeguarding review; never shown per person.
+    pub fn risk_flags(&self) -> BTreeMap<&str, usize> {
+        let mut counts = BTreeMap::new();
+        for a in self.assessments.iter().filter(|a| a.risk_flag) {
+            *counts.entry(self.participants[a.participant].pilot_id.as_str()).or_default() += 1;
+        }
+        counts
+    }
+
+    /// The participants as a polars frame (one column per field of [`Participant`], dates
+    /// as ISO text).
+    pub fn participants_frame(&self) -> Result<DataFrame> {
+        let p = &self.participants;
+        let text = |f: fn(&Participant) -> Option<String>| p.iter().map(f).collect::<Vec<_>>();
+        let columns = vec![
+            Series::new(
+                "participant_id".into(),
+                p.iter().map(|x| x.participant_id.clone()).collect::<Vec<_>>(),
+            ),
+            Series::new("pilot_id".into(), p.iter().map(|x| x.pilot_id.clone()).collect::<Vec<_>>()),
+            Series::new("gender".into(), text(|x| x.gender.clone())),
+            Series::new("ethnicity".into(), text(|x| x.ethnicity.clone())),
+            Series::new("age".into(), p.iter().map(|x| x.age.map(u32::from)).collect::<Vec<_>>()),
+            Series::new(
+                "imd_decile".into(),
+                p.iter().map(|x| x.imd_decile.map(u32::from)).collect::<Vec<_>>(),
+            ),
+            Series::new("area".into(), text(|x| x.area.clone())),
+            Series::new("referral_date".into(), text(|x| x.referral_date.map(|d| d.to_string()))),
+            Series::new("end_date".into(), text(|x| x.end_date.map(|d| d.to_string()))),
+            Series::new(
+                "treatment_sessions".into(),
+                p.iter().map(|x| x.treatment_sessions).collect::<Vec<_>>(),
+            ),
+            Series::new("problem_descriptor".into(), text(|x| x.problem_descriptor.clone())),
+            Series::new("referral_source".into(), text(|x| x.referral_source.clone())),
+        ];
+        frame(columns)
+    }
+
+    /// The assessments as a polars frame in the canonical long form (`participant_id`,
+    /// `pilot_id`, `measure`, `assessed_on`, `score` (the analysed value), `raw_score`,
+    /// `prorated`, `setting`).
+    pub fn assessments_frame(&self) -> Result<DataFrame> {
+        let a = &self.assessments;
+        let who = |i: &Assessment| &self.participants[i.participant];
+        let columns = vec![
+            Series::new(
+                "participant_id".into(),
+                a.iter().map(|x| who(x).participant_id.clone()).collect::<Vec<_>>(),
+            ),
+            Series::new("pilot_id".into(), a.iter().map(|x| who(x).pilot_id.clone()).collect::<Vec<_>>()),
+            Series::new("measure".into(), a.iter().map(|x| x.measure.to_string()).collect::<Vec<_>>()),
+            Series::new(
+                "assessed_on".into(),
+                a.iter().map(|x| x.assessed_on.to_string()).collect::<Vec<_>>(),
+            ),
+            Series::new("score".into(), a.iter().map(|x| x.score).collect::<Vec<_>>()),
+            Series::new("raw_score".into(), a.iter().map(|x| x.raw_score).collect::<Vec<_>>()),
+            Series::new("prorated".into(), a.iter().map(|x| x.prorated).collect::<Vec<_>>()),
+            Series::new(
+                "setting".into(),
+                a.iter()
+                    .map(|x| match x.setting {
+                        Setting::Clinic => "clinic",
+                        Setting::Home => "home",
+                        Setting::Ambulatory => "ambulatory",
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+        ];
+        frame(columns)
+    }
+}
+
+fn frame(columns: Vec<Series>) -> Result<DataFrame> {
+    DataFrame::new_infer_height(columns.into_iter().map(IntoColumn::into_column).collect())
+        .map_err(|e| Error::Parquet { file: "<frame>".to_string(), reason: e.to_string() })
+}
+
+/// Loads evaluation data, configured builder-style.
+///
+/// ```
+/// use coproduction::{Catalogue, Ingest};
+///
+/// let participants = "participant_id,pilot_id,age\np1,tt,34\np2,tt,abc\n";
+/// let outcomes = "participant_id,pilot_id,measure,assessed_on,score\n\
+///                 p1,tt,phq9,2025-01-10,15\np1,tt,phq9,2025-03-01,7\np1,tt,phq9,2025-03-01,8\n";
+/// let data = Ingest::new(Catalogue::builtin())
+///     .pilots(["tt"])
+///     .load_readers(participants.as_bytes(), "participants.csv", outcomes.as_bytes(), "outcomes.csv")
+///     .unwrap();
+/// assert_eq!(data.participants().len(), 1);
+/// assert_eq!(data.assessments().len(), 2);
+/// // Every row is accounted for: one bad age, one duplicate assessment.
+/// assert_eq!(data.rejects().len(), 2);
+/// assert_eq!(data.files()[1].rows_read, 3);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Ingest<'c> {
+    catalogue: &'c Catalogue,
+    date_format: DateFormat,
+    pilots: Option<BTreeSet<String>>,
+}
+
+impl<'c> Ingest<'c> {
+    /// A loader that checks measures against `catalogue`, reads ISO dates and accepts any
+    /// pilot id.
+    pub fn new(catalogue: &'c Catalogue) -> Ingest<'c> {
+        Ingest { catalogue, date_format: DateFormat::Iso, pilots: None }
+    }
+
+    /// The format of every date in the files (default ISO).
+    pub fn date_format(mut self, format: DateFormat) -> Ingest<'c> {
+        self.date_format = format;
+        self
+    }
+
+    /// The pilots of the plan: rows naming any other pilot are rejected.
+    pub fn pilots<I, S>(mut self, ids: I) -> Ingest<'c>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.pilots = Some(ids.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Loads two files, each CSV or (by a `.parquet` extension) Parquet.
+    pub fn load_paths(&self, participants: &Path, outcomes: &Path) -> Result<DataSet> {
+        let mut data = DataSet::default();
+        let label = participants.display().to_string();
+        self.with_source(participants, |source| self.read_participants(&mut data, source, &label))?;
+        let label = outcomes.display().to_string();
+        self.with_source(outcomes, |source| self.read_outcomes(&mut data, source, &label))?;
+        Ok(data)
+    }
+
+    /// Loads CSV text from two readers; the labels name the files in messages.
+    pub fn load_readers(
+        &self,
+        participants: impl Read,
+        participants_label: &str,
+        outcomes: impl Read,
+        outcomes_label: &str,
+    ) -> Result<DataSet> {
+        let mut data = DataSet::default();
+        let mut source = CsvSource::new(participants, participants_label)?;
+        self.read_participants(&mut data, &mut source, participants_label)?;
+        let mut source = CsvSource::new(outcomes, outcomes_label)?;
+        self.read_outcomes(&mut data, &mut source, outcomes_label)?;
+        Ok(data)
+    }
+
+    /// Loads two polars frames with the canonical columns (any column types; native date
+    /// columns are accepted). Every cell goes through the same checks as a CSV cell.
+    pub fn load_frames(&self, participants: &DataFrame, outcomes: &DataFrame) -> Result<DataSet> {
+        let mut data = DataSet::default();
+        let mut source = FrameSource::new(participants, "participants frame", self.date_format)?;
+        self.read_participants(&mut data, &mut source, "participants frame")?;
+        let mut source = FrameSource::new(outcomes, "outcomes frame", self.date_format)?;
+        self.read_outcomes(&mut data, &mut source, "outcomes frame")?;
+        Ok(data)
+    }
+
+    fn with_source(&self, path: &Path, read: impl FnOnce(&mut dyn RowSource) -> Result<()>) -> Result<()> {
+        let label = path.display().to_string();
+        if path.is_dir() {
+            return Err(Error::NotATable { file: label, reason: "this is a folder, not a file".to_string() });
+        }
+        let file = File::open(path).map_err(|e| Error::io("read", path, e))?;
+        let is_parquet = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+        if is_parquet {
+            let frame = ParquetReader::new(file)
+                .finish()
+                .map_err(|e| Error::Parquet { file: label.clone(), reason: e.to_string() })?;
+            read(&mut FrameSource::new(&frame, &label, self.date_format)?)
+        } else {
+            read(&mut CsvSource::new(file, &label)?)
+        }
+    }
+
+    fn pilot_problem(&self, pilot: &str) -> Option<RowProblem> {
+        let known = self.pilots.as_ref()?;
+        if known.contains(pilot) {
+            return None;
+        }
+        let list: Vec<&str> = known.iter().map(String::as_str).collect();
+        Some(RowProblem::cell(
+            "pilot_id",
+            pilot,
+            format!("unknown pilot '{pilot}': the plan's pilots are {}", list.join(", ")),
+        ))
+    }
+
+    fn read_participants(&self, data: &mut DataSet, source: &mut dyn RowSource, label: &str) -> Result<()> {
+        let columns = ParticipantColumns::new(source.headers(), label)?;
+        note_ignored_columns(data, label, source.headers(), |h| validate::PARTICIPANT_COLUMNS.contains(&h));
+        let mut summary =
+            FileSummary { file: label.to_string(), rows_read: 0, rows_accepted: 0, rows_rejected: 0 };
+        let mut first_row: HashMap<(String, String), u64> = HashMap::new();
+        let mut fields = Vec::new();
+        while source.next_row(&mut fields)? {
+            summary.rows_read += 1;
+            let row = summary.rows_read;
+            let outcome = columns.participant(&fields, self.date_format).and_then(|p| {
+                if let Some(problem) = self.pilot_problem(&p.pilot_id) {
+                    return Err(problem);
+                }
+                if let Some(first) = first_row.get(&(p.pilot_id.clone(), p.participant_id.clone())) {
+                    return Err(RowProblem::cell(
+                        "participant_id",
+                        &p.participant_id,
+                        format!(
+                            "participant '{}' of pilot '{}' is already listed at row {first}",
+                            p.participant_id, p.pilot_id
+                        ),
+                    ));
+                }
+                Ok(p)
+            });
+            match outcome {
+                Ok(p) => {
+                    first_row.insert((p.pilot_id.clone(), p.participant_id.clone()), row);
+                    data.index
+                        .entry(p.pilot_id.clone())
+                        .or_default()
+                        .insert(p.participant_id.clone(), data.participants.len());
+                    data.participants.push(p);
+                    summary.rows_accepted += 1;
+                }
+                Err(problem) => {
+                    if let Some(id) = columns.id_cell(&fields) {
+                        data.rejected_ids.insert(id.to_string());
+                    }
+                    data.rejects.push(
+                        label,
+                        row,
+                        problem.column.as_deref(),
+                        problem.value.as_deref(),
+                        problem.reason,
+                    );
+                    summary.rows_rejected += 1;
+                }
+            }
+        }
+        data.warnings.extend(source.warnings().iter().cloned());
+        data.files.push(summary);
+        Ok(())
+    }
+
+    fn read_outcomes(&self, data: &mut DataSet, source: &mut dyn RowSource, label: &str) -> Result<()> {
+        let headers = source.headers().to_vec();
+        let columns = OutcomeColumns::new(&headers, label)?;
+        note_ignored_columns(data, label, &headers, |h| {
+            ["participant_id", "pilot_id", "measure", "assessed_on", "score", "setting"].contains(&h)
+                || item_number(h).is_some()
+        });
+        let mut state = OutcomeState::new(self.catalogue);
+        let mut summary =
+            FileSummary { file: label.to_string(), rows_read: 0, rows_accepted: 0, rows_rejected: 0 };
+        let mut fields = Vec::new();
+        while source.next_row(&mut fields)? {
+            summary.rows_read += 1;
+            let row = summary.rows_read;
+            match self.outcome_row(data, &columns, &mut state, &fields, row) {
+                Ok(assessment) => {
+                    data.assessments.push(assessment);
+                    summary.rows_accepted += 1;
+                }
+                Err(problem) => {
+                    data.rejects.push(
+                        label,
+                        row,
+                        problem.column.as_deref(),
+                        problem.value.as_deref(),
+                        problem.reason,
+                    );
+                    summary.rows_rejected += 1;
+                }
+            }
+        }
+        data.warnings.extend(source.warnings().iter().cloned());
+        data.files.push(summary);
+        Ok(())
+    }
+
+    fn outcome_row(
+        &self,
+        data: &DataSet,
+        columns: &OutcomeColumns,
+        state: &mut OutcomeState,
+        fields: &[String],
+        row: u64,
+    ) -> Result<Assessment, RowProblem> {
+        field_count(fields, columns.width)?;
+        let participant_id = identifier("participant_id", cell(fields, Some(columns.participant)))?;
+        let pilot_id = identifier("pilot_id", cell(fields, Some(columns.pilot)))?;
+        if let Some(problem) = self.pilot_problem(&pilot_id) {
+            return Err(problem);
+        }
+        let Some(participant) = data.participant_index(&pilot_id, &participant_id) else {
+            let why = if data.rejected_ids.contains(&participant_id) {
+                " (its row there was rejected)"
+            } else {
+                ""
+            };
+            let file = data.files.last().map_or("the participants file", |f| f.file.as_str());
+            return Err(RowProblem::cell(
+                "participant_id",
+                &participant_id,
+                format!("participant '{participant_id}' of pilot '{pilot_id}' is not in {file}{why}"),
+            ));
+        };
+        let measure_text = cell(fields, Some(columns.measure)).unwrap_or("");
+        let (measure_ix, measure) = state.measure(self.catalogue, measure_text)?;
+        let Some(instrument) = self.catalogue.get(&measure) else {
+            return Err(RowProblem::cell(
+                "measure",
+                measure_text,
+                format!("unknown measure '{measure_text}'"),
+            ));
+        };
+        let Some(date_text) = cell(fields, Some(columns.assessed_on)) else {
+            return Err(RowProblem::cell(
+                "assessed_on",
+                "",
+                "assessed_on is empty; every assessment needs a date",
+            ));
+        };
+        let assessed_on = validate::date("assessed_on", date_text, self.date_format)?;
+
+        // Items: item_1..item_N as read; cells past the instrument's items must be empty.
+        state.items.clear();
+        let mut any_item = false;
+        for (k, index, name) in &columns.items {
+            let (k, name) = (*k, name.as_str());
+            let Some(text) = cell(fields, Some(*index)) else { continue };
+            if k > instrument.item_count() {
+                return Err(RowProblem::cell(
+                    name,
+                    text,
+                    format!("{measure} has {} items, but {name} has a value", instrument.item_count()),
+                ));
+            }
+            let value = number(name, text)?;
+            if state.items.len() < k {
+                state.items.resize(k, None);
+            }
+            state.items[k - 1] = Some(value);
+            any_item = true;
+        }
+        let score_text = cell(fields, columns.score);
+        let scored = match (score_text, any_item) {
+            (None, false) => {
+                return Err(RowProblem::row(format!(
+                    "both score and items are empty for this {measure} assessment"
+                )));
+            }
+            (None, true) => {
+                state.items.resize(instrument.item_count(), None);
+                instrument.score_items(&state.items).map_err(|p| problem_at_item(&p, &state.items))?
+            }
+            (Some(text), items) => {
+                let total = number("score", text)?;
+                let scored = instrument
+                    .score_total(total)
+                    .map_err(|p| RowProblem::cell("score", text, p.to_string()))?;
+                if items {
+                    state.items.resize(instrument.item_count(), None);
+                    let from_items = instrument
+                        .score_items(&state.items)
+                        .map_err(|p| problem_at_item(&p, &state.items))?;
+                    if (from_items.raw_total - scored.raw_total).abs() > 1e-6 {
+                        return Err(RowProblem::cell(
+                            "score",
+                            text,
+                            format!("score {text} does not match the items' total {}", from_items.raw_total),
+                        ));
+                    }
+                    from_items
+                } else {
+                    scored
+                }
+            }
+        };
+        let setting_text = cell(fields, columns.setting).unwrap_or("");
+        let Some(setting) = Setting::parse(setting_text) else {
+            return Err(RowProblem::cell(
+                "setting",
+                setting_text,
+                format!("setting '{setting_text}' is not one of clinic, home, ambulatory"),
+            ));
+        };
+        let key = (participant, measure_ix, assessed_on);
+        if let Some(first) = state.seen.get(&key) {
+            return Err(RowProblem::cell(
+                "assessed_on",
+                date_text,
+                format!(
+                    "repeats the {measure} assessment of participant '{participant_id}' on {assessed_on} (first at row {first})"
+                ),
+            ));
+        }
+        state.seen.insert(key, row);
+        Ok(Assessment {
+            participant,
+            measure,
+            assessed_on,
+            score: scored.total,
+            raw_score: scored.raw_total,
+            prorated: scored.prorated,
+            risk_flag: scored.risk_flag,
+            setting,
+            row,
+        })
+    }
+}
+
+fn problem_at_item(problem: &crate::instruments::ScoreProblem, items: &[Option<f64>]) -> RowProblem {
+    match problem.item() {
+        Some(k) => {
+            let value = items.get(k - 1).copied().flatten().map(|v| v.to_string()).unwrap_or_default();
+            RowProblem::cell(&format!("item_{k}"), &value, problem.to_string())
+        }
+        None => RowProblem::row(problem.to_string()),
+    }
+}
+
+/// Extra columns are allowed (exports carry notes and time stamps) but named, so a
+/// misspelt optional column ("imd decile") does not vanish silently.
+fn note_ignored_columns(data: &mut DataSet, label: &str, headers: &[String], known: impl Fn(&str) -> bool) {
+    let ignored: Vec<&str> = headers.iter().map(String::as_str).filter(|h| !known(h)).collect();
+    if !ignored.is_empty() {
+        let shown: Vec<String> = ignored
+            .iter()
+            .take(10)
+            .map(|h| format!("'{}'", h.chars().take(40).collect::<String>()))
+            .collect();
+        let more =
+            if ignored.len() > 10 { format!(" and {} more", ignored.len() - 10) } else { String::new() };
+        data.warnings.push(format!("{label}: ignored column(s) {}{more}", shown.join(", ")));
+    }
+}
+
+fn item_number(header: &str) -> Option<usize> {
+    let k: usize = header.strip_prefix("item_")?.parse().ok()?;
+    (k >= 1 && k <= 1000).then_some(k)
+}
+
+struct OutcomeColumns {
+    participant: usize,
+    pilot: usize,
+    measure: usize,
+    assessed_on: usize,
+    score: Option<usize>,
+    setting: Option<usize>,
+    /// (item number, column index, column name)
+    items: Vec<(usize, usize, String)>,
+    width: usize,
+}
+
+impl OutcomeColumns {
+    fn new(headers: &[String], file: &str) -> Result<OutcomeColumns> {
+        let columns =
+            validate::Columns::new(headers, file, &["participant_id", "pilot_id", "measure", "assessed_on"])?;
+        let items: Vec<(usize, usize, String)> = headers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| item_number(h).map(|k| (k, i, h.clone())))
+            .collect();
+        let score = columns.index("score");
+        if score.is_none() && items.is_empty() {
+            return Err(Error::MissingColumn {
+                file: file.to_string(),
+                column: "score (or item_1, item_2, ...)".to_string(),
+                found: headers.join(", "),
+            });
+        }
+        Ok(OutcomeColumns {
+            participant: columns.index("participant_id").unwrap_or(0),
+            pilot: columns.index("pilot_id").unwrap_or(0),
+            measure: columns.index("measure").unwrap_or(0),
+            assessed_on: columns.index("assessed_on").unwrap_or(0),
+            score,
+            setting: columns.index("setting"),
+            items,
+            width: headers.len(),
+        })
+    }
+}
+
+/// What the outcome loader remembers between rows.
+struct OutcomeState {
+    measures: HashMap<String, (u16, Arc<str>)>,
+    lowercase: String,
+    items: Vec<Option<f64>>,
+    seen: HashMap<(usize, u16, Date), u64>,
+}
+
+impl OutcomeState {
+    fn new(catalogue: &Catalogue) -> OutcomeState {
+        let measures = catalogue
+            .ids()
+            .enumerate()
+            .map(|(i, id)| (id.to_string(), (i as u16, Arc::<str>::from(id))))
+            .collect();
+        OutcomeState { measures, lowercase: String::new(), items: Vec::new(), seen: HashMap::new() }
+    }
+
+    fn measure(&mut self, catalogue: &Catalogue, text: &str) -> Result<(u16, Arc<str>), RowProblem> {
+        if text.is_empty() {
+            return Err(RowProblem::cell("measure", "", "measure is empty; name an instrument such as phq9"));
+        }
+        self.lowercase.clear();
+        self.lowercase.extend(text.chars().map(|c| c.to_ascii_lowercase()));
+        match self.measures.get(&self.lowercase) {
+            Some((ix, id)) => Ok((*ix, Arc::clone(id))),
+            None => {
+                let hint = catalogue
+                    .suggest(&self.lowercase)
+                    .map(|s| format!(" (did you mean '{s}'?)"))
+                    .unwrap_or_default();
+                Err(RowProblem::cell("measure", text, format!("unknown measure '{text}'{hint}")))
+            }
+        }
+    }
+}

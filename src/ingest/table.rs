@@ -1,0 +1,319 @@
+//! Row sources: CSV files as evaluators' tools write them, and polars frames (Parquet).
+//!
+//! Both yield rows of text cells so that one set of validators serves every format: a
+//! Parquet file is checked by exactly the rules a CSV file is.
+
+use std::io::{BufRead, BufReader, Read};
+
+use polars::prelude::{Column, DataFrame, DataType};
+
+use crate::date::{Date, DateFormat};
+use crate::error::{Error, Result};
+
+/// Header names are matched case-insensitively after trimming spaces and a byte-order mark.
+pub(crate) fn normalise_header(name: &str) -> String {
+    name.trim_start_matches('\u{feff}').trim().to_ascii_lowercase()
+}
+
+/// A table read row by row.
+pub(crate) trait RowSource {
+    /// The normalised header.
+    fn headers(&self) -> &[String];
+    /// Fills `fields` with the next row's cells; returns false at the end.
+    fn next_row(&mut self, fields: &mut Vec<String>) -> Result<bool>;
+    /// Things the user should know about how the file was read (encoding, delimiter).
+    fn warnings(&self) -> &[String];
+}
+
+/// A CSV file read as a stream.
+pub(crate) struct CsvSource<R: Read> {
+    reader: csv::Reader<R>,
+    headers: Vec<String>,
+    record: csv::ByteRecord,
+    label: String,
+    warnings: Vec<String>,
+    warned_encoding: bool,
+    row: u64,
+}
+
+/// How many bytes are looked at to recognise the format before reading.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+impl<R: Read> CsvSource<BufReader<R>> {
+    pub(crate) fn new(input: R, label: &str) -> Result<Self> {
+        let mut input = BufReader::with_capacity(SNIFF_BYTES, input);
+        let start = input.fill_buf().map_err(|e| Error::io("read", label, e))?.to_vec();
+        let not_a_table =
+            |reason: &str| Error::NotATable { file: label.to_string(), reason: reason.to_string() };
+        if start.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(not_a_table("the file is empty: expected a header row and data rows"));
+        }
+        if start.starts_with(b"PK\x03\x04") {
+            return Err(not_a_table(
+                "this is a spreadsheet (.xlsx) or zip file, not CSV: open it and save as 'CSV UTF-8 (Comma delimited)'",
+            ));
+        }
+        if start.starts_with(b"PAR1") {
+            return Err(not_a_table("this is a Parquet file: declare it with a .parquet name"));
+        }
+        if start.contains(&0) {
+            return Err(not_a_table(
+                "the file contains binary data (NUL bytes), not text: export the table as 'CSV UTF-8'",
+            ));
+        }
+        let mut warnings = Vec::new();
+        let delimiter = sniff_delimiter(&start);
+        if delimiter != b',' {
+            warnings.push(format!(
+                "{label}: read with '{}' as the delimiter (the header has no commas)",
+                if delimiter == b'\t' { "tab".to_string() } else { (delimiter as char).to_string() }
+            ));
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(input);
+        let mut header = csv::ByteRecord::new();
+        let has_header = reader
+            .read_byte_record(&mut header)
+            .map_err(|e| not_a_table(&format!("cannot read the header: {e}")))?;
+        if !has_header {
+            return Err(not_a_table("the file has no header row"));
+        }
+        let mut source = CsvSource {
+            reader,
+            headers: Vec::new(),
+            record: csv::ByteRecord::new(),
+            label: label.to_string(),
+            warnings,
+            warned_encoding: false,
+            row: 0,
+        };
+        let mut names = Vec::with_capacity(header.len());
+        for cell in header.iter() {
+            let mut text = String::new();
+            source.decode(cell, &mut text);
+            names.push(normalise_header(&text));
+        }
+        source.headers = names;
+        Ok(source)
+    }
+}
+
+impl<R: Read> CsvSource<R> {
+    /// Decodes a cell. UTF-8 is expected; anything else is taken as Windows-1252, the
+    /// encoding Excel uses for "CSV (Comma delimited)", so names such as Zoë survive, and
+    /// the user is told once.
+    fn decode(&mut self, cell: &[u8], out: &mut String) {
+        out.clear();
+        match std::str::from_utf8(cell) {
+            Ok(text) => out.push_str(text),
+            Err(_) => {
+                out.extend(cell.iter().map(|&b| windows_1252(b)));
+                if !self.warned_encoding {
+                    self.warned_encoding = true;
+                    self.warnings.push(format!(
+                        "{}: not UTF-8; read as Windows-1252 (Excel's 'CSV (Comma delimited)'). Save as 'CSV UTF-8' to be sure names are kept exactly",
+                        self.label
+                    ));
+                }
+            }
+        }
+    }
+}
+
+impl<R: Read> RowSource for CsvSource<R> {
+    fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    fn next_row(&mut self, fields: &mut Vec<String>) -> Result<bool> {
+        let mut record = std::mem::take(&mut self.record);
+        let more = self.reader.read_byte_record(&mut record).map_err(|e| Error::NotATable {
+            file: self.label.clone(),
+            reason: format!("cannot read data row {}: {e}", self.row + 1),
+        })?;
+        if more {
+            self.row += 1;
+            fields.resize(record.len(), String::new());
+            fields.truncate(record.len());
+            for (i, cell) in record.iter().enumerate() {
+                let mut text = std::mem::take(&mut fields[i]);
+                self.decode(cell, &mut text);
+                fields[i] = text;
+            }
+        }
+        self.record = record;
+        Ok(more)
+    }
+
+    fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+}
+
+/// Picks the delimiter of the header line: comma unless the header has none and has
+/// semicolons (European Excel) or tabs.
+fn sniff_delimiter(start: &[u8]) -> u8 {
+    let line_end = start.iter().position(|&b| b == b'\n').unwrap_or(start.len());
+    let line = &start[..line_end];
+    let count = |d: u8| line.iter().filter(|&&b| b == d).count();
+    if count(b',') > 0 {
+        b','
+    } else if count(b';') > 0 {
+        b';'
+    } else if count(b'\t') > 0 {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+/// Windows-1252 to Unicode. Bytes 0x80 to 0x9F differ from Latin-1; the rest map directly.
+fn windows_1252(b: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}',
+        '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+    ];
+    match b {
+        0x80..=0x9f => HIGH[usize::from(b - 0x80)],
+        _ => char::from(b),
+    }
+}
+
+/// A polars frame read row by row, every column turned into text once.
+pub(crate) struct FrameSource {
+    headers: Vec<String>,
+    columns: Vec<Vec<Option<String>>>,
+    height: usize,
+    next: usize,
+}
+
+impl FrameSource {
+    /// Reads a frame. Native date columns are written in `date_format` so that the row
+    /// validators, which parse that format, see them as a CSV cell would look.
+    pub(crate) fn new(frame: &DataFrame, label: &str, date_format: DateFormat) -> Result<FrameSource> {
+        let bad =
+            |e: polars::error::PolarsError| Error::Parquet { file: label.to_string(), reason: e.to_string() };
+        let height = frame.height();
+        let mut headers = Vec::with_capacity(frame.width());
+        let mut columns = Vec::with_capacity(frame.width());
+        for column in frame.columns() {
+            headers.push(normalise_header(column.name().as_str()));
+            columns.push(column_as_text(column, date_format).map_err(bad)?);
+        }
+        Ok(FrameSource { headers, columns, height, next: 0 })
+    }
+}
+
+fn column_as_text(
+    column: &Column,
+    date_format: DateFormat,
+) -> polars::error::PolarsResult<Vec<Option<String>>> {
+    if column.dtype() == &DataType::Date {
+        let days = column.cast(&DataType::Int32)?;
+        let days = days.i32()?;
+        return Ok(days.iter().map(|d| d.map(|d| format_days(d, date_format))).collect());
+    }
+    let text = column.cast(&DataType::String)?;
+    Ok(text.str()?.iter().map(|s| s.map(str::to_string)).collect())
+}
+
+/// Days since 1970-01-01 written in a date format (civil_from_days, H. Hinnant).
+fn format_days(days: i32, format: DateFormat) -> String {
+    let z = i64::from(days) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    Date::format_parts(year, month, day, format)
+}
+
+impl RowSource for FrameSource {
+    fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    fn next_row(&mut self, fields: &mut Vec<String>) -> Result<bool> {
+        if self.next >= self.height {
+            return Ok(false);
+        }
+        fields.resize(self.columns.len(), String::new());
+        for (field, column) in fields.iter_mut().zip(&self.columns) {
+            field.clear();
+            if let Some(Some(text)) = column.get(self.next) {
+                field.push_str(text);
+            }
+        }
+        self.next += 1;
+        Ok(true)
+    }
+
+    fn warnings(&self) -> &[String] {
+        &[]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(text: &[u8]) -> (Vec<String>, Vec<Vec<String>>, Vec<String>) {
+        let mut source = CsvSource::new(text, "t.csv").unwrap();
+        let mut out = Vec::new();
+        let mut fields = Vec::new();
+        while source.next_row(&mut fields).unwrap() {
+            out.push(fields.clone());
+        }
+        (source.headers().to_vec(), out, source.warnings().to_vec())
+    }
+
+    #[test]
+    fn bom_crlf_quotes_and_header_case() {
+        let (headers, data, warnings) =
+            rows(b"\xef\xbb\xbf Participant_ID ,Area\r\np1,\"Tooting, Broadway \"\"East\"\"\"\r\n");
+        assert_eq!(headers, ["participant_id", "area"]);
+        assert_eq!(data, [["p1", "Tooting, Broadway \"East\""]]);
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn windows_1252_is_decoded_with_a_warning() {
+        let (_, data, warnings) = rows(b"name\nZo\xeb \x80\n");
+        assert_eq!(data[0][0], "Zoë €");
+        assert!(warnings[0].contains("Windows-1252"));
+    }
+
+    #[test]
+    fn semicolon_exports_are_recognised() {
+        let (headers, data, warnings) = rows(b"a;b\n1,5;2\n");
+        assert_eq!(headers, ["a", "b"]);
+        assert_eq!(data[0], ["1,5", "2"]);
+        assert!(warnings[0].contains("';'"));
+    }
+
+    #[test]
+    fn non_tables_are_errors_not_panics() {
+        for (input, expected) in [
+            (&b""[..], "the file is empty"),
+            (b"  \n\n", "the file is empty"),
+            (b"PK\x03\x04rest", "spreadsheet (.xlsx)"),
+            (b"a,b\x00c", "binary data"),
+        ] {
+            let err = CsvSource::new(input, "bad.csv").err().unwrap();
+            assert!(err.to_string().starts_with("bad.csv: "), "{err}");
+            assert!(err.to_string().contains(expected), "{err}");
+        }
+    }
+
+    #[test]
+    fn frame_dates_follow_the_declared_format() {
+        assert_eq!(format_days(0, DateFormat::Iso), "1970-01-01");
+        assert_eq!(format_days(20_200, DateFormat::UK), "22/04/2025");
+    }
+}

@@ -1,0 +1,349 @@
+//! Cell and row rules for the canonical tables (DESIGN.md section 4).
+//!
+//! A validator turns one row of text cells into a typed record or a [`RowProblem`] that
+//! names the column, the value and the reason. Rules across rows (duplicates, unknown
+//! participants) live with the loader, which holds the state they need.
+
+use crate::date::{Date, DateFormat};
+use crate::error::{Error, Result};
+
+use super::model::Participant;
+
+/// Identifiers longer than this are refused: they are pasted text, not ids, and would
+/// bloat every table they are keyed in.
+pub(crate) const MAX_ID_CHARS: usize = 128;
+
+/// Why a row was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RowProblem {
+    pub column: Option<String>,
+    pub value: Option<String>,
+    pub reason: String,
+}
+
+impl RowProblem {
+    pub(crate) fn cell(column: &str, value: &str, reason: impl Into<String>) -> RowProblem {
+        RowProblem { column: Some(column.to_string()), value: Some(value.to_string()), reason: reason.into() }
+    }
+
+    pub(crate) fn row(reason: impl Into<String>) -> RowProblem {
+        RowProblem { column: None, value: None, reason: reason.into() }
+    }
+}
+
+/// Positions of the known columns in a header.
+pub(crate) struct Columns<'h> {
+    headers: &'h [String],
+}
+
+impl<'h> Columns<'h> {
+    pub(crate) fn new(headers: &'h [String], file: &str, required: &[&str]) -> Result<Columns<'h>> {
+        for (i, name) in headers.iter().enumerate() {
+            if !name.is_empty() && headers[..i].contains(name) {
+                return Err(Error::NotATable {
+                    file: file.to_string(),
+                    reason: format!("the header names column '{name}' twice"),
+                });
+            }
+        }
+        for column in required {
+            if !headers.iter().any(|h| h == column) {
+                return Err(Error::MissingColumn {
+                    file: file.to_string(),
+                    column: (*column).to_string(),
+                    found: describe_header(headers),
+                });
+            }
+        }
+        Ok(Columns { headers })
+    }
+
+    pub(crate) fn index(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+}
+
+fn describe_header(headers: &[String]) -> String {
+    const SHOWN: usize = 20;
+    let mut text: Vec<String> = headers.iter().take(SHOWN).map(|h| shorten(h, 40)).collect();
+    if headers.len() > SHOWN {
+        text.push(format!("... {} more", headers.len() - SHOWN));
+    }
+    if text.is_empty() { "none".to_string() } else { text.join(", ") }
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        format!("{}...", text.chars().take(max).collect::<String>())
+    }
+}
+
+/// A cell's text, trimmed; `None` when empty or the column is absent.
+pub(crate) fn cell<'a>(fields: &'a [String], index: Option<usize>) -> Option<&'a str> {
+    let text = fields.get(index?)?.trim();
+    if text.is_empty() { None } else { Some(text) }
+}
+
+pub(crate) fn identifier(column: &str, text: Option<&str>) -> Result<String, RowProblem> {
+    let Some(text) = text else {
+        return Err(RowProblem::cell(column, "", format!("{column} is empty; every row needs one")));
+    };
+    if text.chars().count() > MAX_ID_CHARS {
+        return Err(RowProblem::cell(
+            column,
+            text,
+            format!(
+                "{column} is {} characters long; identifiers may have at most {MAX_ID_CHARS}",
+                text.chars().count()
+            ),
+        ));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(RowProblem::cell(column, text, format!("{column} contains control characters")));
+    }
+    Ok(text.to_string())
+}
+
+/// Parses a number as evaluators type it. Decimal commas, thousands separators and
+/// non-finite values are refused rather than guessed at.
+pub(crate) fn number(column: &str, text: &str) -> Result<f64, RowProblem> {
+    let plain = text.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+    if text.contains(',') {
+        return Err(RowProblem::cell(
+            column,
+            text,
+            format!(
+                "{column} '{text}' is not a number: use a point for decimals and no thousands separators"
+            ),
+        ));
+    }
+    match text.parse::<f64>() {
+        Ok(v) if plain && v.is_finite() => Ok(if v == 0.0 { 0.0 } else { v }),
+        Ok(_) if plain => {
+            Err(RowProblem::cell(column, text, format!("{column} '{text}' is too large to be a score")))
+        }
+        _ => Err(RowProblem::cell(column, text, format!("{column} '{text}' is not a number"))),
+    }
+}
+
+pub(crate) fn whole_number(column: &str, text: &str, min: u32, max: u32) -> Result<u32, RowProblem> {
+    let value = number(column, text)?;
+    if value.fract() != 0.0 {
+        return Err(RowProblem::cell(column, text, format!("{column} must be a whole number")));
+    }
+    if value < f64::from(min) || value > f64::from(max) {
+        return Err(RowProblem::cell(column, text, format!("{column} {text} is outside {min}-{max}")));
+    }
+    Ok(value as u32)
+}
+
+pub(crate) fn date(column: &str, text: &str, format: DateFormat) -> Result<Date, RowProblem> {
+    Date::parse(text, format).map_err(|e| {
+        let reason = match e {
+            Error::InvalidParameter { reason, .. } => reason.to_string(),
+            other => other.to_string(),
+        };
+        RowProblem::cell(column, text, format!("{column} '{text}' is not a valid date: {reason}"))
+    })
+}
+
+/// ICD-10 codes as case systems write them (`f41.1`, `F411`, `F41.1 `), normalised to
+/// `F41.1`.
+pub(crate) fn icd10(text: &str) -> Option<String> {
+    let code: String =
+        text.chars().filter(|c| !c.is_whitespace() && *c != '.').collect::<String>().to_ascii_uppercase();
+    let bytes = code.as_bytes();
+    let valid = (3..=5).contains(&bytes.len())
+        && bytes[0].is_ascii_uppercase()
+        && bytes[1].is_ascii_digit()
+        && bytes[2].is_ascii_digit()
+        && bytes[3..].iter().all(|b| b.is_ascii_alphanumeric());
+    if !valid {
+        return None;
+    }
+    Some(if code.len() > 3 { format!("{}.{}", &code[..3], &code[3..]) } else { code })
+}
+
+/// The columns of participants.csv.
+pub(crate) struct ParticipantColumns {
+    id: usize,
+    pilot: usize,
+    gender: Option<usize>,
+    ethnicity: Option<usize>,
+    age: Option<usize>,
+    imd_decile: Option<usize>,
+    area: Option<usize>,
+    referral_date: Option<usize>,
+    end_date: Option<usize>,
+    sessions: Option<usize>,
+    problem: Option<usize>,
+    referral_source: Option<usize>,
+    pub(crate) width: usize,
+}
+
+/// Every column participants.csv may have; others are reported and ignored.
+pub(crate) const PARTICIPANT_COLUMNS: &[&str] = &[
+    "participant_id",
+    "pilot_id",
+    "gender",
+    "ethnicity",
+    "age",
+    "imd_decile",
+    "area",
+    "referral_date",
+    "end_date",
+    "treatment_sessions",
+    "problem_descriptor",
+    "referral_source",
+];
+
+impl ParticipantColumns {
+    pub(crate) fn new(headers: &[String], file: &str) -> Result<ParticipantColumns> {
+        let columns = Columns::new(headers, file, &["participant_id", "pilot_id"])?;
+        Ok(ParticipantColumns {
+            id: columns.index("participant_id").unwrap_or(0),
+            pilot: columns.index("pilot_id").unwrap_or(0),
+            gender: columns.index("gender"),
+            ethnicity: columns.index("ethnicity"),
+            age: columns.index("age"),
+            imd_decile: columns.index("imd_decile"),
+            area: columns.index("area"),
+            referral_date: columns.index("referral_date"),
+            end_date: columns.index("end_date"),
+            sessions: columns.index("treatment_sessions"),
+            problem: columns.index("problem_descriptor"),
+            referral_source: columns.index("referral_source"),
+            width: headers.len(),
+        })
+    }
+
+    /// The participant id cell as written, if any.
+    pub(crate) fn id_cell<'a>(&self, fields: &'a [String]) -> Option<&'a str> {
+        cell(fields, Some(self.id))
+    }
+
+    /// Validates every cell of a participant row. The pilot and duplicate checks are the
+    /// loader's.
+    pub(crate) fn participant(
+        &self,
+        fields: &[String],
+        format: DateFormat,
+    ) -> Result<Participant, RowProblem> {
+        field_count(fields, self.width)?;
+        let text = |i: Option<usize>| cell(fields, i).map(str::to_string);
+        let participant_id = identifier("participant_id", cell(fields, Some(self.id)))?;
+        let pilot_id = identifier("pilot_id", cell(fields, Some(self.pilot)))?;
+        let age = match cell(fields, self.age) {
+            Some(t) => Some(whole_number("age", t, 0, 120)? as u8),
+            None => None,
+        };
+        let imd_decile = match cell(fields, self.imd_decile) {
+            Some(t) => Some(whole_number("imd_decile", t, 1, 10)? as u8),
+            None => None,
+        };
+        let referral_date =
+            cell(fields, self.referral_date).map(|t| date("referral_date", t, format)).transpose()?;
+        let end_date = cell(fields, self.end_date).map(|t| date("end_date", t, format)).transpose()?;
+        if let (Some(start), Some(end)) = (referral_date, end_date) {
+            if end < start {
+                return Err(RowProblem::cell(
+                    "end_date",
+                    &end.to_string(),
+                    format!("end_date {end} is before referral_date {start}"),
+                ));
+            }
+        }
+        let treatment_sessions = cell(fields, self.sessions)
+            .map(|t| whole_number("treatment_sessions", t, 0, 1000))
+            .transpose()?;
+        let problem_descriptor = match cell(fields, self.problem) {
+            Some(t) => Some(icd10(t).ok_or_else(|| {
+                RowProblem::cell(
+                    "problem_descriptor",
+                    t,
+                    format!("problem_descriptor '{t}' is not an ICD-10 code such as F41.1"),
+                )
+            })?),
+            None => None,
+        };
+        Ok(Participant {
+            participant_id,
+            pilot_id,
+            gender: text(self.gender),
+            ethnicity: text(self.ethnicity),
+            age,
+            imd_decile,
+            area: text(self.area),
+            referral_date,
+            end_date,
+            treatment_sessions,
+            problem_descriptor,
+            referral_source: text(self.referral_source),
+        })
+    }
+}
+
+/// A row with more or fewer cells than the header cannot be trusted: its values may sit
+/// under the wrong columns.
+pub(crate) fn field_count(fields: &[String], width: usize) -> Result<(), RowProblem> {
+    if fields.len() == width {
+        return Ok(());
+    }
+    // Trailing empty cells beyond the header are harmless (some exporters add a comma).
+    if fields.len() > width && fields[width..].iter().all(|f| f.trim().is_empty()) {
+        return Ok(());
+    }
+    Err(RowProblem::row(format!(
+        "the row has {} fields but the header has {width}; check for an unquoted comma or a missing cell",
+        fields.len()
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_as_typed() {
+        assert_eq!(number("score", "007").unwrap(), 7.0);
+        assert_eq!(number("score", "-0").unwrap(), 0.0);
+        assert!(number("score", "-0").unwrap().is_sign_positive());
+        assert_eq!(number("score", "12.5").unwrap(), 12.5);
+        for bad in ["1,5", "NaN", "inf", "1e309", "abc", "0x10", " ", "1_000"] {
+            assert!(number("score", bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            number("score", "1,5").unwrap_err().reason,
+            "score '1,5' is not a number: use a point for decimals and no thousands separators"
+        );
+        assert_eq!(number("score", "1e309").unwrap_err().reason, "score '1e309' is too large to be a score");
+        assert_eq!(number("score", "NaN").unwrap_err().reason, "score 'NaN' is not a number");
+    }
+
+    #[test]
+    fn icd10_codes_are_normalised() {
+        assert_eq!(icd10("f41.1").as_deref(), Some("F41.1"));
+        assert_eq!(icd10("F411").as_deref(), Some("F41.1"));
+        assert_eq!(icd10("F32").as_deref(), Some("F32"));
+        assert_eq!(icd10("anxiety"), None);
+        assert_eq!(icd10("41.1"), None);
+    }
+
+    #[test]
+    fn identifiers_are_bounded() {
+        assert!(identifier("participant_id", Some(&"x".repeat(10_000))).is_err());
+        assert_eq!(
+            identifier("participant_id", None).unwrap_err().reason,
+            "participant_id is empty; every row needs one"
+        );
+    }
+
+    #[test]
+    fn whole_numbers_have_ranges() {
+        assert_eq!(whole_number("age", "34", 0, 120).unwrap(), 34);
+        assert_eq!(whole_number("age", "134", 0, 120).unwrap_err().reason, "age 134 is outside 0-120");
+        assert_eq!(whole_number("age", "34.5", 0, 120).unwrap_err().reason, "age must be a whole number");
+    }
+}

@@ -1,0 +1,237 @@
+//! From accepted assessments to outcome figures: pairing, change per measure, and the
+//! programme metrics (Talking Therapies, blood pressure).
+
+mod cardiovascular;
+mod change;
+mod pairing;
+mod talking_therapies;
+mod utility;
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::ingest::DataSet;
+use crate::instruments::Catalogue;
+
+pub use cardiovascular::{BpTargets, Cardiovascular, CardiovascularRules, REGRESSION_CAVEAT, RelativeRisk};
+pub use change::{BandShift, ClinicalSignificance, MeasureChange, measure_change};
+pub use pairing::{Pair, pair_assessments};
+pub use talking_therapies::{AdsmTable, EpisodeOutcome, TalkingTherapies, TalkingTherapiesRules};
+pub use utility::{QalyGain, qaly_gain};
+
+/// The kind of programme a pilot runs; it decides which programme metrics apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Programme {
+    /// Psychological therapies (NHS Talking Therapies metrics).
+    PsychologicalTherapies,
+    /// Cardiovascular health (blood pressure control).
+    Cardiovascular,
+    /// Dementia and carer support.
+    Dementia,
+    /// Wellbeing.
+    Wellbeing,
+}
+
+impl Programme {
+    /// The plan's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Programme::PsychologicalTherapies => "psychological_therapies",
+            Programme::Cardiovascular => "cardiovascular",
+            Programme::Dementia => "dementia",
+            Programme::Wellbeing => "wellbeing",
+        }
+    }
+}
+
+/// A pilot as the plan declares it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PilotSpec {
+    /// Short id used in the data (`tt`).
+    pub id: String,
+    /// Name for reports.
+    pub name: String,
+    /// The programme.
+    pub programme: Programme,
+}
+
+/// Every rule flag of the outcome stage.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutcomeRules {
+    /// Talking Therapies rules.
+    pub talking_therapies: TalkingTherapiesRules,
+    /// Blood pressure rules.
+    pub cardiovascular: CardiovascularRules,
+}
+
+/// One pilot's outcome figures (`pilots[]` of `results.json`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PilotOutcomes {
+    /// Pilot id.
+    pub id: String,
+    /// Pilot name.
+    pub name: String,
+    /// Programme.
+    pub programme: Programme,
+    /// Accepted participants.
+    pub participants: usize,
+    /// Change per measure, in catalogue order.
+    pub measures: Vec<MeasureChange>,
+    /// Talking Therapies metrics (psychological therapies pilots).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub talking_therapies: Option<TalkingTherapies>,
+    /// Blood pressure metrics (pilots with blood pressure readings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cardiovascular: Option<Cardiovascular>,
+    /// QALY gain from EQ-5D utilities, where the pilot has them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qaly: Option<QalyGain>,
+    /// Per-participant Talking Therapies classification (for equity breakdowns).
+    #[serde(skip)]
+    pub episodes: Vec<EpisodeOutcome>,
+    /// Assessments with a risk item above zero (PHQ-9 item 9), a count only.
+    pub risk_flags: usize,
+}
+
+impl PilotOutcomes {
+    /// The change summary of one measure.
+    pub fn measure(&self, id: &str) -> Option<&MeasureChange> {
+        self.measures.iter().find(|m| m.measure == id)
+    }
+}
+
+/// The outcome stage's result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcomes {
+    /// Per pilot, in plan order.
+    pub pilots: Vec<PilotOutcomes>,
+    /// Every participant's first and last assessment per measure.
+    #[serde(skip)]
+    pub pairs: Vec<Pair>,
+}
+
+impl Outcomes {
+    /// A pilot's figures.
+    pub fn pilot(&self, id: &str) -> Option<&PilotOutcomes> {
+        self.pilots.iter().find(|p| p.id == id)
+    }
+
+    /// A named count for the social value stage (`quantity_from = "tt.reliable_recovery"`):
+    /// `participants`, `finished_treatment`, `recovery`, `reliable_improvement`,
+    /// `reliable_recovery`, `reliable_deterioration`, `bp_controlled` (controlled at the
+    /// last reading), or `<measure>.improved`. Returns the count, its denominator and
+    /// its Wilson interval as counts.
+    pub fn metric(&self, pilot: &str, metric: &str) -> Option<crate::value::LinkedQuantity> {
+        use crate::value::LinkedQuantity;
+        let p = self.pilot(pilot)?;
+        let from_rate = |rate: &Option<crate::stats::Proportion>| {
+            rate.as_ref().map(|r| LinkedQuantity {
+                count: r.count as f64,
+                denominator: Some(r.denominator as f64),
+                ci_low: Some(r.ci_low * r.denominator as f64),
+                ci_high: Some(r.ci_high * r.denominator as f64),
+            })
+        };
+        let tt = p.talking_therapies.as_ref();
+        match metric {
+            "participants" => Some(LinkedQuantity {
+                count: p.participants as f64,
+                denominator: None,
+                ci_low: None,
+                ci_high: None,
+            }),
+            "finished_treatment" => from_rate(&tt?.finished_treatment),
+            "recovery" => from_rate(&tt?.recovery),
+            "reliable_improvement" => from_rate(&tt?.reliable_improvement),
+            "reliable_recovery" => from_rate(&tt?.reliable_recovery),
+            "reliable_deterioration" => from_rate(&tt?.reliable_deterioration),
+            "bp_controlled" => from_rate(&p.cardiovascular.as_ref()?.controlled_last),
+            other => {
+                let measure = other.strip_suffix(".improved")?;
+                let m = p.measure(measure)?;
+                let improved = m.improved?;
+                from_rate(&crate::stats::wilson(improved as u64, m.n_paired as u64))
+            }
+        }
+    }
+}
+
+impl crate::value::MeasuredQuantities for Outcomes {
+    fn quantity(&self, pilot: &str, metric: &str) -> Option<crate::value::LinkedQuantity> {
+        self.metric(pilot, metric)
+    }
+}
+
+/// Runs the outcome stage for the plan's pilots.
+pub fn evaluate_outcomes(
+    data: &DataSet,
+    pilots: &[PilotSpec],
+    catalogue: &Catalogue,
+    rules: &OutcomeRules,
+) -> Result<Outcomes> {
+    let pairs = pair_assessments(data);
+    let adsm = AdsmTable::builtin()?;
+    let by_key: HashMap<(usize, &str), &Pair> =
+        pairs.iter().map(|p| ((p.participant, &*p.measure), p)).collect();
+    let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, p) in data.participants().iter().enumerate() {
+        members.entry(p.pilot_id.as_str()).or_default().push(i);
+    }
+    let mut risk: HashMap<&str, usize> = HashMap::new();
+    for a in data.assessments().iter().filter(|a| a.risk_flag) {
+        *risk.entry(data.participants()[a.participant].pilot_id.as_str()).or_default() += 1;
+    }
+    let mut results = Vec::with_capacity(pilots.len());
+    for spec in pilots {
+        let people = members.get(spec.id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+        let pilot_of = |p: &Pair| data.participants()[p.participant].pilot_id == spec.id;
+        let mut per_measure: BTreeMap<&str, Vec<&Pair>> = BTreeMap::new();
+        for pair in pairs.iter().filter(|p| pilot_of(p)) {
+            per_measure.entry(&pair.measure).or_default().push(pair);
+        }
+        let mut measures = Vec::new();
+        for id in catalogue.ids() {
+            if let (Some(instrument), Some(list)) = (catalogue.get(id), per_measure.get(id)) {
+                measures.push(measure_change(instrument, list));
+            }
+        }
+        let (talking_therapies, episodes) = if spec.programme == Programme::PsychologicalTherapies {
+            let (tt, episodes) = talking_therapies::talking_therapies(
+                data,
+                people,
+                &by_key,
+                catalogue,
+                &adsm,
+                &rules.talking_therapies,
+            )?;
+            (Some(tt), episodes)
+        } else {
+            (None, Vec::new())
+        };
+        let has_bp = per_measure.contains_key("sbp");
+        let cardiovascular = if spec.programme == Programme::Cardiovascular || has_bp {
+            Some(cardiovascular::cardiovascular(data, people, &by_key, catalogue, &rules.cardiovascular)?)
+        } else {
+            None
+        };
+        results.push(PilotOutcomes {
+            id: spec.id.clone(),
+            name: spec.name.clone(),
+            programme: spec.programme,
+            participants: people.len(),
+            measures,
+            talking_therapies,
+            cardiovascular,
+            qaly: ["eq5d3l", "eq5d5l"].into_iter().find_map(|m| qaly_gain(data, people, m)),
+            episodes,
+            risk_flags: risk.get(spec.id.as_str()).copied().unwrap_or(0),
+        });
+    }
+    Ok(Outcomes { pilots: results, pairs })
+}

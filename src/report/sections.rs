@@ -1,0 +1,418 @@
+//! Report sections and charts that draw on the equity and social value stages.
+
+use crate::error::Result;
+use crate::evaluation::Evaluation;
+use crate::outcomes::{PilotOutcomes, TalkingTherapies};
+use crate::stats::Proportion;
+
+use super::build::{ReportOptions, measure_name};
+use super::charts::{Bar, BarChart, BeforeAfter, BeforeAfterChart, Chart, Marker, ValueUnit};
+use super::document::ChartBlock;
+use super::format;
+
+/// Renders a chart to a report block (SVG always, PNG when asked).
+pub(crate) fn chart_block(name: &str, chart: &dyn Chart, options: &ReportOptions) -> Result<ChartBlock> {
+    Ok(ChartBlock {
+        name: name.to_string(),
+        svg: chart.to_svg()?,
+        alt: chart.alt_text(),
+        png: if options.png_charts { Some(chart.to_png()?) } else { None },
+    })
+}
+
+/// A bar for a rate, suppressed under disclosure control.
+pub(crate) fn rate_bar(label: &str, rate: Option<&Proportion>, min: Option<u64>) -> Option<Bar> {
+    let rate = rate?;
+    if format::rate_hidden(rate, min) {
+        return Some(Bar::suppressed(label));
+    }
+    Some(Bar::new(label, rate.rate).with_ci(rate.ci_low, rate.ci_high))
+}
+
+/// The Talking Therapies rates with their intervals, against the national figure.
+pub(crate) fn talking_therapies_chart(
+    pilot: &PilotOutcomes,
+    tt: &TalkingTherapies,
+    min: Option<u64>,
+    options: &ReportOptions,
+) -> Result<Option<ChartBlock>> {
+    let mut chart = BarChart::new(
+        format!("{}: Talking Therapies outcomes", pilot.name),
+        "Share of people in each denominator",
+        ValueUnit::Percent,
+    );
+    chart.category_label = "Outcome".to_string();
+    for (label, rate) in [
+        ("Recovery", &tt.recovery),
+        ("Reliable improvement", &tt.reliable_improvement),
+        ("Reliable recovery", &tt.reliable_recovery),
+        ("Reliable deterioration", &tt.reliable_deterioration),
+    ] {
+        if let Some(bar) = rate_bar(label, rate.as_ref(), min) {
+            chart.bars.push(bar);
+        }
+    }
+    if chart.bars.is_empty() {
+        return Ok(None);
+    }
+    // NHS Talking Therapies Monthly Statistics, April 2025: 48.4% reliable recovery.
+    chart.reference_line = Some(Marker::reference(0.484, "National reliable recovery, April 2025"));
+    Ok(Some(chart_block(&format!("{}_talking_therapies", pilot.id), &chart, options)?))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Scale {
+    Points,
+    MmHg,
+    Utility,
+}
+
+/// First and last mean score per measure, one chart per kind of scale, so that scores on
+/// very different scales do not share an axis.
+pub(crate) fn measures_chart(
+    eval: &Evaluation,
+    pilot: &PilotOutcomes,
+    min: Option<u64>,
+    options: &ReportOptions,
+) -> Result<Option<ChartBlock>> {
+    let scale_of = |id: &str| match id {
+        "sbp" | "dbp" => Scale::MmHg,
+        _ if eval.catalogue.get(id).is_some_and(|i| i.total_range().1 <= 1.0) => Scale::Utility,
+        _ => Scale::Points,
+    };
+    let shown: Vec<_> = pilot
+        .measures
+        .iter()
+        .filter(|m| m.n_paired as u64 >= min.unwrap_or(1).max(2))
+        .filter(|m| m.mean_first.is_some() && m.mean_last.is_some())
+        .collect();
+    // The chart of the most common scale in the pilot; the tables carry every measure.
+    let Some(scale) = [Scale::Points, Scale::MmHg, Scale::Utility]
+        .into_iter()
+        .max_by_key(|s| (shown.iter().filter(|m| scale_of(&m.measure) == *s).count(), std::cmp::Reverse(*s)))
+    else {
+        return Ok(None);
+    };
+    let (unit, label) = match scale {
+        Scale::Points => (ValueUnit::Points, "Mean score"),
+        Scale::MmHg => (ValueUnit::MmHg, "Mean blood pressure"),
+        Scale::Utility => (ValueUnit::Ratio, "Mean utility"),
+    };
+    let mut chart = BeforeAfterChart::new(format!("{}: first and last assessment", pilot.name), label, unit);
+    for m in shown.iter().filter(|m| scale_of(&m.measure) == scale) {
+        let (Some(first), Some(last)) = (m.mean_first, m.mean_last) else { continue };
+        chart.rows.push(BeforeAfter::new(
+            format!("{} (n = {})", measure_name(eval, &m.measure), m.n_paired),
+            first,
+            last,
+        ));
+    }
+    if chart.rows.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(chart_block(&format!("{}_measures", pilot.id), &chart, options)?))
+}
+
+/// Reach and outcomes by group, under disclosure control.
+pub(crate) fn equity_section(eval: &Evaluation, options: &ReportOptions) -> Result<super::document::Section> {
+    use super::charts::{BarChart, Marker};
+    use super::document::{Block, Section, Table};
+    let mut blocks = vec![Block::Paragraph(
+        "Who each pilot reached and who benefited, by group. \"Not recorded\" is kept as its own group. \
+         Rates carry 95% Wilson intervals; the representation ratio compares a group's share of participants \
+         with its share of the local population (1.0 = reached in proportion)."
+            .to_string(),
+    )];
+    if eval.plan.disclosure.enabled {
+        blocks.push(Block::Note(format!(
+            "Small numbers are suppressed (shown as {}): counts from 1 to {}, and rates and means over fewer than {} people, \
+             with further cells hidden where a suppressed value could otherwise be worked out from the totals.",
+            format::SUPPRESSED,
+            eval.plan.disclosure.min_count - 1,
+            eval.plan.disclosure.min_count
+        )));
+    } else {
+        blocks.push(Block::Note(
+            "Disclosure control is OFF: small numbers are shown. Do not publish.".to_string(),
+        ));
+    }
+    for pilot_equity in &eval.equity {
+        let pilot_id = pilot_equity.pilot.as_str();
+        let name =
+            eval.outcomes.pilot(pilot_id).map(|p| p.name.clone()).unwrap_or_else(|| pilot_id.to_string());
+        blocks.push(Block::Heading(name.clone()));
+        for breakdown in &pilot_equity.breakdowns {
+            let dimension = breakdown.dimension.replace('_', " ");
+            let rate_names: Vec<String> = breakdown
+                .groups
+                .first()
+                .map(|g| g.rates.iter().map(|(n, _)| n.clone()).collect())
+                .unwrap_or_default();
+            let mean_names: Vec<String> = breakdown
+                .groups
+                .first()
+                .map(|g| g.means.iter().map(|(n, _)| n.clone()).collect())
+                .unwrap_or_default();
+            let has_reach = breakdown.groups.iter().any(|g| g.representation.is_some());
+            let mut headers: Vec<String> = vec![capitalise(&dimension), "Participants".to_string()];
+            headers.extend(rate_names.iter().map(|n| capitalise(&n.replace('_', " "))));
+            headers.extend(mean_names.iter().map(|n| format!("Mean {}", n.replace('_', " "))));
+            if has_reach {
+                headers.push("Representation ratio".to_string());
+            }
+            let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+            let mut table = Table::new(
+                &format!("equity_{pilot_id}_{}", breakdown.dimension),
+                &format!("{name}: by {dimension}"),
+                &header_refs,
+            );
+            for g in &breakdown.groups {
+                let mut row = vec![
+                    g.group.clone(),
+                    g.participants
+                        .value()
+                        .map_or(format::SUPPRESSED.to_string(), |v| format::thousands(*v as f64, 0)),
+                ];
+                for (_, cell) in &g.rates {
+                    row.push(match cell.value() {
+                        Some(r) => format!(
+                            "{} ({}; {} of {})",
+                            format::percent(Some(r.rate)),
+                            format::percent_interval(r.ci_low, r.ci_high),
+                            r.count,
+                            r.denominator
+                        ),
+                        None if cell.is_suppressed() => format::SUPPRESSED.to_string(),
+                        None => "–".to_string(),
+                    });
+                }
+                for (_, cell) in &g.means {
+                    row.push(match cell.value() {
+                        Some(m) => format!(
+                            "{} ({} to {}; n = {})",
+                            format::signed(Some(m.mean), 1),
+                            format::signed(m.ci_low, 1),
+                            format::signed(m.ci_high, 1),
+                            m.n
+                        ),
+                        None if cell.is_suppressed() => format::SUPPRESSED.to_string(),
+                        None => "–".to_string(),
+                    });
+                }
+                if has_reach {
+                    row.push(match g.representation.as_ref() {
+                        Some(cell) => match cell.value() {
+                            Some(r) => format!(
+                                "{} ({}–{})",
+                                format::number(Some(r.ratio), 2),
+                                format::number(r.ci_low, 2),
+                                format::number(r.ci_high, 2)
+                            ),
+                            None => format::SUPPRESSED.to_string(),
+                        },
+                        None => "–".to_string(),
+                    });
+                }
+                table.row(row);
+            }
+            blocks.push(Block::Table(table));
+            for test in &breakdown.tests {
+                blocks.push(Block::Paragraph(test.describe()));
+            }
+            let sentences: Vec<String> = breakdown
+                .groups
+                .iter()
+                .filter_map(|g| g.representation.as_ref()?.value().map(|r| r.sentence(&g.group)))
+                .collect();
+            if !sentences.is_empty() && breakdown.dimension == "ethnicity" {
+                blocks.push(Block::List(sentences));
+            }
+            // One chart per pilot: representation by ethnicity when a population is given,
+            // else the participants' first rate by ethnicity.
+            if breakdown.dimension == "ethnicity" {
+                let mut chart = if has_reach {
+                    let mut c = BarChart::new(
+                        format!("{name}: reach by ethnicity"),
+                        "Representation ratio",
+                        ValueUnit::Ratio,
+                    );
+                    for g in &breakdown.groups {
+                        match g.representation.as_ref().map(|r| r.value()) {
+                            Some(Some(r)) => {
+                                let mut bar = Bar::new(&g.group, r.ratio);
+                                if let (Some(lo), Some(hi)) = (r.ci_low, r.ci_high) {
+                                    bar = bar.with_ci(lo, hi);
+                                }
+                                c.bars.push(bar);
+                            }
+                            Some(None) => c.bars.push(Bar::suppressed(&g.group)),
+                            None => {}
+                        }
+                    }
+                    c.reference_line = Some(Marker::reference(1.0, "Reached in proportion"));
+                    c
+                } else {
+                    let Some(first_rate) = rate_names.first() else { continue };
+                    let mut c = BarChart::new(
+                        format!("{name}: {} by ethnicity", first_rate.replace('_', " ")),
+                        "Rate",
+                        ValueUnit::Percent,
+                    );
+                    for g in &breakdown.groups {
+                        if let Some((_, cell)) = g.rates.first() {
+                            match cell.value() {
+                                Some(r) => {
+                                    c.bars.push(Bar::new(&g.group, r.rate).with_ci(r.ci_low, r.ci_high))
+                                }
+                                None if cell.is_suppressed() => c.bars.push(Bar::suppressed(&g.group)),
+                                None => {}
+                            }
+                        }
+                    }
+                    c
+                };
+                chart.category_label = "Ethnicity".to_string();
+                if !chart.bars.is_empty() {
+                    blocks.push(Block::Chart(chart_block(
+                        &format!("equity_{pilot_id}_ethnicity"),
+                        &chart,
+                        options,
+                    )?));
+                }
+            }
+        }
+    }
+    Ok(Section { id: "equity".to_string(), title: "Who was reached and who benefited".to_string(), blocks })
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The social value section: totals, the impact map, sensitivity and uncertainty.
+pub(crate) fn social_value_section(
+    eval: &Evaluation,
+    options: &ReportOptions,
+) -> Result<super::document::Section> {
+    use super::charts::{DistributionChart, TornadoChart, TornadoRow};
+    use super::document::{Block, Figure, Section, Table};
+    let Some(sv) = &eval.social_value else {
+        return Ok(Section {
+            id: "social-value".to_string(),
+            title: "Social value".to_string(),
+            blocks: Vec::new(),
+        });
+    };
+    let mut blocks = vec![Block::Figures(vec![
+        Figure {
+            label: "Present value of outcomes".to_string(),
+            value: format::pounds(Some(sv.present_value)),
+            detail: "after deadweight, displacement, attribution and drop-off, discounted".to_string(),
+        },
+        Figure {
+            label: "Investment".to_string(),
+            value: format::pounds(Some(sv.investment)),
+            detail: "present value of all inputs".to_string(),
+        },
+        Figure {
+            label: "SROI ratio".to_string(),
+            value: sv.sroi_ratio.map_or("–".to_string(), |r| format!("{}:1", format::number(Some(r), 2))),
+            detail: format!(
+                "net {}; payback {} months",
+                format::number(sv.net_sroi_ratio, 2),
+                format::number(sv.payback_months, 1)
+            ),
+        },
+    ])];
+    let mut table = Table::new(
+        "impact_map",
+        "Impact map: outcomes, quantities, proxies and present values",
+        &[
+            "Outcome",
+            "Stakeholder",
+            "Indicator",
+            "Quantity",
+            "Value per unit",
+            "Proxy source",
+            "Present value",
+        ],
+    )
+    .numeric_columns(&[false, false, false, true, true, false, true]);
+    for o in &sv.outcomes {
+        let quantity = match &o.quantity_from {
+            Some(link) => format!("{} (from {link})", format::number(Some(o.quantity), 0)),
+            None => format::number(Some(o.quantity), 0),
+        };
+        table.row(vec![
+            o.outcome.clone(),
+            o.stakeholder.clone(),
+            o.indicator.clone(),
+            quantity,
+            format::pounds(Some(o.value)),
+            o.proxy_source.clone(),
+            format::pounds(Some(o.present_value)),
+        ]);
+    }
+    blocks.push(Block::Table(table));
+    if !sv.sensitivity.one_way.is_empty() {
+        let mut t = Table::new(
+            "sensitivity",
+            "One-way sensitivity of the SROI ratio",
+            &["Assumption", "Low", "High"],
+        );
+        let base = sv.sroi_ratio.unwrap_or(0.0);
+        let mut tornado =
+            TornadoChart::new("Sensitivity of the SROI ratio", "SROI ratio", ValueUnit::Ratio, base);
+        for row in &sv.sensitivity.one_way {
+            t.row(vec![
+                row.parameter.clone(),
+                format::number(row.low_ratio, 2),
+                format::number(row.high_ratio, 2),
+            ]);
+            if let (Some(low), Some(high)) = (row.low_ratio, row.high_ratio) {
+                tornado.rows.push(TornadoRow { label: row.parameter.clone(), low, high });
+            }
+        }
+        blocks.push(Block::Table(t));
+        if sv.sroi_ratio.is_some() && !tornado.rows.is_empty() {
+            blocks.push(Block::Chart(chart_block("sroi_tornado", &tornado, options)?));
+        }
+    }
+    if let Some(mc) = &sv.monte_carlo {
+        blocks.push(Block::Paragraph(format!(
+            "Monte Carlo: {} draws (seed {}) of the uncertain assumptions give an SROI ratio between {} and {} in 90% of draws \
+             (median {}); the ratio exceeds 1 in {} of draws.",
+            format::thousands(mc.draws as f64, 0),
+            mc.seed,
+            format::number(mc.p5, 2),
+            format::number(mc.p95, 2),
+            format::number(mc.p50, 2),
+            format::percent(mc.probability_ratio_above_1),
+        )));
+        if !mc.ratios.is_empty() {
+            let mut chart = DistributionChart::new(
+                "Monte Carlo distribution of the SROI ratio",
+                "SROI ratio",
+                ValueUnit::Ratio,
+            );
+            chart.values = mc.ratios.clone();
+            chart.markers.push(Marker::reference(1.0, "Break-even"));
+            for (value, label) in [(mc.p5, "5th percentile"), (mc.p50, "Median"), (mc.p95, "95th percentile")]
+            {
+                if let Some(v) = value {
+                    chart.markers.push(Marker::statistic(v, label));
+                }
+            }
+            blocks.push(Block::Chart(chart_block("sroi_monte_carlo", &chart, options)?));
+        }
+    }
+    if !sv.warnings.is_empty() {
+        blocks.push(Block::Heading("Checks against the principles of social value".to_string()));
+        blocks.push(Block::List(sv.warnings.clone()));
+    }
+    Ok(Section { id: "social-value".to_string(), title: "Social value".to_string(), blocks })
+}

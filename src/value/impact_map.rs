@@ -1,0 +1,437 @@
+//! The impact map: who put in what, which outcomes for whom, how many, valued how, with
+//! which deductions (DESIGN.md section 5).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+use super::fraction::Deduction;
+use super::schedules::Discounting;
+
+/// How the map discounts: a schedule name or a flat rate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DiscountSpec {
+    /// A flat annual rate, e.g. 0.035.
+    Rate(f64),
+    /// A bundled schedule: `green_book`, `green_book_health`, `green_book_reduced`.
+    Schedule(String),
+}
+
+impl Default for DiscountSpec {
+    fn default() -> Self {
+        DiscountSpec::Schedule("green_book".to_string())
+    }
+}
+
+/// Something put in: money, in-kind support, volunteer time valued in pounds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// Who put it in.
+    pub stakeholder: String,
+    /// What it was.
+    pub description: String,
+    /// Pounds, in the map's price year.
+    pub amount: f64,
+    /// Year index (0 = now, undiscounted).
+    #[serde(default)]
+    pub year: u32,
+}
+
+/// One outcome row of the map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    /// Who experiences it.
+    pub stakeholder: String,
+    /// The change.
+    pub outcome: String,
+    /// How it is measured.
+    pub indicator: String,
+    /// A fixed quantity, or
+    pub quantity: Option<f64>,
+    /// a measured one: `<pilot>.<metric>`, e.g. `tt.reliable_recovery`.
+    pub quantity_from: Option<String>,
+    /// Financial proxy, £ per unit per year, in `value_price_year` prices.
+    pub value: f64,
+    /// Price year of the proxy.
+    pub value_price_year: i32,
+    /// Where the proxy comes from.
+    pub proxy_source: String,
+    /// The proxy's licence or terms of use, if any.
+    #[serde(default)]
+    pub licence: Option<String>,
+    /// Years the outcome lasts.
+    pub duration_years: u32,
+    /// First year index (default 1: end-of-year convention; 0 = counted undiscounted).
+    #[serde(default = "one")]
+    pub start_year: u32,
+    /// Share that would have happened anyway.
+    pub deadweight: Option<Deduction>,
+    /// Share due to others.
+    pub attribution: Option<Deduction>,
+    /// Share that displaced outcomes elsewhere.
+    pub displacement: Option<Deduction>,
+    /// Share lost each year after the first.
+    pub drop_off: Option<Deduction>,
+    /// A negative outcome (a harm), subtracted from the value.
+    #[serde(default)]
+    pub negative: bool,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A parsed and checked impact map.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImpactMap {
+    /// Prices are stated in this year.
+    pub price_year: i32,
+    /// Discounting.
+    pub discount: DiscountSpec,
+    /// Inputs.
+    pub inputs: Vec<Input>,
+    /// Outcomes.
+    pub outcomes: Vec<Outcome>,
+    /// The file or label it came from.
+    pub source: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MapFile {
+    price_year: i32,
+    #[serde(default)]
+    discount: DiscountSpec,
+    #[serde(default, rename = "input")]
+    inputs: Vec<Input>,
+    #[serde(default, rename = "outcome")]
+    outcomes: Vec<Outcome>,
+}
+
+/// The metrics a `quantity_from` link may name.
+pub const LINKABLE_METRICS: &str = "participants, finished_treatment, recovery, reliable_improvement, \
+reliable_recovery, reliable_deterioration, bp_controlled, or <measure>.improved";
+
+/// Impact maps larger than this are not maps.
+const MAX_MAP_BYTES: u64 = 8 * 1024 * 1024;
+
+impl ImpactMap {
+    /// Reads a map from a TOML file, or a CSV file (by its `.csv` extension).
+    pub fn from_file(path: &Path) -> Result<ImpactMap> {
+        let label = path.display().to_string();
+        let size = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?.len();
+        if path.is_dir() || size > MAX_MAP_BYTES {
+            return Err(Error::Toml {
+                file: label,
+                reason: "not an impact map file (a folder, or over 8 MiB)".to_string(),
+            });
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
+        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+            ImpactMap::from_csv_str(&text, &label)
+        } else {
+            ImpactMap::from_toml_str(&text, &label)
+        }
+    }
+
+    /// Parses a TOML map.
+    ///
+    /// ```
+    /// use coproduction::value::ImpactMap;
+    /// let map = ImpactMap::from_toml_str(r#"
+    /// price_year = 2024
+    /// [[input]]
+    /// stakeholder = "Funder"
+    /// description = "Grant"
+    /// amount = 100000
+    /// [[outcome]]
+    /// stakeholder = "Participants"
+    /// outcome = "Recovery"
+    /// indicator = "NHS Talking Therapies reliable recovery"
+    /// quantity_from = "tt.reliable_recovery"
+    /// value = 2000
+    /// value_price_year = 2024
+    /// proxy_source = "illustrative"
+    /// duration_years = 2
+    /// deadweight = "20%"
+    /// attribution = 0.25
+    /// "#, "map.toml").unwrap();
+    /// assert_eq!(map.outcomes[0].deadweight.unwrap().get(), 0.2);
+    /// let typo = ImpactMap::from_toml_str("price_year = 2024\nprice_yaer = 2025\n", "map.toml");
+    /// assert!(typo.unwrap_err().to_string().contains("price_yaer"));
+    /// ```
+    pub fn from_toml_str(text: &str, label: &str) -> Result<ImpactMap> {
+        let file: MapFile = toml::from_str(text)
+            .map_err(|e| Error::Toml { file: label.to_string(), reason: e.to_string() })?;
+        ImpactMap::checked(file, label)
+    }
+
+    /// Builds a map from an already parsed table (the keys inline under a plan's
+    /// `[social_value]`).
+    pub fn from_toml_table(table: toml::Table, label: &str) -> Result<ImpactMap> {
+        let file: MapFile = table
+            .try_into()
+            .map_err(|e: toml::de::Error| Error::Toml { file: label.to_string(), reason: e.to_string() })?;
+        ImpactMap::checked(file, label)
+    }
+
+    /// Parses a CSV map: one row per input or outcome, with a `kind` column (`settings`,
+    /// `input`, `outcome`) and the TOML keys as the other columns. The `settings` row holds
+    /// `price_year` and `discount`; empty cells are absent keys.
+    pub fn from_csv_str(text: &str, label: &str) -> Result<ImpactMap> {
+        let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+        let bad = |row: u64, reason: String| Error::Toml {
+            file: label.to_string(),
+            reason: format!("row {row}: {reason}"),
+        };
+        let headers: Vec<String> = reader
+            .headers()
+            .map_err(|e| bad(0, e.to_string()))?
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+            .collect();
+        if !headers.iter().any(|h| h == "kind") {
+            return Err(Error::MissingColumn {
+                file: label.to_string(),
+                column: "kind".to_string(),
+                found: headers.join(", "),
+            });
+        }
+        let mut root = toml::Table::new();
+        let (mut inputs, mut outcomes) = (Vec::new(), Vec::new());
+        for (i, record) in reader.records().enumerate() {
+            let row = i as u64 + 1;
+            let record = record.map_err(|e| bad(row, e.to_string()))?;
+            let mut table = toml::Table::new();
+            let mut kind = String::new();
+            for (header, cell) in headers.iter().zip(record.iter()) {
+                let cell = cell.trim();
+                if cell.is_empty() {
+                    continue;
+                }
+                if header == "kind" {
+                    kind = cell.to_ascii_lowercase();
+                    continue;
+                }
+                table.insert(header.clone(), csv_value(header, cell));
+            }
+            match kind.as_str() {
+                "settings" => root.extend(table),
+                "input" => inputs.push(toml::Value::Table(table)),
+                "outcome" => outcomes.push(toml::Value::Table(table)),
+                other => {
+                    return Err(bad(row, format!("kind '{other}' is not one of settings, input, outcome")));
+                }
+            }
+        }
+        root.insert("input".to_string(), toml::Value::Array(inputs));
+        root.insert("outcome".to_string(), toml::Value::Array(outcomes));
+        ImpactMap::from_toml_table(root, label)
+    }
+
+    fn checked(file: MapFile, label: &str) -> Result<ImpactMap> {
+        let bad = |reason: String| Error::Toml { file: label.to_string(), reason };
+        if let DiscountSpec::Schedule(name) = &file.discount {
+            Discounting::schedule(name)?;
+        }
+        if let DiscountSpec::Rate(rate) = file.discount {
+            Discounting::flat(rate)?;
+        }
+        for (i, input) in file.inputs.iter().enumerate() {
+            if !input.amount.is_finite() || input.amount < 0.0 {
+                return Err(bad(format!(
+                    "input {} ('{}'): amount must be a non-negative number",
+                    i + 1,
+                    input.description
+                )));
+            }
+        }
+        for (i, o) in file.outcomes.iter().enumerate() {
+            let which = format!("outcome {} ('{}')", i + 1, o.outcome);
+            match (&o.quantity, &o.quantity_from) {
+                (Some(_), Some(_)) => {
+                    return Err(bad(format!("{which}: give quantity or quantity_from, not both")));
+                }
+                (None, None) => return Err(bad(format!("{which}: give quantity or quantity_from"))),
+                (Some(q), None) if !q.is_finite() || *q < 0.0 => {
+                    return Err(bad(format!("{which}: quantity must be a non-negative number")));
+                }
+                (None, Some(link))
+                    if link.split_once('.').is_none_or(|(p, m)| p.is_empty() || m.is_empty()) =>
+                {
+                    return Err(bad(format!(
+                        "{which}: quantity_from '{link}' must be <pilot>.<metric>, metric one of {LINKABLE_METRICS}"
+                    )));
+                }
+                _ => {}
+            }
+            if !o.value.is_finite() || o.value < 0.0 {
+                return Err(bad(format!(
+                    "{which}: value must be a non-negative number (use negative = true for a harm)"
+                )));
+            }
+            if o.duration_years == 0 || o.duration_years > 100 {
+                return Err(bad(format!("{which}: duration_years must be from 1 to 100")));
+            }
+            if o.start_year > 100 {
+                return Err(bad(format!("{which}: start_year must be at most 100")));
+            }
+        }
+        Ok(ImpactMap {
+            price_year: file.price_year,
+            discount: file.discount,
+            inputs: file.inputs,
+            outcomes: file.outcomes,
+            source: label.to_string(),
+        })
+    }
+
+    /// The discounting this map asks for.
+    pub fn discounting(&self) -> Result<Discounting> {
+        match &self.discount {
+            DiscountSpec::Rate(rate) => Discounting::flat(*rate),
+            DiscountSpec::Schedule(name) => Discounting::schedule(name),
+        }
+    }
+
+    /// Checks against the principles of social value (don't over-claim, be transparent):
+    /// findings to report, not errors.
+    pub fn principle_warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.inputs.is_empty() {
+            out.push("No inputs: the SROI ratio is undefined without the investment.".to_string());
+        }
+        for o in &self.outcomes {
+            let name = &o.outcome;
+            if o.attribution.is_none_or(|a| a.get() == 0.0) {
+                out.push(format!("'{name}': attribution is not set; others' contribution is not deducted (over-claiming risk)."));
+            }
+            if o.deadweight.is_none() {
+                out.push(format!(
+                    "'{name}': deadweight is not set; what would have happened anyway is not deducted."
+                ));
+            }
+            if o.duration_years > 5 && o.drop_off.is_none_or(|d| d.get() == 0.0) {
+                out.push(format!("'{name}': lasts {} years with no drop-off.", o.duration_years));
+            }
+            if o.proxy_source.trim().is_empty() {
+                out.push(format!("'{name}': the financial proxy has no source."));
+            }
+        }
+        out
+    }
+}
+
+/// CSV cells become TOML values: numbers where the column is numeric, text otherwise
+/// (so "20%" stays a percentage and 0.2 a share).
+fn csv_value(header: &str, cell: &str) -> toml::Value {
+    let integer_columns = ["price_year", "year", "value_price_year", "duration_years", "start_year"];
+    if integer_columns.contains(&header) {
+        if let Ok(v) = cell.parse::<i64>() {
+            return toml::Value::Integer(v);
+        }
+    }
+    if header == "negative" {
+        if let Ok(v) = cell.to_ascii_lowercase().parse::<bool>() {
+            return toml::Value::Boolean(v);
+        }
+    }
+    let text_columns =
+        ["stakeholder", "description", "outcome", "indicator", "quantity_from", "proxy_source", "licence"];
+    if !text_columns.contains(&header) {
+        if let Ok(v) = cell.parse::<f64>() {
+            return toml::Value::Float(v);
+        }
+    }
+    toml::Value::String(cell.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MAP: &str = r#"
+price_year = 2024
+discount = 0.035
+[[input]]
+stakeholder = "Funder"
+description = "Grant"
+amount = 100000
+[[outcome]]
+stakeholder = "P"
+outcome = "A"
+indicator = "i"
+quantity = 50
+value = 2000
+value_price_year = 2024
+proxy_source = "synthetic"
+duration_years = 3
+deadweight = 0.2
+displacement = 0.1
+attribution = 0.25
+drop_off = 0.1
+"#;
+
+    #[test]
+    fn csv_and_toml_give_the_same_map() {
+        let toml_map = ImpactMap::from_toml_str(MAP, "m").unwrap();
+        let csv = "kind,price_year,discount,stakeholder,description,amount,outcome,indicator,quantity,value,value_price_year,proxy_source,duration_years,deadweight,displacement,attribution,drop_off\n\
+                   settings,2024,0.035,,,,,,,,,,,,,,\n\
+                   input,,,Funder,Grant,100000,,,,,,,,,,,\n\
+                   outcome,,,P,,,A,i,50,2000,2024,synthetic,3,20%,0.1,25%,0.1\n";
+        let csv_map = ImpactMap::from_csv_str(csv, "m").unwrap();
+        assert_eq!(csv_map.outcomes, toml_map.outcomes);
+        assert_eq!(csv_map.inputs, toml_map.inputs);
+        assert_eq!(csv_map.discount, toml_map.discount);
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let err = ImpactMap::from_toml_str(&MAP.replace("deadweight = 0.2", "deadweight = 20"), "m")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("20 is ambiguous: write 0.20 or \"20%\"") && err.contains("deadweight"),
+            "{err}"
+        );
+        let err = ImpactMap::from_toml_str(
+            &MAP.replace("quantity = 50", "quantity = 50\nquantity_from = \"tt.recovery\""),
+            "m",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("not both"), "{err}");
+        let err =
+            ImpactMap::from_toml_str(&MAP.replace("quantity = 50", "quantity_from = \"recovery\""), "m")
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("must be <pilot>.<metric>"), "{err}");
+        let err = ImpactMap::from_toml_str(&MAP.replace("discount = 0.035", "discount = \"treasury\""), "m")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown discount schedule 'treasury'"), "{err}");
+        let err = ImpactMap::from_toml_str(&MAP.replace("duration_years = 3", "duration_years = 0"), "m")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("duration_years must be from 1 to 100"), "{err}");
+    }
+
+    #[test]
+    fn principle_checks() {
+        let map = ImpactMap::from_toml_str(
+            &MAP.replace("attribution = 0.25\n", "")
+                .replace("duration_years = 3", "duration_years = 8")
+                .replace("drop_off = 0.1\n", ""),
+            "m",
+        )
+        .unwrap();
+        let w = map.principle_warnings();
+        assert!(w.iter().any(|w| w.contains("attribution is not set")));
+        assert!(w.iter().any(|w| w.contains("lasts 8 years with no drop-off")));
+    }
+}

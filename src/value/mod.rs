@@ -1,0 +1,18 @@
+//! Social value: the impact map, Green Book discounting, price-year uprating, SROI,
+//! sensitivity and Monte Carlo (DESIGN.md sections 5 and 6; methods and sources in the
+//! domain notes, social-value.md).
+
+mod fraction;
+mod impact_map;
+mod schedules;
+mod sroi;
+mod valuation;
+
+pub use fraction::{Deduction, Fraction, RetainedShare};
+pub use impact_map::{DiscountSpec, ImpactMap, Input, LINKABLE_METRICS, Outcome};
+pub use schedules::{Discounting, GdpDeflator, SCHEDULES};
+pub use sroi::{
+    LinkedQuantity, MONTE_CARLO_METHOD, MeasuredQuantities, MonteCarloSummary, OutcomeValue, Sensitivity,
+    SensitivityRow, SocialValue, evaluate,
+};
+pub use valuation::{QALY_VALUE, ValuePerUnit, WELLBY_VALUE, qaly_value, wellby_value};

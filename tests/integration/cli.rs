@@ -1,0 +1,146 @@
+//! The `coprod` example, run as a user runs it: exit codes, outputs, messages.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use crate::{root, temp_dir};
+
+/// `cargo test` builds the examples beside the test binaries.
+fn coprod() -> Command {
+    let exe = std::env::current_exe().unwrap();
+    let debug = exe.parent().and_then(|deps| deps.parent()).unwrap();
+    let path: PathBuf = debug.join("examples").join(format!("coprod{}", std::env::consts::EXE_SUFFIX));
+    assert!(path.exists(), "build the example first: {}", path.display());
+    let mut command = Command::new(path);
+    command.current_dir(root());
+    command
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+#[test]
+fn demo_runs_and_writes_every_output() {
+    let dir = temp_dir("cli-demo");
+    let out = dir.path().join("report");
+    let output = coprod().args(["run", "--out"]).arg(&out).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let stdout = text(&output);
+    assert!(stdout.contains("report.html"), "{stdout}");
+    assert!(stdout.contains("No rows rejected"), "{stdout}");
+    for file in ["results.json", "report.html", "report.md", "rejects.csv"] {
+        assert!(out.join(file).exists(), "{file} missing");
+    }
+    assert!(std::fs::read_dir(out.join("charts")).unwrap().count() > 3);
+    assert!(std::fs::read_dir(out.join("tables")).unwrap().count() > 5);
+    assert!(
+        !std::fs::read_dir(&out).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".partial"))
+    );
+}
+
+#[test]
+fn json_summary_is_machine_readable() {
+    let dir = temp_dir("cli-json");
+    let output = coprod().args(["run", "--json", "--out"]).arg(dir.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(value["rows_rejected"], 0);
+    assert_eq!(value["pilots"].as_array().unwrap().len(), 4);
+}
+
+fn plan_error(name: &str, plan: &str) -> String {
+    let dir = temp_dir(name);
+    std::fs::write(dir.path().join("plan.toml"), plan).unwrap();
+    let demo = root().join("fixtures/demo");
+    for file in ["participants.csv", "outcomes.csv"] {
+        std::fs::copy(demo.join(file), dir.path().join(file)).unwrap();
+    }
+    let output = coprod()
+        .arg("run")
+        .arg(dir.path().join("plan.toml"))
+        .arg("--out")
+        .arg(dir.path().join("r"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{name}: {}", text(&output));
+    let message = text(&output);
+    assert!(!message.contains("panicked") && !message.contains("RUST_BACKTRACE"), "{message}");
+    message
+}
+
+const PLAN: &str = "title = \"t\"\n[data]\nparticipants = \"participants.csv\"\noutcomes = \"outcomes.csv\"\n\
+[[pilot]]\nid = \"tt\"\nname = \"Talking\"\nprogramme = \"psychological_therapies\"\n";
+
+#[test]
+fn plan_errors_exit_2_with_a_clear_message() {
+    let m = plan_error("unknown-key", &PLAN.replace("[data]", "[data]\noutcome = \"x.csv\""));
+    assert!(m.contains("unknown field `outcome`") && m.contains("line 3"), "{m}");
+    let m = plan_error("missing-file", &PLAN.replace("outcomes.csv", "missing.csv"));
+    assert!(m.contains("missing.csv") && m.contains("does not exist"), "{m}");
+    let m = plan_error("programme", &PLAN.replace("psychological_therapies", "therapy"));
+    assert!(m.contains("unknown variant `therapy`"), "{m}");
+    let bad_fraction = format!(
+        "{PLAN}[social_value]\nprice_year = 2025\n[[social_value.input]]\nstakeholder = \"Funder\"\ndescription = \"Grant\"\namount = 1000\n\
+[[social_value.outcome]]\nstakeholder = \"P\"\noutcome = \"o\"\nindicator = \"i\"\nquantity = 1\nvalue = 10\nvalue_price_year = 2025\n\
+proxy_source = \"s\"\nduration_years = 1\ndeadweight = 20\nattribution = 0\ndisplacement = 0\ndrop_off = 0\n"
+    );
+    let m = plan_error("fraction", &bad_fraction);
+    assert!(m.contains("deadweight") && m.contains("20"), "{m}");
+    let output = coprod().args(["run", "no-such-plan.toml"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let output = coprod().args(["run", "--no-such-flag"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn validate_lists_rejects() {
+    let dir = temp_dir("cli-validate");
+    std::fs::write(dir.path().join("plan.toml"), PLAN.replace("\"tt\"", "\"tt\"")).unwrap();
+    let awkward = root().join("tests/fixtures/awkward");
+    for file in ["participants.csv", "outcomes.csv"] {
+        std::fs::copy(awkward.join(file), dir.path().join(file)).unwrap();
+    }
+    let output = coprod().arg("validate").arg(dir.path().join("plan.toml")).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let stdout = text(&output);
+    assert!(stdout.contains("unknown pilot 'cv'"), "{stdout}");
+    assert!(stdout.contains("unknown measure 'phq' (did you mean 'phq9'?)"), "{stdout}");
+}
+
+#[test]
+fn init_then_run_explains_what_to_add() {
+    let dir = temp_dir("cli-init");
+    let target = dir.path().join("new");
+    let output = coprod().arg("init").arg(&target).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(target.join("plan.toml").exists());
+    let output = coprod().arg("validate").arg(target.join("plan.toml")).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let output = coprod()
+        .arg("run")
+        .arg(target.join("plan.toml"))
+        .arg("--out")
+        .arg(dir.path().join("r"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(text(&output).contains("not enough data"), "{}", text(&output));
+    let again = coprod().arg("init").arg(&target).output().unwrap();
+    assert_eq!(again.status.code(), Some(2), "init must not overwrite");
+}
+
+#[test]
+fn help_speaks_plainly() {
+    let output = coprod().arg("--help").output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let help = text(&output);
+    assert!(
+        help.contains("report you can open") && help.contains("validate") && help.contains("init"),
+        "{help}"
+    );
+}

@@ -1,0 +1,251 @@
+//! Loading real files: the demo, every awkward row, Parquet, and the accounting invariant.
+
+use coproduction::{Catalogue, DataSet, Ingest};
+use polars::prelude::*;
+use proptest::prelude::*;
+
+use crate::{fixture, root, temp_dir};
+
+fn load_awkward() -> DataSet {
+    Ingest::new(Catalogue::builtin())
+        .pilots(["tt", "cv", "wb"])
+        .load_paths(&fixture("awkward/participants.csv"), &fixture("awkward/outcomes.csv"))
+        .unwrap()
+}
+
+#[test]
+fn demo_loads_with_zero_rejects() {
+    let demo = root().join("fixtures/demo");
+    let data = Ingest::new(Catalogue::builtin())
+        .pilots(["tt", "cv", "dem", "wb"])
+        .load_paths(&demo.join("participants.csv"), &demo.join("outcomes.csv"))
+        .unwrap();
+    assert!(data.rejects().is_empty(), "{:?}", data.rejects().entries().first());
+    assert_eq!(data.participants().len(), 600);
+    assert!(data.assessments().len() > 5_000);
+    for f in data.files() {
+        assert_eq!(f.rows_read, f.rows_accepted + f.rows_rejected);
+    }
+}
+
+#[test]
+fn awkward_participants_reject_exactly_the_bad_rows() {
+    let data = load_awkward();
+    let file = &data.files()[0];
+    assert_eq!((file.rows_read, file.rows_accepted, file.rows_rejected), (8, 4, 4));
+    let rejects: Vec<_> = data.rejects().in_file(&file.file).collect();
+    let expected = [
+        (3, Some("participant_id"), "participant_id is empty"),
+        (4, Some("pilot_id"), "unknown pilot 'zz': the plan's pilots are cv, tt, wb"),
+        (5, Some("participant_id"), "participant 'p1' of pilot 'tt' is already listed at row 1"),
+        (
+            6,
+            Some("referral_date"),
+            "referral_date '2025-02-29' is not a valid date: that day does not exist in that month",
+        ),
+    ];
+    assert_eq!(rejects.len(), expected.len());
+    for (reject, (row, column, reason)) in rejects.iter().zip(expected) {
+        assert_eq!(reject.row, row);
+        assert_eq!(reject.column.as_deref(), column);
+        assert!(reject.reason.starts_with(reason), "{} vs {reason}", reject.reason);
+    }
+    // BOM, CRLF, header case and spaces, quoted commas and quotes, UTF-8 names.
+    let p1 = &data.participants()[0];
+    assert_eq!(p1.area.as_deref(), Some("Tooting, Broadway \"East\""));
+    assert_eq!(p1.problem_descriptor.as_deref(), Some("F41.1"));
+    let p2 = &data.participants()[1];
+    assert_eq!((p2.gender.as_deref(), p2.age, p2.end_date), (None, None, None));
+    assert_eq!(data.participants()[3].gender.as_deref(), Some("Zoë"));
+}
+
+#[test]
+fn awkward_outcomes_reject_exactly_the_bad_rows() {
+    let data = load_awkward();
+    let file = &data.files()[1];
+    assert_eq!((file.rows_read, file.rows_accepted, file.rows_rejected), (14, 4, 10));
+    let rejects: Vec<_> = data.rejects().in_file(&file.file).collect();
+    let expected = [
+        (3, Some("participant_id"), "participant 'p9' of pilot 'tt' is not in"),
+        (4, Some("pilot_id"), "unknown pilot 'zz'"),
+        (5, Some("measure"), "unknown measure 'phq' (did you mean 'phq9'?)"),
+        (6, Some("score"), "total 28 is outside"),
+        (7, Some("item_4"), "item 4 is 4"),
+        (8, Some("score"), "score 'abc' is not a number"),
+        (9, Some("assessed_on"), "assessed_on '2025-02-30' is not a valid date"),
+        (10, None, "both score and items are empty"),
+        (11, Some("participant_id"), "participant_id is empty"),
+        (
+            12,
+            Some("assessed_on"),
+            "repeats the phq9 assessment of participant 'p1' on 2025-03-01 (first at row 2)",
+        ),
+    ];
+    assert_eq!(rejects.len(), expected.len(), "{rejects:#?}");
+    for (reject, (row, column, reason)) in rejects.iter().zip(expected) {
+        assert_eq!(reject.row, row, "{reject:?}");
+        assert_eq!(reject.column.as_deref(), column, "{reject:?}");
+        assert!(reject.reason.starts_with(reason), "{} vs {reason}", reject.reason);
+    }
+    let items = &data.assessments()[2];
+    assert_eq!((&*items.measure, items.score), ("gad7", 9.0));
+    assert_eq!(data.assessments()[3].setting, coproduction::Setting::Home);
+}
+
+#[test]
+fn uk_dates_load_when_declared() {
+    let participants = "participant_id,pilot_id,referral_date\np1,tt,22/04/2025\n";
+    let outcomes = "participant_id,pilot_id,measure,assessed_on,score\np1,tt,phq9,01/05/2025,12\np1,tt,phq9,2025-06-01,8\n";
+    let data = Ingest::new(Catalogue::builtin())
+        .date_format(coproduction::DateFormat::UK)
+        .load_readers(participants.as_bytes(), "p.csv", outcomes.as_bytes(), "o.csv")
+        .unwrap();
+    assert_eq!(data.participants()[0].referral_date.unwrap().to_string(), "2025-04-22");
+    assert_eq!(data.assessments().len(), 1);
+    assert!(data.rejects().entries()[0].reason.contains("expected a date as DD/MM/YYYY"));
+}
+
+#[test]
+fn whole_file_problems_are_clear_errors() {
+    let load = |p: &str, o: &str| {
+        Ingest::new(Catalogue::builtin()).load_readers(
+            p.as_bytes(),
+            "participants.csv",
+            o.as_bytes(),
+            "outcomes.csv",
+        )
+    };
+    let ok_o = "participant_id,pilot_id,measure,assessed_on,score\n";
+    let err = load("participant_id,age\np1,3\n", ok_o).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "participants.csv: required column 'pilot_id' is missing (columns found: participant_id, age)"
+    );
+    let err = load("", ok_o).unwrap_err().to_string();
+    assert!(err.contains("participants.csv: the file is empty"), "{err}");
+    let err = load("participant_id,pilot_id\n", "participant_id,pilot_id,measure,assessed_on\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("outcomes.csv: required column 'score (or item_1, item_2, ...)'"), "{err}");
+    let err = load("participant_id,pilot_id,pilot_id\n", ok_o).unwrap_err().to_string();
+    assert!(err.contains("names column 'pilot_id' twice"), "{err}");
+}
+
+/// A Parquet file as a data tool would write it: native integer, float and date columns.
+fn write_native_parquet(data: &DataSet, dir: &std::path::Path) {
+    let mut participants = data.participants_frame().unwrap();
+    let epoch = |d: coproduction::Date| d.days_since_epoch() as i32;
+    // Date columns as native dates: they load whatever text format the plan declares.
+    for (name, dates) in [
+        ("referral_date", data.participants().iter().map(|p| p.referral_date.map(epoch)).collect::<Vec<_>>()),
+        ("end_date", data.participants().iter().map(|p| p.end_date.map(epoch)).collect::<Vec<_>>()),
+    ] {
+        let column = Series::new(name.into(), dates).cast(&DataType::Date).unwrap();
+        participants.with_column(column.into()).unwrap();
+    }
+    let p = data.participants();
+    let a = data.assessments();
+    let outcomes = DataFrame::new_infer_height(vec![
+        Series::new(
+            "participant_id".into(),
+            a.iter().map(|x| p[x.participant].participant_id.clone()).collect::<Vec<_>>(),
+        )
+        .into(),
+        Series::new(
+            "pilot_id".into(),
+            a.iter().map(|x| p[x.participant].pilot_id.clone()).collect::<Vec<_>>(),
+        )
+        .into(),
+        Series::new("measure".into(), a.iter().map(|x| x.measure.to_string()).collect::<Vec<_>>()).into(),
+        Series::new("assessed_on".into(), a.iter().map(|x| epoch(x.assessed_on)).collect::<Vec<_>>())
+            .cast(&DataType::Date)
+            .unwrap()
+            .into(),
+        Series::new("score".into(), a.iter().map(|x| x.raw_score).collect::<Vec<_>>()).into(),
+    ])
+    .unwrap();
+    for (name, mut frame) in [("participants", participants), ("outcomes", outcomes)] {
+        let file = std::fs::File::create(dir.join(format!("{name}.parquet"))).unwrap();
+        ParquetWriter::new(file).finish(&mut frame).unwrap();
+    }
+}
+
+#[test]
+fn parquet_loads_exactly_like_csv() {
+    let demo = root().join("fixtures/demo");
+    let csv = Ingest::new(Catalogue::builtin())
+        .load_paths(&demo.join("participants.csv"), &demo.join("outcomes.csv"))
+        .unwrap();
+    let dir = temp_dir("parquet");
+    write_native_parquet(&csv, dir.path());
+    for format in [coproduction::DateFormat::Iso, coproduction::DateFormat::UK] {
+        let parquet = Ingest::new(Catalogue::builtin())
+            .date_format(format)
+            .load_paths(&dir.path().join("participants.parquet"), &dir.path().join("outcomes.parquet"))
+            .unwrap();
+        assert!(parquet.rejects().is_empty(), "{:?}", parquet.rejects().entries().first());
+        assert_eq!(parquet.participants(), csv.participants());
+        assert_eq!(parquet.assessments().len(), csv.assessments().len());
+        for (a, b) in parquet.assessments().iter().zip(csv.assessments()) {
+            assert_eq!(
+                (a.participant, &a.measure, a.assessed_on, a.score),
+                (b.participant, &b.measure, b.assessed_on, b.score)
+            );
+        }
+    }
+}
+
+#[test]
+fn frames_round_trip() {
+    let data = load_awkward();
+    let participants = data.participants_frame().unwrap();
+    let outcomes = data.assessments_frame().unwrap();
+    assert_eq!(participants.height(), data.participants().len());
+    let again = Ingest::new(Catalogue::builtin()).load_frames(&participants, &outcomes).unwrap();
+    assert_eq!(again.participants(), data.participants());
+    assert_eq!(again.assessments().len(), data.assessments().len());
+}
+
+fn cell() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        Just("p1".to_string()),
+        Just("tt".to_string()),
+        Just("phq9".to_string()),
+        Just("2025-01-10".to_string()),
+        Just("2025-02-30".to_string()),
+        Just("\"a,b\"".to_string()),
+        Just("\"".to_string()),
+        "[0-9]{1,3}",
+        "[ -~]{0,8}",
+        "\\PC{0,4}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// For arbitrary generated files, rows read = accepted + rejected, per file, and
+    /// nothing panics.
+    #[test]
+    fn every_row_is_accounted_for(
+        rows in prop::collection::vec(prop::collection::vec(cell(), 0..8), 0..25),
+        line_end in prop_oneof![Just("\n"), Just("\r\n")],
+    ) {
+        let participants = "participant_id,pilot_id,age\np1,tt,30\np2,tt,\n";
+        let mut outcomes = String::from("participant_id,pilot_id,measure,assessed_on,score,item_1,item_2");
+        for row in &rows {
+            outcomes.push_str(line_end);
+            outcomes.push_str(&row.join(","));
+        }
+        let result = Ingest::new(Catalogue::builtin())
+            .load_readers(participants.as_bytes(), "p.csv", outcomes.as_bytes(), "o.csv");
+        if let Ok(data) = result {
+            for f in data.files() {
+                prop_assert_eq!(f.rows_read, f.rows_accepted + f.rows_rejected);
+                prop_assert_eq!(f.rows_rejected as usize, data.rejects().in_file(&f.file).count());
+            }
+            prop_assert_eq!(data.assessments().len() as u64, data.files()[1].rows_accepted);
+        }
+    }
+}
