@@ -371,7 +371,7 @@ programme = "psychological_therapies"
         );
         let err = Plan::from_toml_str(&text, "plan.toml", Path::new(".")).unwrap_err().to_string();
         assert!(err.starts_with("plan.toml: "), "{err}");
-        assert!(err.contains("programme_typo") && err.contains("line 13"), "{err}");
+        assert!(err.contains("programme_typo") && err.contains("line 12"), "{err}");
         let text = format!("{MINIMAL}\n[rules.talking_therapies]\nmin_session = 3\n");
         let err = Plan::from_toml_str(&text, "plan.toml", Path::new(".")).unwrap_err().to_string();
         assert!(err.contains("min_session"), "{err}");

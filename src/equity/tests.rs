@@ -54,7 +54,7 @@ fn representation_against_the_population() {
     )
     .unwrap();
     let result =
-        analyse(&input(&labels, &vec![None; 100]), &DisclosureControl::new(5).unwrap(), Some(&population))
+        analyse(&input(&labels, &[None; 100]), &DisclosureControl::new(5).unwrap(), Some(&population))
             .unwrap();
     let r = result.breakdowns[0].groups[0].representation.as_ref().unwrap().value().unwrap();
     assert!((r.ratio - 1.8).abs() < 1e-12);

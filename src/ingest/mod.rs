@@ -528,7 +528,7 @@ fn note_ignored_columns(data: &mut DataSet, label: &str, headers: &[String], kno
 
 fn item_number(header: &str) -> Option<usize> {
     let k: usize = header.strip_prefix("item_")?.parse().ok()?;
-    (k >= 1 && k <= 1000).then_some(k)
+    (1..=1000).contains(&k).then_some(k)
 }
 
 struct OutcomeColumns {

@@ -81,7 +81,7 @@ fn shorten(text: &str, max: usize) -> String {
 }
 
 /// A cell's text, trimmed; `None` when empty or the column is absent.
-pub(crate) fn cell<'a>(fields: &'a [String], index: Option<usize>) -> Option<&'a str> {
+pub(crate) fn cell(fields: &[String], index: Option<usize>) -> Option<&str> {
     let text = fields.get(index?)?.trim();
     if text.is_empty() { None } else { Some(text) }
 }

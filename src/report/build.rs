@@ -114,15 +114,34 @@ fn summary(eval: &Evaluation, min: Option<u64>) -> Section {
             }
         }
         if matches!(pilot.programme, Programme::Dementia | Programme::Wellbeing) {
-            for m in pilot.measures.iter().take(2) {
+            let headline = [
+                "swemwbs",
+                "wemwbs",
+                "ons_life_satisfaction",
+                "zbi22",
+                "zbi12",
+                "demqol",
+                "demqol_proxy",
+                "qol_ad",
+                "eq5d3l",
+            ];
+            let chosen = headline.iter().filter_map(|id| pilot.measure(id)).take(2);
+            for m in chosen {
                 if m.n_paired as u64 >= min.unwrap_or(1) {
+                    // Utilities live on 0-1 and need two decimals; scores one.
+                    let decimals = if eval.catalogue.get(&m.measure).is_some_and(|i| i.total_range().1 <= 1.0)
+                    {
+                        2
+                    } else {
+                        1
+                    };
                     figures.push(Figure {
                         label: format!("{}: {} change", pilot.name, measure_name(eval, &m.measure)),
-                        value: format::signed(m.mean_change, 1),
+                        value: format::signed(m.mean_change, decimals),
                         detail: format!(
                             "95% CI {} to {}; {} people; {}",
-                            format::signed(m.ci_low, 1),
-                            format::signed(m.ci_high, 1),
+                            format::signed(m.ci_low, decimals),
+                            format::signed(m.ci_high, decimals),
                             m.n_paired,
                             if m.higher_is_better { "higher is better" } else { "lower is better" }
                         ),

@@ -30,7 +30,7 @@ pub struct PairedEffectSizes {
 /// assert!((j - 0.9227456).abs() < 5e-8); // Hedges & Olkin 0.9228
 /// ```
 pub fn hedges_j(df: f64) -> Option<f64> {
-    if !(df > 1.0) {
+    if df.is_nan() || df <= 1.0 {
         return None;
     }
     Some((ln_gamma(df / 2.0) - 0.5 * (df / 2.0).ln() - ln_gamma((df - 1.0) / 2.0)).exp())

@@ -100,7 +100,7 @@ proxy_source = \"s\"\nduration_years = 1\ndeadweight = 20\nattribution = 0\ndisp
 #[test]
 fn validate_lists_rejects() {
     let dir = temp_dir("cli-validate");
-    std::fs::write(dir.path().join("plan.toml"), PLAN.replace("\"tt\"", "\"tt\"")).unwrap();
+    std::fs::write(dir.path().join("plan.toml"), PLAN).unwrap();
     let awkward = root().join("tests/fixtures/awkward");
     for file in ["participants.csv", "outcomes.csv"] {
         std::fs::copy(awkward.join(file), dir.path().join(file)).unwrap();

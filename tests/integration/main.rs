@@ -6,6 +6,7 @@ mod hostile;
 mod ingest;
 mod outcomes;
 mod pipeline;
+mod report;
 
 use std::path::{Path, PathBuf};
 
