@@ -410,6 +410,33 @@ pub(crate) fn social_value_section(
             blocks.push(Block::Chart(chart_block("sroi_monte_carlo", &chart, options)?));
         }
     }
+    blocks.push(Block::Heading("Assumptions".to_string()));
+    let mut assumptions = vec![
+        format!("Prices: {} prices; every proxy uprated from its own price year with {}.", sv.price_year, sv.deflator),
+        format!("Discounting: {}.", sv.discounting),
+        "Impact in the first year = quantity × value × (1 − deadweight) × (1 − displacement) × (1 − attribution); \
+         each later year × (1 − drop-off). Years start at the outcome's start year (1 = end-of-year convention)."
+            .to_string(),
+        "Sensitivity: one assumption at a time, applied to every outcome: deductions halved and raised by half, \
+         proxies ±25%, durations ±1 year, measured quantities at their 95% Wilson limits (fixed ones ±25%)."
+            .to_string(),
+    ];
+    if let Some(mc) = &sv.monte_carlo {
+        assumptions.push(format!("Monte Carlo: {}", mc.method));
+    }
+    for o in &sv.outcomes {
+        if let Some(a) = o.switching_attribution {
+            assumptions.push(format!(
+                "Switching value: the ratio falls to 1 if attribution on '{}' alone were {}.",
+                o.outcome,
+                format::percent(Some(a))
+            ));
+        }
+        if let Some(licence) = &o.licence {
+            assumptions.push(format!("Proxy for '{}' is used under: {licence}.", o.outcome));
+        }
+    }
+    blocks.push(Block::List(assumptions));
     if !sv.warnings.is_empty() {
         blocks.push(Block::Heading("Checks against the principles of social value".to_string()));
         blocks.push(Block::List(sv.warnings.clone()));

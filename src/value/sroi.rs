@@ -369,7 +369,7 @@ fn one_way(params: &[Params], links: &[Option<LinkedQuantity>], df: &[f64], inve
             high_ratio: run(&|p, _| p.duration += 1),
         },
         SensitivityRow {
-            parameter: "Quantities at their 95% limits (fixed ones ±25%)".to_string(),
+            parameter: "Quantities at 95% limits".to_string(),
             low_ratio: run(&|p, l| p.quantity = l.and_then(|l| l.ci_low).unwrap_or(p.quantity * 0.75)),
             high_ratio: run(&|p, l| p.quantity = l.and_then(|l| l.ci_high).unwrap_or(p.quantity * 1.25)),
         },
