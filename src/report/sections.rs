@@ -358,6 +358,19 @@ pub(crate) fn social_value_section(
         ]);
     }
     blocks.push(Block::Table(table));
+    let mut stakeholders = Table::new(
+        "value_by_stakeholder",
+        "Present value by stakeholder",
+        &["Stakeholder", "Present value", "Share"],
+    );
+    for s in &sv.by_stakeholder {
+        stakeholders.row(vec![
+            s.stakeholder.clone(),
+            format::pounds(Some(s.present_value)),
+            format::percent(s.share),
+        ]);
+    }
+    blocks.push(Block::Table(stakeholders));
     if !sv.sensitivity.one_way.is_empty() {
         let mut t = Table::new(
             "sensitivity",
@@ -430,6 +443,14 @@ pub(crate) fn social_value_section(
                 "Switching value: the ratio falls to 1 if attribution on '{}' alone were {}.",
                 o.outcome,
                 format::percent(Some(a))
+            ));
+        }
+        if let Some(v) = o.switching_value {
+            assumptions.push(format!(
+                "Switching value: the ratio falls to 1 if the proxy for '{}' were {} instead of {}.",
+                o.outcome,
+                format::pounds(Some(v)),
+                format::pounds(Some(o.value))
             ));
         }
         if let Some(licence) = &o.licence {

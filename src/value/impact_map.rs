@@ -41,9 +41,52 @@ pub struct Input {
     pub year: u32,
 }
 
-/// One outcome row of the map.
+/// A row of the map's own value table (`[[value]]`): a financial proxy that outcomes can
+/// name with `value_from`, e.g. from a licensed value bank the user holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct ValueRow {
+    /// The name outcomes use.
+    pub name: String,
+    /// £ per unit per year.
+    pub value: f64,
+    /// Its price year.
+    pub price_year: i32,
+    /// Where it comes from.
+    pub source: String,
+    /// Its licence or terms of use.
+    #[serde(default)]
+    pub licence: Option<String>,
+}
+
+/// An outcome row as written: the proxy either inline or named from the value table.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutcomeRow {
+    stakeholder: String,
+    outcome: String,
+    indicator: String,
+    quantity: Option<f64>,
+    quantity_from: Option<String>,
+    value: Option<f64>,
+    value_price_year: Option<i32>,
+    proxy_source: Option<String>,
+    value_from: Option<String>,
+    #[serde(default)]
+    licence: Option<String>,
+    duration_years: u32,
+    #[serde(default = "one")]
+    start_year: u32,
+    deadweight: Option<Deduction>,
+    attribution: Option<Deduction>,
+    displacement: Option<Deduction>,
+    drop_off: Option<Deduction>,
+    #[serde(default)]
+    negative: bool,
+}
+
+/// One outcome of the map, with its proxy resolved.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Outcome {
     /// Who experiences it.
     pub stakeholder: String,
@@ -61,13 +104,13 @@ pub struct Outcome {
     pub value_price_year: i32,
     /// Where the proxy comes from.
     pub proxy_source: String,
+    /// The value-table row the proxy came from, if any.
+    pub value_from: Option<String>,
     /// The proxy's licence or terms of use, if any.
-    #[serde(default)]
     pub licence: Option<String>,
     /// Years the outcome lasts.
     pub duration_years: u32,
     /// First year index (default 1: end-of-year convention; 0 = counted undiscounted).
-    #[serde(default = "one")]
     pub start_year: u32,
     /// Share that would have happened anyway.
     pub deadweight: Option<Deduction>,
@@ -78,7 +121,6 @@ pub struct Outcome {
     /// Share lost each year after the first.
     pub drop_off: Option<Deduction>,
     /// A negative outcome (a harm), subtracted from the value.
-    #[serde(default)]
     pub negative: bool,
 }
 
@@ -97,6 +139,8 @@ pub struct ImpactMap {
     pub inputs: Vec<Input>,
     /// Outcomes.
     pub outcomes: Vec<Outcome>,
+    /// The map's value table.
+    pub values: Vec<ValueRow>,
     /// The file or label it came from.
     pub source: String,
 }
@@ -110,7 +154,9 @@ struct MapFile {
     #[serde(default, rename = "input")]
     inputs: Vec<Input>,
     #[serde(default, rename = "outcome")]
-    outcomes: Vec<Outcome>,
+    outcomes: Vec<OutcomeRow>,
+    #[serde(default, rename = "value")]
+    values: Vec<ValueRow>,
 }
 
 /// The metrics a `quantity_from` link may name.
@@ -251,8 +297,34 @@ impl ImpactMap {
                 )));
             }
         }
-        for (i, o) in file.outcomes.iter().enumerate() {
+        let mut outcomes = Vec::with_capacity(file.outcomes.len());
+        for (i, o) in file.outcomes.into_iter().enumerate() {
             let which = format!("outcome {} ('{}')", i + 1, o.outcome);
+            let (value, value_price_year, proxy_source, licence) =
+                match (&o.value_from, o.value, o.value_price_year, &o.proxy_source) {
+                    (Some(name), None, None, None) => {
+                        let row = file.values.iter().find(|v| &v.name == name).ok_or_else(|| {
+                            bad(format!("{which}: value_from '{name}' is not in the map's [[value]] table"))
+                        })?;
+                        (
+                            row.value,
+                            row.price_year,
+                            row.source.clone(),
+                            row.licence.clone().or(o.licence.clone()),
+                        )
+                    }
+                    (None, Some(v), Some(year), Some(source)) => (v, year, source.clone(), o.licence.clone()),
+                    (Some(_), _, _, _) => {
+                        return Err(bad(format!(
+                            "{which}: with value_from, leave out value, value_price_year and proxy_source"
+                        )));
+                    }
+                    _ => {
+                        return Err(bad(format!(
+                            "{which}: give value, value_price_year and proxy_source, or value_from"
+                        )));
+                    }
+                };
             match (&o.quantity, &o.quantity_from) {
                 (Some(_), Some(_)) => {
                     return Err(bad(format!("{which}: give quantity or quantity_from, not both")));
@@ -270,7 +342,7 @@ impl ImpactMap {
                 }
                 _ => {}
             }
-            if !o.value.is_finite() || o.value < 0.0 {
+            if !value.is_finite() || value < 0.0 {
                 return Err(bad(format!(
                     "{which}: value must be a non-negative number (use negative = true for a harm)"
                 )));
@@ -281,12 +353,37 @@ impl ImpactMap {
             if o.start_year > 100 {
                 return Err(bad(format!("{which}: start_year must be at most 100")));
             }
+            outcomes.push(Outcome {
+                stakeholder: o.stakeholder,
+                outcome: o.outcome,
+                indicator: o.indicator,
+                quantity: o.quantity,
+                quantity_from: o.quantity_from,
+                value,
+                value_price_year,
+                proxy_source,
+                value_from: o.value_from,
+                licence,
+                duration_years: o.duration_years,
+                start_year: o.start_year,
+                deadweight: o.deadweight,
+                attribution: o.attribution,
+                displacement: o.displacement,
+                drop_off: o.drop_off,
+                negative: o.negative,
+            });
+        }
+        for v in &file.values {
+            if !v.value.is_finite() || v.value < 0.0 {
+                return Err(bad(format!("value '{}': value must be a non-negative number", v.name)));
+            }
         }
         Ok(ImpactMap {
             price_year: file.price_year,
             discount: file.discount,
             inputs: file.inputs,
-            outcomes: file.outcomes,
+            outcomes,
+            values: file.values,
             source: label.to_string(),
         })
     }
@@ -323,6 +420,28 @@ impl ImpactMap {
                 out.push(format!("'{name}': the financial proxy has no source."));
             }
         }
+        let mut years: Vec<i32> = self.outcomes.iter().map(|o| o.value_price_year).collect();
+        years.sort_unstable();
+        years.dedup();
+        if years.len() > 1 {
+            out.push(format!(
+                "Proxies come from several price years ({}); each is uprated to {} with the GDP deflator.",
+                years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", "),
+                self.price_year
+            ));
+        }
+        for (i, o) in self.outcomes.iter().enumerate() {
+            let Some(link) = &o.quantity_from else { continue };
+            if self.outcomes[..i]
+                .iter()
+                .any(|p| p.quantity_from.as_ref() == Some(link) && p.stakeholder == o.stakeholder)
+            {
+                out.push(format!(
+                    "'{}': the same people ({link}, {}) are valued twice.",
+                    o.outcome, o.stakeholder
+                ));
+            }
+        }
         out
     }
 }
@@ -341,8 +460,16 @@ fn csv_value(header: &str, cell: &str) -> toml::Value {
             return toml::Value::Boolean(v);
         }
     }
-    let text_columns =
-        ["stakeholder", "description", "outcome", "indicator", "quantity_from", "proxy_source", "licence"];
+    let text_columns = [
+        "stakeholder",
+        "description",
+        "outcome",
+        "indicator",
+        "quantity_from",
+        "proxy_source",
+        "licence",
+        "value_from",
+    ];
     if !text_columns.contains(&header) {
         if let Ok(v) = cell.parse::<f64>() {
             return toml::Value::Float(v);
@@ -419,6 +546,23 @@ drop_off = 0.1
             .unwrap_err()
             .to_string();
         assert!(err.contains("duration_years must be from 1 to 100"), "{err}");
+    }
+
+    #[test]
+    fn proxies_from_the_value_table() {
+        let text = MAP.replace(
+            "value = 2000\nvalue_price_year = 2024\nproxy_source = \"synthetic\"\n",
+            "value_from = \"bank\"\n",
+        ) + "[[value]]\nname = \"bank\"\nvalue = 1234\nprice_year = 2023\nsource = \"my value bank\"\nlicence = \"member licence\"\n";
+        let map = ImpactMap::from_toml_str(&text, "m").unwrap();
+        let o = &map.outcomes[0];
+        assert_eq!((o.value, o.value_price_year, o.proxy_source.as_str()), (1234.0, 2023, "my value bank"));
+        assert_eq!(o.licence.as_deref(), Some("member licence"));
+        let err =
+            ImpactMap::from_toml_str(&text.replace("value_from = \"bank\"", "value_from = \"other\""), "m")
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("value_from 'other' is not in the map's [[value]] table"), "{err}");
     }
 
     #[test]

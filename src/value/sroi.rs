@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use rand_distr::{Beta, Distribution, LogNormal, Normal};
+use rand_distr::{Beta, Binomial, Distribution, LogNormal, Normal};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -70,6 +70,19 @@ pub struct OutcomeValue {
     /// The deduction at which the ratio falls to 1 if applied as extra attribution to this
     /// outcome alone (from zero); `None` when no share in [0, 1] does it.
     pub switching_attribution: Option<f64>,
+    /// The proxy value (£, map prices) at which the ratio falls to 1, other things equal.
+    pub switching_value: Option<f64>,
+}
+
+/// Present value by stakeholder.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StakeholderValue {
+    /// The stakeholder.
+    pub stakeholder: String,
+    /// Sum of their outcomes' present values.
+    pub present_value: f64,
+    /// Their share of the total present value.
+    pub share: Option<f64>,
 }
 
 /// One row of the one-way sensitivity.
@@ -129,6 +142,8 @@ pub struct SocialValue {
     pub payback_months: Option<f64>,
     /// Per outcome.
     pub outcomes: Vec<OutcomeValue>,
+    /// Per stakeholder, in map order.
+    pub by_stakeholder: Vec<StakeholderValue>,
     /// One-way sensitivity.
     pub sensitivity: Sensitivity,
     /// Monte Carlo; `None` with zero draws.
@@ -282,6 +297,10 @@ pub fn evaluate(
             let switching_attribution = (investment > 0.0 && pv_zero != 0.0)
                 .then(|| 1.0 - (investment - (present_value - pv)) / pv_zero)
                 .filter(|a| (0.0..=1.0).contains(a));
+            // The PV is linear in the proxy as well.
+            let switching_value = (investment > 0.0 && pv != 0.0)
+                .then(|| p.value * (investment - (present_value - pv)) / pv)
+                .filter(|v| *v >= 0.0);
             OutcomeValue {
                 stakeholder: o.stakeholder.clone(),
                 outcome: o.outcome.clone(),
@@ -297,9 +316,24 @@ pub fn evaluate(
                 years,
                 present_value: pv,
                 switching_attribution,
+                switching_value,
             }
         })
-        .collect();
+        .collect::<Vec<OutcomeValue>>();
+    let mut by_stakeholder: Vec<StakeholderValue> = Vec::new();
+    for o in &outcomes {
+        match by_stakeholder.iter_mut().find(|s| s.stakeholder == o.stakeholder) {
+            Some(s) => s.present_value += o.present_value,
+            None => by_stakeholder.push(StakeholderValue {
+                stakeholder: o.stakeholder.clone(),
+                present_value: o.present_value,
+                share: None,
+            }),
+        }
+    }
+    for s in &mut by_stakeholder {
+        s.share = (present_value != 0.0).then(|| s.present_value / present_value);
+    }
 
     let sensitivity = one_way(&params, &links, &df, investment);
     let monte_carlo = (draws > 0).then(|| monte_carlo(&params, &links, &df, investment, draws, seed));
@@ -311,6 +345,7 @@ pub fn evaluate(
         net_sroi_ratio: ratio(present_value - investment, investment),
         payback_months: (first_year > 0.0).then(|| investment / (first_year / 12.0)),
         outcomes,
+        by_stakeholder,
         sensitivity,
         monte_carlo,
         price_year: map.price_year,
@@ -385,8 +420,9 @@ fn one_way(params: &[Params], links: &[Option<LinkedQuantity>], df: &[f64], inve
 /// How the Monte Carlo draws each assumption (documented in the report's methods).
 pub const MONTE_CARLO_METHOD: &str = "Deductions drawn from Beta distributions with the stated value as mean \
 and concentration 20 (values of 0 or 1 held fixed); proxies from a lognormal with the stated value as median \
-and log-SD 0.25; measured quantities from a normal on their 95% Wilson interval, truncated at 0; fixed \
-quantities and durations held. Percentiles by linear interpolation.";
+and log-SD 0.25; measured counts from a binomial with their denominator and observed rate (other measured \
+quantities from a normal on their 95% interval, truncated at 0); fixed quantities and durations held. \
+Percentiles by linear interpolation.";
 
 fn monte_carlo(
     params: &[Params],
@@ -408,9 +444,16 @@ fn monte_carlo(
         .iter()
         .zip(links)
         .map(|(p, l)| {
-            let quantity = l.and_then(|l| {
-                let (lo, hi) = (l.ci_low?, l.ci_high?);
-                Normal::new(l.count, ((hi - lo) / (2.0 * crate::stats::Z95)).max(0.0)).ok()
+            let quantity = l.and_then(|l| match l.denominator {
+                Some(n) if n >= 1.0 && l.count <= n => {
+                    Binomial::new(n.round() as u64, l.count / n).ok().map(QuantityDraw::Binomial)
+                }
+                _ => {
+                    let (lo, hi) = (l.ci_low?, l.ci_high?);
+                    Normal::new(l.count, ((hi - lo) / (2.0 * crate::stats::Z95)).max(0.0))
+                        .ok()
+                        .map(QuantityDraw::Normal)
+                }
             });
             let value = if p.value > 0.0 { LogNormal::new(p.value.ln(), 0.25).ok() } else { None };
             (quantity, value, beta(p.deadweight), beta(p.displacement), beta(p.attribution), beta(p.drop_off))
@@ -421,8 +464,10 @@ fn monte_carlo(
         let mut pv = 0.0;
         for (p, (q, v, dw, ds, at, dr)) in params.iter().zip(&samplers) {
             let mut d = *p;
-            if let Some(q) = q {
-                d.quantity = q.sample(&mut rng).max(0.0);
+            match q {
+                Some(QuantityDraw::Binomial(b)) => d.quantity = b.sample(&mut rng) as f64,
+                Some(QuantityDraw::Normal(n)) => d.quantity = n.sample(&mut rng).max(0.0),
+                None => {}
             }
             if let Some(v) = v {
                 d.value = v.sample(&mut rng);
@@ -459,6 +504,12 @@ fn monte_carlo(
         method: MONTE_CARLO_METHOD,
         ratios,
     }
+}
+
+/// How a measured quantity is drawn.
+enum QuantityDraw {
+    Binomial(Binomial),
+    Normal(Normal<f64>),
 }
 
 /// Linear-interpolation percentile of sorted values (numpy's default).
@@ -548,6 +599,29 @@ attribution = 0.5
         }
     }
 
+    /// T3 with year 1 undiscounted (start_year = 0): the second convention of the vector.
+    #[test]
+    fn golden_case_t3_year_one_undiscounted() {
+        let text = t3("0.25", "0.10")
+            .replace("duration_years = 3", "duration_years = 3\nstart_year = 0")
+            .replace("duration_years = 1\n", "duration_years = 1\nstart_year = 0\n");
+        let sv = run(&text);
+        assert!((sv.present_value - 156_788.28).abs() < 0.005, "{}", sv.present_value);
+        assert!((sv.sroi_ratio.unwrap() - 1.5679).abs() < 5e-5);
+        assert!((sv.net_sroi_ratio.unwrap() - 0.5679).abs() < 5e-5);
+    }
+
+    #[test]
+    fn stakeholders_and_value_switching() {
+        let sv = run(&t3("0.25", "0.10"));
+        assert_eq!(sv.by_stakeholder.len(), 1);
+        assert!((sv.by_stakeholder[0].present_value - sv.present_value).abs() < 1e-9);
+        // At the switching proxy the ratio is exactly 1.
+        let v = sv.outcomes[0].switching_value.unwrap();
+        let at = run_with(&t3("0.25", "0.10").replace("value = 2000", &format!("value = {v}")), 0);
+        assert!((at.sroi_ratio.unwrap() - 1.0).abs() < 1e-9);
+    }
+
     /// T2 (public-value crate doctest), where year 1 is undiscounted: start_year = 0.
     #[test]
     fn vector_t2_with_year_one_undiscounted() {
@@ -623,6 +697,17 @@ drop_off = 0.3
             let less = run_with(&t3(&lo.to_string(), "0.1"), 0).present_value;
             let more = run_with(&t3(&hi.to_string(), "0.1"), 0).present_value;
             prop_assert!(more <= less + 1e-9);
+        }
+
+        #[test]
+        fn scaling_every_amount_leaves_the_ratio(factor in 0.01f64..100.0) {
+            let base = run_with(&t3("0.25", "0.1"), 0).sroi_ratio.unwrap();
+            let scaled = t3("0.25", "0.1")
+                .replace("amount = 100000", &format!("amount = {}", 100000.0 * factor))
+                .replace("value = 2000", &format!("value = {}", 2000.0 * factor))
+                .replace("value = 1500", &format!("value = {}", 1500.0 * factor));
+            let ratio = run_with(&scaled, 0).sroi_ratio.unwrap();
+            prop_assert!((ratio - base).abs() < 1e-9 * base);
         }
 
         #[test]

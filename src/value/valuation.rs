@@ -63,3 +63,22 @@ pub fn wellby_value(price_year: i32) -> Result<ValuePerUnit> {
 pub fn qaly_value(price_year: i32) -> Result<ValuePerUnit> {
     uprated(QALY_VALUE, price_year)
 }
+
+/// The value of a change in ONS life satisfaction (0-10): points × people × years WELLBYs at
+/// the central value, with the low and high values, uprated to `price_year` (undiscounted:
+/// discount through an impact map, e.g. with the `green_book_health` schedule).
+///
+/// ```
+/// let v = coproduction::value::wellby_gain(0.5, 100.0, 1.0, 2019).unwrap();
+/// assert_eq!((v.central, v.low, v.high), (650_000.0, 500_000.0, 800_000.0));
+/// ```
+pub fn wellby_gain(points: f64, people: f64, years: f64, price_year: i32) -> Result<ValuePerUnit> {
+    let per = wellby_value(price_year)?;
+    let wellbys = points * people * years;
+    Ok(ValuePerUnit {
+        central: per.central * wellbys,
+        low: per.low * wellbys,
+        high: per.high * wellbys,
+        ..per
+    })
+}
