@@ -86,6 +86,10 @@ pub struct MeasureChange {
     pub wilcoxon_method: Option<String>,
     /// 95% interval of d_z.
     pub d_z_ci: Option<(f64, f64)>,
+    /// 95% interval of d_av.
+    pub d_av_ci: Option<(f64, f64)>,
+    /// 95% interval of g_av.
+    pub g_av_ci: Option<(f64, f64)>,
     /// Participants with only one assessment date (not paired).
     pub unpaired: usize,
     /// Jacobson-Truax classification, where a cut-off exists.
@@ -139,6 +143,8 @@ pub fn measure_change(instrument: &Instrument, pairs: &[&Pair]) -> MeasureChange
         reliable_change_basis: rc.map(|(_, basis)| basis),
         wilcoxon_method: wilcoxon.as_ref().map(|w| w.method.to_string()),
         d_z_ci: effects.as_ref().and_then(|e| e.d_z_ci),
+        d_av_ci: effects.as_ref().and_then(|e| e.d_av_ci),
+        g_av_ci: effects.as_ref().and_then(|e| e.g_av_ci),
         unpaired: pairs.len() - paired.len(),
         clinical_significance,
         band_shift: band_shift(instrument, &paired),

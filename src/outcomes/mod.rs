@@ -3,6 +3,7 @@
 
 mod cardiovascular;
 mod change;
+mod norms;
 mod pairing;
 mod talking_therapies;
 mod utility;
@@ -17,6 +18,7 @@ use crate::instruments::Catalogue;
 
 pub use cardiovascular::{BpTargets, Cardiovascular, CardiovascularRules, REGRESSION_CAVEAT, RelativeRisk};
 pub use change::{BandShift, ClinicalSignificance, MeasureChange, measure_change};
+pub use norms::{PopulationNorm, population_norms};
 pub use pairing::{Pair, pair_assessments};
 pub use talking_therapies::{AdsmTable, EpisodeOutcome, TalkingTherapies, TalkingTherapiesRules};
 pub use utility::{QalyGain, qaly_gain};

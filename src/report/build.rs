@@ -394,6 +394,37 @@ fn pilot_section(
                 .to_string(),
         ));
     }
+    let mut norms = Vec::new();
+    for m in pilot.measures.iter().filter(|m| min.is_none_or(|min| m.n_paired as u64 >= min)) {
+        for norm in crate::outcomes::population_norms(&m.measure)? {
+            norms.push(format!(
+                "{}: first {} and last {} against {} for {} ({}; {}).",
+                measure_name(eval, &m.measure),
+                format::number(m.mean_first, 1),
+                format::number(m.mean_last, 1),
+                format::number(Some(norm.mean), 1),
+                norm.group,
+                norm.source,
+                norm.confidence
+            ));
+        }
+    }
+    if !norms.is_empty() {
+        blocks.push(Block::Heading("Against population norms".to_string()));
+        blocks.push(Block::List(norms));
+    }
+    if let Some(q) = &pilot.qaly {
+        blocks.push(Block::Paragraph(format!(
+            "QALYs from {}: mean gain {} QALY per person (95% CI {} to {}) over a mean follow-up of {} days, {} people; \
+             area under the utility curve against a flat line at each person's first utility.",
+            measure_name(eval, &q.measure),
+            format::number(Some(q.mean_gain), 4),
+            format::number(q.ci_low, 4),
+            format::number(q.ci_high, 4),
+            format::number(Some(q.mean_follow_up_days), 0),
+            format::count(Some(q.n), min)
+        )));
+    }
     if pilot.risk_flags > 0 {
         blocks.push(Block::Paragraph(format!(
             "Risk item (PHQ-9 item 9) above zero in {} assessment(s): a count for the safeguarding review.",

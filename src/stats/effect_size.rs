@@ -20,6 +20,12 @@ pub struct PairedEffectSizes {
     pub d_av: Option<f64>,
     /// Hedges' g_av = d_av × J(n − 1).
     pub g_av: Option<f64>,
+    /// 95% interval of d_av: d_av ± 1.96·√((1/n + d_av²/(2n))·2(1 − r)), r the correlation
+    /// of first and last scores (Borenstein et al. 2009, Introduction to Meta-Analysis,
+    /// eq. 4.28, for matched groups).
+    pub d_av_ci: Option<(f64, f64)>,
+    /// 95% interval of g_av: the d_av limits times J(n − 1).
+    pub g_av_ci: Option<(f64, f64)>,
 }
 
 /// Hedges' exact small-sample correction J(df) = Γ(df/2) / (√(df/2) · Γ((df − 1)/2)),
@@ -66,8 +72,24 @@ pub fn paired_effect_sizes(first: &[f64], last: &[f64]) -> Option<PairedEffectSi
         _ => None,
     };
     let d_av = average_sd.map(|sd| mean_change / sd);
-    let g_av = d_av.and_then(|d| Some(d * hedges_j((n - 1) as f64)?));
-    Some(PairedEffectSizes { n, d_z, d_z_ci, d_av, g_av })
+    let j = hedges_j((n - 1) as f64);
+    let g_av = d_av.and_then(|d| Some(d * j?));
+    let r = correlation(first, last);
+    let d_av_ci = d_av.zip(r).map(|(d, r)| {
+        let se = ((1.0 / n as f64 + d * d / (2.0 * n as f64)) * 2.0 * (1.0 - r)).max(0.0).sqrt();
+        (d - Z95 * se, d + Z95 * se)
+    });
+    let g_av_ci = d_av_ci.zip(j).map(|((lo, hi), j)| (lo * j, hi * j));
+    Some(PairedEffectSizes { n, d_z, d_z_ci, d_av, g_av, d_av_ci, g_av_ci })
+}
+
+/// Pearson's correlation; `None` when either side has no spread.
+fn correlation(x: &[f64], y: &[f64]) -> Option<f64> {
+    let (mx, my) = (mean(x)?, mean(y)?);
+    let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let sxx: f64 = x.iter().map(|a| (a - mx) * (a - mx)).sum();
+    let syy: f64 = y.iter().map(|b| (b - my) * (b - my)).sum();
+    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
 }
 
 #[cfg(test)]
@@ -102,6 +124,14 @@ mod tests {
         assert_close(e.g_av.unwrap(), -0.482097459941657, 1e-12);
         let (lo, hi) = e.d_z_ci.unwrap();
         assert!(lo < -0.6232 && hi > -0.6232);
+        // Lakens' worked vector: r = 0.8625 (outcome-measures.md §5.2); the d_av interval by
+        // the Borenstein formula, computed by hand: se = √((0.1 + 1.8896²/20)·2·0.1375).
+        let e = paired_effect_sizes(&pre, &post).unwrap();
+        let (lo, hi) = e.d_av_ci.unwrap();
+        let se = ((0.1 + 1.889561524704887f64.powi(2) / 20.0) * 2.0 * (1.0 - 0.8625)).sqrt();
+        assert!((hi - lo - 2.0 * Z95 * se).abs() < 2e-3, "{lo} {hi}");
+        let (glo, ghi) = e.g_av_ci.unwrap();
+        assert!(glo.abs() < lo.abs() && ghi.abs() < hi.abs(), "g shrinks toward zero");
     }
 
     #[test]
