@@ -459,13 +459,21 @@ fn methods(eval: &Evaluation) -> Section {
         }
     }
     blocks.push(Block::Table(t));
-    let unconfirmed: Vec<String> = eval
+    let mut unconfirmed: Vec<String> = eval
         .catalogue
         .unconfirmed()
         .into_iter()
         .filter(|u| used.contains(&u.instrument.as_str()))
         .map(|u| format!("{}: {} = {} ({})", u.instrument, u.what, u.value, u.source))
         .collect();
+    if eval.outcomes.pilots.iter().any(|p| p.talking_therapies.is_some()) {
+        unconfirmed.push(
+            "Talking Therapies: the problem descriptor to anxiety-disorder measure table (SPIN for F40.1, PCL-5 for F43.1, \
+             PDSS for F41.0, Mobility Inventory for F40.0, OCI-R for F42, HAI-18 for F45.2), the GAD-7 fallback when the \
+             measure is unpaired, and the 'no reliable rise on the other measure' clauses (NHS Talking Therapies Manual not checked)"
+                .to_string(),
+        );
+    }
     if !unconfirmed.is_empty() {
         blocks.push(Block::Note(
             "The following values used in this report are UNCONFIRMED: they could not be checked against the primary \
