@@ -7,7 +7,8 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use coproduction::{
-    Catalogue, Ingest, Plan, ReportOptions, Synthetic, build_document, evaluate_outcomes, pair_assessments,
+    Catalogue, HtmlPrinter, Ingest, Plan, ReportOptions, Synthetic, build_document, evaluate_outcomes,
+    pair_assessments, value,
 };
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -61,6 +62,15 @@ fn stages(c: &mut Criterion) {
     if let Ok(eval) = plan.run() {
         let options = ReportOptions::default();
         group.bench_function("build_report", |b| b.iter(|| build_document(black_box(&eval), &options)));
+        group.bench_function("render_html", |b| {
+            b.iter(|| build_document(&eval, &options).map(|doc| HtmlPrinter.to_string(&doc)))
+        });
+        if let Ok(map) = value::ImpactMap::from_file(&dir.join("impact_map.toml")) {
+            group.throughput(Throughput::Elements(100_000));
+            group.bench_function("sroi_monte_carlo_100k", |b| {
+                b.iter(|| value::evaluate(black_box(&map), &eval.outcomes, 100_000, 7))
+            });
+        }
     }
     group.finish();
 }

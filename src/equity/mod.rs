@@ -156,6 +156,7 @@ pub fn analyse(
             });
         }
     }
+    let rate_totals: Vec<(u64, u64)> = input.rates.iter().map(|(_, values)| tally(values, 0..n)).collect();
     let mut breakdowns = Vec::with_capacity(input.dimensions.len());
     for (dimension, labels) in &input.dimensions {
         let mut members: BTreeMap<GroupKey, Vec<usize>> = BTreeMap::new();
@@ -174,9 +175,11 @@ pub fn analyse(
             let gaps = input
                 .rates
                 .iter()
-                .map(|(name, values)| {
+                .zip(&rate_totals)
+                .map(|((name, values), total)| {
+                    // The rest of the pilot is the total minus the group: one pass, not n².
                     let inside = tally(values, people.iter().copied());
-                    let outside = tally(values, (0..n).filter(|i| !people.contains(i)));
+                    let outside = (total.0 - inside.0, total.1 - inside.1);
                     (
                         name.clone(),
                         Published::Shown(newcombe_difference(inside.0, inside.1, outside.0, outside.1)),

@@ -6,6 +6,8 @@
 //! (not CSV, no header, a required column missing) is an [`Error`]; a problem with a row
 //! never is.
 
+#[cfg(feature = "polars")]
+mod frame;
 mod model;
 mod rejects;
 mod table;
@@ -17,6 +19,7 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
+#[cfg(feature = "polars")]
 use polars::prelude::{DataFrame, IntoColumn, NamedFrom, ParquetReader, SerReader, Series};
 
 use crate::date::{Date, DateFormat};
@@ -26,8 +29,33 @@ use crate::instruments::Catalogue;
 pub use model::{AgeBand, Assessment, Participant, Setting};
 pub use rejects::{FileSummary, Reject, Rejects, neutralise_formula};
 
-use table::{CsvSource, FrameSource, RowSource};
-use validate::{ParticipantColumns, RowProblem, cell, field_count, identifier, number};
+#[cfg(feature = "polars")]
+use frame::FrameSource;
+use table::{CsvSource, RowSource};
+use validate::{ParticipantColumns, RowProblem, cell, field_count, identifier_str, number};
+
+/// FNV-1a: the ingest maps are keyed by short ids and small tuples, where SipHash's
+/// protection against crafted collisions costs more than it buys (inputs are the
+/// evaluator's own files).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
 /// The loaded evaluation data: accepted participants and assessments, the rejects, and
 /// per-file accounting.
@@ -38,7 +66,7 @@ pub struct DataSet {
     files: Vec<FileSummary>,
     rejects: Rejects,
     warnings: Vec<String>,
-    index: HashMap<String, HashMap<String, usize>>,
+    index: FastMap<String, FastMap<String, usize>>,
     /// Participant ids whose participants row was rejected, to explain their outcome rows.
     rejected_ids: HashSet<String>,
 }
@@ -90,6 +118,7 @@ impl DataSet {
         counts
     }
 
+    #[cfg(feature = "polars")]
     /// The participants as a polars frame (one column per field of [`Participant`], dates
     /// as ISO text).
     pub fn participants_frame(&self) -> Result<DataFrame> {
@@ -121,6 +150,7 @@ impl DataSet {
         frame(columns)
     }
 
+    #[cfg(feature = "polars")]
     /// The assessments as a polars frame in the canonical long form (`participant_id`,
     /// `pilot_id`, `measure`, `assessed_on`, `score` (the analysed value), `raw_score`,
     /// `prorated`, `setting`).
@@ -156,6 +186,7 @@ impl DataSet {
     }
 }
 
+#[cfg(feature = "polars")]
 fn frame(columns: Vec<Series>) -> Result<DataFrame> {
     DataFrame::new_infer_height(columns.into_iter().map(IntoColumn::into_column).collect())
         .map_err(|e| Error::Parquet { file: "<frame>".to_string(), reason: e.to_string() })
@@ -235,6 +266,7 @@ impl<'c> Ingest<'c> {
         Ok(data)
     }
 
+    #[cfg(feature = "polars")]
     /// Loads two polars frames with the canonical columns (any column types; native date
     /// columns are accepted). Every cell goes through the same checks as a CSV cell.
     pub fn load_frames(&self, participants: &DataFrame, outcomes: &DataFrame) -> Result<DataSet> {
@@ -254,10 +286,21 @@ impl<'c> Ingest<'c> {
         let file = File::open(path).map_err(|e| Error::io("read", path, e))?;
         let is_parquet = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
         if is_parquet {
-            let frame = ParquetReader::new(file)
-                .finish()
-                .map_err(|e| Error::Parquet { file: label.clone(), reason: e.to_string() })?;
-            read(&mut FrameSource::new(&frame, &label, self.date_format)?)
+            #[cfg(feature = "polars")]
+            {
+                let frame = ParquetReader::new(file)
+                    .finish()
+                    .map_err(|e| Error::Parquet { file: label.clone(), reason: e.to_string() })?;
+                read(&mut FrameSource::new(&frame, &label, self.date_format)?)
+            }
+            #[cfg(not(feature = "polars"))]
+            {
+                drop(file);
+                Err(Error::Parquet {
+                    file: label,
+                    reason: "this build has no Parquet support (feature `polars`)".to_string(),
+                })
+            }
         } else {
             read(&mut CsvSource::new(file, &label)?)
         }
@@ -281,7 +324,7 @@ impl<'c> Ingest<'c> {
         note_ignored_columns(data, label, source.headers(), |h| validate::PARTICIPANT_COLUMNS.contains(&h));
         let mut summary =
             FileSummary { file: label.to_string(), rows_read: 0, rows_accepted: 0, rows_rejected: 0 };
-        let mut first_row: HashMap<(String, String), u64> = HashMap::new();
+        let mut first_row: FastMap<(String, String), u64> = FastMap::default();
         let mut fields = Vec::new();
         while source.next_row(&mut fields)? {
             summary.rows_read += 1;
@@ -377,17 +420,14 @@ impl<'c> Ingest<'c> {
         row: u64,
     ) -> Result<Assessment, RowProblem> {
         field_count(fields, columns.width)?;
-        let participant_id = identifier("participant_id", cell(fields, Some(columns.participant)))?;
-        let pilot_id = identifier("pilot_id", cell(fields, Some(columns.pilot)))?;
-        if let Some(problem) = self.pilot_problem(&pilot_id) {
+        let participant_id = identifier_str("participant_id", cell(fields, Some(columns.participant)))?;
+        let pilot_id = identifier_str("pilot_id", cell(fields, Some(columns.pilot)))?;
+        if let Some(problem) = self.pilot_problem(pilot_id) {
             return Err(problem);
         }
-        let Some(participant) = data.participant_index(&pilot_id, &participant_id) else {
-            let why = if data.rejected_ids.contains(&participant_id) {
-                " (its row there was rejected)"
-            } else {
-                ""
-            };
+        let Some(participant) = data.participant_index(pilot_id, participant_id) else {
+            let why =
+                if data.rejected_ids.contains(participant_id) { " (its row there was rejected)" } else { "" };
             let file = data.files.last().map_or("the participants file", |f| f.file.as_str());
             return Err(RowProblem::cell(
                 "participant_id",
@@ -575,10 +615,10 @@ impl OutcomeColumns {
 
 /// What the outcome loader remembers between rows.
 struct OutcomeState {
-    measures: HashMap<String, (u16, Arc<str>)>,
+    measures: FastMap<String, (u16, Arc<str>)>,
     lowercase: String,
     items: Vec<Option<f64>>,
-    seen: HashMap<(usize, u16, Date), u64>,
+    seen: FastMap<(usize, u16, Date), u64>,
 }
 
 impl OutcomeState {
@@ -588,7 +628,7 @@ impl OutcomeState {
             .enumerate()
             .map(|(i, id)| (id.to_string(), (i as u16, Arc::<str>::from(id))))
             .collect();
-        OutcomeState { measures, lowercase: String::new(), items: Vec::new(), seen: HashMap::new() }
+        OutcomeState { measures, lowercase: String::new(), items: Vec::new(), seen: FastMap::default() }
     }
 
     fn measure(&mut self, catalogue: &Catalogue, text: &str) -> Result<(u16, Arc<str>), RowProblem> {

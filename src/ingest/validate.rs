@@ -87,10 +87,15 @@ pub(crate) fn cell(fields: &[String], index: Option<usize>) -> Option<&str> {
 }
 
 pub(crate) fn identifier(column: &str, text: Option<&str>) -> Result<String, RowProblem> {
+    identifier_str(column, text).map(str::to_string)
+}
+
+/// [`identifier`] without the copy, for the hot outcome loop.
+pub(crate) fn identifier_str<'a>(column: &str, text: Option<&'a str>) -> Result<&'a str, RowProblem> {
     let Some(text) = text else {
         return Err(RowProblem::cell(column, "", format!("{column} is empty; every row needs one")));
     };
-    if text.chars().count() > MAX_ID_CHARS {
+    if text.len() > MAX_ID_CHARS && text.chars().count() > MAX_ID_CHARS {
         return Err(RowProblem::cell(
             column,
             text,
@@ -103,7 +108,7 @@ pub(crate) fn identifier(column: &str, text: Option<&str>) -> Result<String, Row
     if text.chars().any(char::is_control) {
         return Err(RowProblem::cell(column, text, format!("{column} contains control characters")));
     }
-    Ok(text.to_string())
+    Ok(text)
 }
 
 /// Parses a number as evaluators type it. Decimal commas, thousands separators and
