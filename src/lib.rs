@@ -51,6 +51,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod date;
+#[path = "equity_analysis/mod.rs"]
 pub mod equity;
 mod error;
 mod evaluation;
@@ -63,6 +64,7 @@ pub mod report;
 pub mod stats;
 mod synthetic;
 mod templates;
+#[path = "social_value/mod.rs"]
 pub mod value;
 
 pub use date::{Date, DateFormat, DateSeparator};

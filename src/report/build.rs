@@ -318,6 +318,22 @@ fn pilot_section(
             ]);
         }
         blocks.push(Block::Table(t));
+        let mut categories = Table::new(
+            &format!("{}_bp_categories", pilot.id),
+            "NICE NG136 clinic category (the worse of systolic and diastolic), people paired on both readings",
+            &["Category", "First reading", "Last reading"],
+        );
+        for (label, first, last) in &cv.categories {
+            categories.row(vec![
+                label.clone(),
+                format::count(Some(*first), min),
+                format::count(Some(*last), min),
+            ]);
+        }
+        blocks.push(Block::Table(categories));
+        if let Some(chart) = super::sections::bp_categories_chart(pilot, cv, min, options)? {
+            blocks.push(Block::Chart(chart));
+        }
         blocks.push(Block::Note(cv.caveat.to_string()));
     }
     if !pilot.measures.is_empty() {

@@ -358,6 +358,9 @@ pub(crate) fn social_value_section(
         ]);
     }
     blocks.push(Block::Table(table));
+    if let Some(chart) = value_by_outcome_chart(sv, options)? {
+        blocks.push(Block::Chart(chart));
+    }
     let mut stakeholders = Table::new(
         "value_by_stakeholder",
         "Present value by stakeholder",
@@ -463,4 +466,53 @@ pub(crate) fn social_value_section(
         blocks.push(Block::List(sv.warnings.clone()));
     }
     Ok(Section { id: "social-value".to_string(), title: "Social value".to_string(), blocks })
+}
+
+/// The NG136 category of each person at the first and last reading, as shares of those
+/// paired on both readings. Categories with a count from 1 to min − 1 at either reading are
+/// left out of the chart (the table beside it shows them suppressed).
+pub(crate) fn bp_categories_chart(
+    pilot: &PilotOutcomes,
+    cv: &crate::outcomes::Cardiovascular,
+    min: Option<u64>,
+    options: &ReportOptions,
+) -> Result<Option<ChartBlock>> {
+    let total = cv.n_paired_both as f64;
+    if total == 0.0 {
+        return Ok(None);
+    }
+    let small = |n: usize| min.is_some_and(|m| n > 0 && (n as u64) < m);
+    let mut chart = BeforeAfterChart::new(
+        format!("{}: blood pressure category, first and last reading", pilot.name),
+        "Share of people",
+        ValueUnit::Percent,
+    );
+    chart.before_name = "First reading".to_string();
+    chart.after_name = "Last reading".to_string();
+    for (label, first, last) in &cv.categories {
+        if small(*first) || small(*last) {
+            continue;
+        }
+        chart.rows.push(BeforeAfter::new(label.clone(), *first as f64 / total, *last as f64 / total));
+    }
+    if chart.rows.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(chart_block(&format!("{}_bp_categories", pilot.id), &chart, options)?))
+}
+
+/// Present value by outcome.
+pub(crate) fn value_by_outcome_chart(
+    sv: &crate::value::SocialValue,
+    options: &ReportOptions,
+) -> Result<Option<ChartBlock>> {
+    if sv.outcomes.is_empty() {
+        return Ok(None);
+    }
+    let mut chart = BarChart::new("Present value by outcome", "Present value", ValueUnit::Pounds);
+    chart.category_label = "Outcome".to_string();
+    for o in &sv.outcomes {
+        chart.bars.push(Bar::new(&o.outcome, o.present_value));
+    }
+    Ok(Some(chart_block("sroi_value_by_outcome", &chart, options)?))
 }
