@@ -431,7 +431,7 @@ impl<'c> Ingest<'c> {
             let file = data.files.last().map_or("the participants file", |f| f.file.as_str());
             return Err(RowProblem::cell(
                 "participant_id",
-                &participant_id,
+                participant_id,
                 format!("participant '{participant_id}' of pilot '{pilot_id}' is not in {file}{why}"),
             ));
         };
