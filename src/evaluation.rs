@@ -37,10 +37,14 @@ impl Plan {
         }
         check_input(&self.data.participants, "participants")?;
         check_input(&self.data.outcomes, "outcomes")?;
-        let data = Ingest::new(&catalogue)
+        let ingest = Ingest::new(&catalogue)
             .date_format(self.data.date_format)
-            .pilots(self.pilots.iter().map(|p| p.id.clone()))
-            .load_paths(&self.data.participants, &self.data.outcomes)?;
+            .pilots(self.pilots.iter().map(|p| p.id.clone()));
+        let mut data = ingest.load_paths(&self.data.participants, &self.data.outcomes)?;
+        for survey in &self.data.surveys {
+            check_input(&survey.file, "survey")?;
+            ingest.add_survey(&mut data, survey)?;
+        }
         Ok((catalogue, data))
     }
 

@@ -71,8 +71,8 @@ pub use date::{Date, DateFormat, DateSeparator};
 pub use error::{Error, ErrorCategory, Location, Result};
 pub use evaluation::{Evaluation, Validation};
 pub use ingest::{
-    AgeBand, Assessment, DataSet, FileSummary, Ingest, Participant, Reject, Rejects, Setting,
-    neutralise_formula,
+    AgeBand, Assessment, DataSet, FileSummary, Ingest, LabelSet, Participant, Reject, Rejects, Setting,
+    SurveyInstrument, SurveySource, SurveyTool, neutralise_formula,
 };
 pub use instruments::*;
 pub use outcomes::*;

@@ -39,7 +39,7 @@ pub struct Plan {
 }
 
 /// `[data]`: where the data is and how to read it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DataPlan {
     /// participants.csv (or .parquet), resolved against the plan's folder.
     pub participants: PathBuf,
@@ -49,6 +49,8 @@ pub struct DataPlan {
     pub date_format: DateFormat,
     /// Extra instrument definitions (TOML), resolved.
     pub instruments: Vec<PathBuf>,
+    /// Survey-tool exports (`[[data.survey]]`), paths resolved.
+    pub surveys: Vec<crate::ingest::SurveySource>,
 }
 
 /// `[equity]`: the breakdowns.
@@ -133,6 +135,8 @@ struct DataFile {
     date_format: Option<String>,
     #[serde(default)]
     instruments: Vec<PathBuf>,
+    #[serde(default)]
+    survey: Vec<crate::ingest::SurveySource>,
 }
 
 #[derive(Deserialize)]
@@ -273,6 +277,12 @@ impl Plan {
                 outcomes: resolve(&file.data.outcomes),
                 date_format,
                 instruments: file.data.instruments.iter().map(|p| resolve(p)).collect(),
+                surveys: file
+                    .data
+                    .survey
+                    .into_iter()
+                    .map(|s| crate::ingest::resolve_survey(s, base_dir))
+                    .collect(),
             },
             pilots: file.pilots,
             rules: file.rules,

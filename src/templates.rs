@@ -13,6 +13,22 @@ participants = "participants.csv"
 outcomes = "outcomes.csv"
 # date_format = "%d/%m/%Y"          # UK dates; the default is 2025-04-22
 
+# A survey-tool export (Google Forms, Microsoft Forms, SurveyMonkey, Qualtrics or any
+# wide CSV) can add assessments: one row per completed form, answers as words.
+# [[data.survey]]
+# file = "survey.csv"
+# tool = "google_forms"             # microsoft_forms | surveymonkey | qualtrics | generic
+# participant = "Participant ID"    # the question holding the id
+# pilot = "tt"                      # or pilot_column = "Which group?"
+# date = "Timestamp"                # default: the tool's time stamp column
+# date_format = "%d/%m/%Y"          # default: the tool's format
+# [[data.survey.instrument]]
+# measure = "phq9"
+# prefix = "PHQ-9"                  # or columns = ["...", ...] or positions = [3, 4, ...]
+# [[data.survey.instrument]]
+# measure = "gad7"
+# prefix = "GAD-7"
+
 # One [[pilot]] per pilot. programme is one of:
 # psychological_therapies | cardiovascular | dementia | wellbeing
 [[pilot]]

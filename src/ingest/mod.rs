@@ -10,6 +10,7 @@
 mod frame;
 mod model;
 mod rejects;
+mod survey;
 mod table;
 mod validate;
 
@@ -28,6 +29,8 @@ use crate::instruments::Catalogue;
 
 pub use model::{AgeBand, Assessment, Participant, Setting};
 pub use rejects::{FileSummary, Reject, Rejects, neutralise_formula};
+pub(crate) use survey::resolve as resolve_survey;
+pub use survey::{LabelSet, SurveyInstrument, SurveySource, SurveyTool};
 
 #[cfg(feature = "polars")]
 use frame::FrameSource;
@@ -55,7 +58,7 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
 /// The loaded evaluation data: accepted participants and assessments, the rejects, and
 /// per-file accounting.

@@ -38,6 +38,16 @@ const SNIFF_BYTES: usize = 64 * 1024;
 
 impl<R: Read> CsvSource<BufReader<R>> {
     pub(crate) fn new(input: R, label: &str) -> Result<Self> {
+        CsvSource::open(input, label, true)
+    }
+
+    /// Keeps header text as written (trimmed, without a byte-order mark): survey exports
+    /// match question text, not column names.
+    pub(crate) fn new_raw(input: R, label: &str) -> Result<Self> {
+        CsvSource::open(input, label, false)
+    }
+
+    fn open(input: R, label: &str, normalise: bool) -> Result<Self> {
         let mut input = BufReader::with_capacity(SNIFF_BYTES, input);
         let start = input.fill_buf().map_err(|e| Error::io("read", label, e))?.to_vec();
         let not_a_table =
@@ -91,7 +101,11 @@ impl<R: Read> CsvSource<BufReader<R>> {
         for cell in header.iter() {
             let mut text = String::new();
             source.decode(cell, &mut text);
-            names.push(normalise_header(&text));
+            names.push(if normalise {
+                normalise_header(&text)
+            } else {
+                text.trim_start_matches('\u{feff}').trim().to_string()
+            });
         }
         source.headers = names;
         Ok(source)

@@ -333,12 +333,12 @@ impl Catalogue {
     }
 }
 
-fn normalise(name: &str) -> Vec<char> {
+pub(crate) fn normalise(name: &str) -> Vec<char> {
     name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 /// Levenshtein distance.
-fn edit_distance(a: &[char], b: &[char]) -> usize {
+pub(crate) fn edit_distance(a: &[char], b: &[char]) -> usize {
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.iter().enumerate() {
         let mut current = vec![i + 1; b.len() + 1];

@@ -17,7 +17,7 @@
 //! assert_eq!(core10.score_items(&items).unwrap().total, 8.0);
 //! ```
 
-mod catalogue;
+pub(crate) mod catalogue;
 mod definition;
 mod scoring;
 mod value_set;

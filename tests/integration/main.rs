@@ -7,6 +7,7 @@ mod ingest;
 mod outcomes;
 mod pipeline;
 mod report;
+mod survey;
 
 use std::path::{Path, PathBuf};
 
