@@ -20,7 +20,7 @@ cargo build --quiet --release --example coprod
 coprod="$CARGO_TARGET_DIR/release/examples/coprod"
 "$coprod" generate "$work/data" --participants "$n" --seed 7
 # The demo plan, without social value and equity population, pointed at the data.
-sed -e '/^\[social_value\]/,$d' -e '/^population/d' fixtures/demo/plan.toml >"$work/data/plan.toml"
+sed -e '/^\[social_value\]/,$d' -e '/^population/d' -e '/^activities/d' fixtures/demo/plan.toml >"$work/data/plan.toml"
 
 cat >"$work/floor.py" <<'PY'
 import sys, polars as pl

@@ -26,7 +26,7 @@ fn data_dir() -> PathBuf {
     let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo");
     let plan = std::fs::read_to_string(format!("{demo}/plan.toml")).unwrap_or_default();
     let _ = std::fs::write(dir.join("plan.toml"), plan);
-    for file in ["impact_map.toml", "population.csv"] {
+    for file in ["impact_map.toml", "population.csv", "activities.csv"] {
         let _ = std::fs::copy(format!("{demo}/{file}"), dir.join(file));
     }
     dir

@@ -22,6 +22,10 @@ pub struct Evaluation {
     pub outcomes: Outcomes,
     /// Reach and outcomes by group, under disclosure control.
     pub equity: Vec<equity::PilotEquity>,
+    /// How the work was delivered, per pilot, when the plan names an activities table.
+    pub delivery: Vec<crate::delivery::PilotDelivery>,
+    /// The activities, as loaded.
+    pub activities: Vec<crate::delivery::Activity>,
     /// Social value, when the plan has an impact map.
     pub social_value: Option<value::SocialValue>,
     /// Notes for the user: how files were read, principle checks, plan warnings.
@@ -48,9 +52,21 @@ impl Plan {
         Ok((catalogue, data))
     }
 
+    /// Loads the activities table, if the plan names one, into `data`'s accounting.
+    fn load_activities(&self, data: &mut DataSet) -> Result<Vec<crate::delivery::Activity>> {
+        let Some(path) = &self.data.activities else { return Ok(Vec::new()) };
+        check_input(path, "activities")?;
+        let pilots: Vec<String> = self.pilots.iter().map(|p| p.id.clone()).collect();
+        let (activities, summary, rejects) =
+            crate::delivery::load_activities_path(path, self.data.date_format, &pilots)?;
+        data.add_file(summary, rejects);
+        Ok(activities)
+    }
+
     /// Runs the whole evaluation: ingest, outcomes, equity, social value.
     pub fn run(&self) -> Result<Evaluation> {
-        let (catalogue, data) = self.load_data()?;
+        let (catalogue, mut data) = self.load_data()?;
+        let activities = self.load_activities(&mut data)?;
         let mut warnings: Vec<String> = data.warnings().to_vec();
         if data.participants().is_empty() {
             return Err(Error::NotEnoughData {
@@ -60,6 +76,11 @@ impl Plan {
             });
         }
         let outcomes = evaluate_outcomes(&data, &self.pilots, &catalogue, &self.rules)?;
+        let delivery: Vec<crate::delivery::PilotDelivery> = if self.data.activities.is_some() {
+            self.pilots.iter().map(|p| crate::delivery::delivery_for(&p.id, &activities, &data)).collect()
+        } else {
+            Vec::new()
+        };
         let equity = equity_for(self, &data, &outcomes)?;
         let social_value = match &self.social_value {
             Some(sv) => {
@@ -69,13 +90,48 @@ impl Plan {
                         value::ImpactMap::from_toml_table(table.clone(), "[social_value]")?
                     }
                 };
-                let result = value::evaluate(&map, &outcomes, sv.draws, sv.seed)?;
+                let measured = Measured { outcomes: &outcomes, delivery: &delivery };
+                let result = value::evaluate(&map, &measured, sv.draws, sv.seed)?;
                 warnings.extend(result.warnings.iter().cloned());
                 Some(result)
             }
             None => None,
         };
-        Ok(Evaluation { plan: self.clone(), catalogue, data, outcomes, equity, social_value, warnings })
+        Ok(Evaluation {
+            plan: self.clone(),
+            catalogue,
+            data,
+            outcomes,
+            equity,
+            delivery,
+            activities,
+            social_value,
+            warnings,
+        })
+    }
+}
+
+/// What `quantity_from` and `hours_from` links resolve against: the outcome figures and
+/// the delivery figures.
+struct Measured<'a> {
+    outcomes: &'a Outcomes,
+    delivery: &'a [crate::delivery::PilotDelivery],
+}
+
+impl value::MeasuredQuantities for Measured<'_> {
+    fn quantity(&self, pilot: &str, metric: &str) -> Option<value::LinkedQuantity> {
+        let fixed = |count: f64| {
+            Some(value::LinkedQuantity { count, denominator: None, ci_low: None, ci_high: None })
+        };
+        let d = self.delivery.iter().find(|d| d.pilot == pilot);
+        match metric {
+            "volunteer_hours" => fixed(d?.volunteer_hours),
+            "staff_hours" => fixed(d?.staff_hours),
+            "leaders_trained" => fixed(d?.leaders_trained as f64),
+            "sessions" => fixed(d?.by_venue.iter().map(|v| v.1).sum::<u64>() as f64),
+            "attendances" => fixed(d?.by_venue.iter().map(|v| v.2).sum::<u64>() as f64),
+            _ => self.outcomes.metric(pilot, metric),
+        }
     }
 }
 
@@ -146,7 +202,8 @@ impl Plan {
     /// Loads and checks everything (plan, instruments, data, impact map) without computing
     /// results.
     pub fn validate(&self) -> Result<Validation> {
-        let (_, data) = self.load_data()?;
+        let (_, mut data) = self.load_data()?;
+        self.load_activities(&mut data)?;
         let mut warnings = data.warnings().to_vec();
         if let Some(sv) = &self.social_value {
             let map = match &sv.impact_map {

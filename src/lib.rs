@@ -51,6 +51,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod date;
+mod delivery;
 #[path = "equity_analysis/mod.rs"]
 pub mod equity;
 mod error;
@@ -61,6 +62,7 @@ mod instruments;
 mod outcomes;
 mod plan;
 pub mod report;
+#[path = "statistics/mod.rs"]
 pub mod stats;
 mod synthetic;
 mod templates;
@@ -68,6 +70,10 @@ mod templates;
 pub mod value;
 
 pub use date::{Date, DateFormat, DateSeparator};
+pub use delivery::{
+    Activity, CLINICAL_VENUES, OrganisationType, PilotDelivery, delivery_for, load_activities,
+    load_activities_path,
+};
 pub use error::{Error, ErrorCategory, Location, Result};
 pub use evaluation::{Evaluation, Validation};
 pub use ingest::{

@@ -51,6 +51,8 @@ pub struct DataPlan {
     pub instruments: Vec<PathBuf>,
     /// Survey-tool exports (`[[data.survey]]`), paths resolved.
     pub surveys: Vec<crate::ingest::SurveySource>,
+    /// The activities table (partners, venues, sessions, volunteer time), resolved.
+    pub activities: Option<PathBuf>,
 }
 
 /// `[equity]`: the breakdowns.
@@ -137,6 +139,7 @@ struct DataFile {
     instruments: Vec<PathBuf>,
     #[serde(default)]
     survey: Vec<crate::ingest::SurveySource>,
+    activities: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -283,6 +286,7 @@ impl Plan {
                     .into_iter()
                     .map(|s| crate::ingest::resolve_survey(s, base_dir))
                     .collect(),
+                activities: file.data.activities.as_deref().map(resolve),
             },
             pilots: file.pilots,
             rules: file.rules,

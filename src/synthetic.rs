@@ -151,6 +151,67 @@ impl Synthetic {
     }
 }
 
+/// Partners of the demo pilots: pilot, partner, organisation type, venue type, area.
+const PARTNERS: [(&str, &str, &str, &str, &str); 12] = [
+    ("tt", "St Anne's Church", "faith group", "church hall", "Tooting"),
+    ("tt", "Balham Mosque", "faith group", "mosque", "Balham"),
+    ("tt", "Shree Ghanapathy Temple", "faith group", "temple", "Earlsfield"),
+    ("tt", "Roehampton Community Forum", "community group", "community centre", "Roehampton"),
+    ("cv", "Battersea Pentecostal Church", "faith group", "church hall", "Battersea"),
+    ("cv", "Tooting Islamic Centre", "faith group", "mosque", "Tooting"),
+    ("cv", "Furzedown Medical Practice", "public service", "GP surgery", "Furzedown"),
+    ("dem", "Putney Carers' Network", "voluntary organisation", "community centre", "Putney"),
+    ("dem", "St Mary's Church", "faith group", "church hall", "Putney"),
+    ("wb", "Wandsworth Town Gurdwara", "faith group", "gurdwara", "Wandsworth Town"),
+    ("wb", "Earlsfield Residents' Association", "community group", "community centre", "Earlsfield"),
+    ("wb", "Roehampton Library", "public service", "library", "Roehampton"),
+];
+
+impl Synthetic {
+    /// Writes the demo `activities.csv`: a month of sessions per partner from April 2025
+    /// to January 2026, with community-leader training in each faith partner.
+    pub fn write_activities<W: Write>(&self, mut out: W) -> io::Result<u64> {
+        let mut rng = StdRng::seed_from_u64(self.seed ^ 0x5eed);
+        writeln!(
+            out,
+            "date,pilot_id,partner,organisation_type,venue_type,area,activity,sessions,attendees,volunteer_hours,staff_hours"
+        )?;
+        let mut rows = 0;
+        for month in 4..14u32 {
+            let (year, m) = if month > 12 { (2026, month - 12) } else { (2025, month) };
+            for (pilot, partner, kind, venue, area) in PARTNERS {
+                let activity = match pilot {
+                    "tt" => "therapy group",
+                    "cv" => "blood pressure check session",
+                    "dem" => "carers' group",
+                    _ => "wellbeing workshop",
+                };
+                let sessions: u32 = rng.random_range(2..=5);
+                let attendees = sessions * rng.random_range(5..=14);
+                let volunteers = f64::from(sessions) * f64::from(rng.random_range(2..=6u32));
+                let day = rng.random_range(1..=28);
+                writeln!(
+                    out,
+                    "{year:04}-{m:02}-{day:02},{pilot},{partner},{kind},{venue},{area},{activity},{sessions},{attendees},{volunteers},{}",
+                    sessions * 3
+                )?;
+                rows += 1;
+                if kind == "faith group" && matches!(month, 5 | 9 | 13) {
+                    let leaders = rng.random_range(4..=10);
+                    writeln!(
+                        out,
+                        "{year:04}-{m:02}-{:02},{pilot},{partner},{kind},{venue},{area},leader training,1,{leaders},4,6",
+                        (day % 27) + 1
+                    )?;
+                    rows += 1;
+                }
+            }
+        }
+        out.flush()?;
+        Ok(rows)
+    }
+}
+
 #[derive(Clone, Copy)]
 enum Pilot {
     Therapies,

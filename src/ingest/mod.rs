@@ -100,6 +100,15 @@ impl DataSet {
         &self.warnings
     }
 
+    /// Adds another file's accounting and rejects (e.g. the activities table), so the data
+    /// quality figures cover every input.
+    pub fn add_file(&mut self, summary: FileSummary, rejects: Rejects) {
+        self.files.push(summary);
+        for r in rejects.entries() {
+            self.rejects.push(&r.file, r.row, r.column.as_deref(), r.value.as_deref(), r.reason.clone());
+        }
+    }
+
     /// The index of a participant in [`DataSet::participants`].
     pub fn participant_index(&self, pilot_id: &str, participant_id: &str) -> Option<usize> {
         self.index.get(pilot_id)?.get(participant_id).copied()

@@ -43,6 +43,9 @@ pub fn build_document(eval: &Evaluation, options: &ReportOptions) -> crate::Resu
     for pilot in &eval.outcomes.pilots {
         sections.push(pilot_section(eval, pilot, min, options)?);
     }
+    if !eval.delivery.is_empty() {
+        sections.push(super::sections::delivery_section(eval, min, options)?);
+    }
     sections.push(super::sections::equity_section(eval, options)?);
     if eval.social_value.is_some() {
         sections.push(super::sections::social_value_section(eval, options)?);

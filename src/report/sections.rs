@@ -328,6 +328,25 @@ pub(crate) fn social_value_section(
             ),
         },
     ])];
+    let mut inputs = Table::new(
+        "inputs",
+        "Inputs (the investment)",
+        &["Input", "Stakeholder", "Amount", "Year", "Present value"],
+    );
+    for i in &sv.inputs {
+        let what = match i.hours {
+            Some(h) => format!("{} ({} hours)", i.description, format::thousands(h, 0)),
+            None => i.description.clone(),
+        };
+        inputs.row(vec![
+            what,
+            i.stakeholder.clone(),
+            format::pounds(Some(i.amount)),
+            i.year.to_string(),
+            format::pounds(Some(i.present_value)),
+        ]);
+    }
+    blocks.push(Block::Table(inputs));
     let mut table = Table::new(
         "impact_map",
         "Impact map: outcomes, quantities, proxies and present values",
@@ -515,4 +534,107 @@ pub(crate) fn value_by_outcome_chart(
         chart.bars.push(Bar::new(&o.outcome, o.present_value));
     }
     Ok(Some(chart_block("sroi_value_by_outcome", &chart, options)?))
+}
+
+/// How the work was delivered: partners, venues, areas, sessions, leaders trained,
+/// volunteer time and referral sources, under disclosure control.
+pub(crate) fn delivery_section(
+    eval: &Evaluation,
+    min: Option<u64>,
+    options: &ReportOptions,
+) -> Result<super::document::Section> {
+    use super::document::{Block, Figure, Section, Table};
+    let mut blocks = vec![Block::Paragraph(
+        "Who delivered the pilots and where: partner organisations by type, sessions and attendances by venue and \
+         area, community leaders trained, volunteer and staff time, and where participants were referred from. \
+         Community settings are every venue other than a GP surgery, clinic, hospital, pharmacy or health centre."
+            .to_string(),
+    )];
+    let mut by_area: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    for d in &eval.delivery {
+        let name = eval.outcomes.pilot(&d.pilot).map(|p| p.name.clone()).unwrap_or_else(|| d.pilot.clone());
+        blocks.push(Block::Heading(name.clone()));
+        let (share, detail) = format::rate(d.community_share.as_ref(), min);
+        blocks.push(Block::Figures(vec![
+            Figure { label: "Sessions in community settings".to_string(), value: share, detail },
+            Figure {
+                label: "Community leaders trained".to_string(),
+                value: format::count(Some(d.leaders_trained as usize), min),
+                detail: "attendances at leader training".to_string(),
+            },
+            Figure {
+                label: "Volunteer time".to_string(),
+                value: format!("{} hours", format::thousands(d.volunteer_hours, 0)),
+                detail: format!("and {} hours of paid staff time", format::thousands(d.staff_hours, 0)),
+            },
+        ]));
+        let mut partners = Table::new(
+            &format!("delivery_{}_partners", d.pilot),
+            &format!("{name}: partner organisations by type"),
+            &["Type", "Partners"],
+        );
+        for (kind, n) in &d.partners_by_type {
+            partners.row(vec![kind.clone(), n.to_string()]);
+        }
+        blocks.push(Block::Table(partners));
+        let mut venues = Table::new(
+            &format!("delivery_{}_venues", d.pilot),
+            &format!("{name}: sessions and attendances by venue"),
+            &["Venue", "Sessions", "Attendances"],
+        );
+        for (venue, sessions, attendances) in &d.by_venue {
+            venues.row(vec![
+                venue.clone(),
+                sessions.to_string(),
+                format::count(Some(*attendances as usize), min),
+            ]);
+        }
+        blocks.push(Block::Table(venues));
+        let mut areas = Table::new(
+            &format!("delivery_{}_areas", d.pilot),
+            &format!("{name}: sessions and attendances by area"),
+            &["Area", "Sessions", "Attendances"],
+        );
+        for (area, sessions, attendances) in &d.by_area {
+            areas.row(vec![
+                area.clone(),
+                sessions.to_string(),
+                format::count(Some(*attendances as usize), min),
+            ]);
+            *by_area.entry(area.clone()).or_default() += sessions;
+        }
+        blocks.push(Block::Table(areas));
+        let mut referral = Table::new(
+            &format!("delivery_{}_referrals", d.pilot),
+            &format!("{name}: participants by referral source"),
+            &["Referral source", "Participants"],
+        );
+        let hidden =
+            d.referral_sources.iter().filter(|r| min.is_some_and(|m| r.1 > 0 && (r.1 as u64) < m)).count();
+        for (source, n) in &d.referral_sources {
+            // With one small cell hidden, the pilot total would give it away: hide the next
+            // smallest as well.
+            let next_smallest = hidden == 1
+                && d.referral_sources
+                    .iter()
+                    .filter(|r| min.is_none_or(|m| r.1 as u64 >= m))
+                    .map(|r| r.1)
+                    .min()
+                    == Some(*n);
+            referral.row(vec![
+                source.clone(),
+                if next_smallest { format::SUPPRESSED.to_string() } else { format::count(Some(*n), min) },
+            ]);
+        }
+        blocks.push(Block::Table(referral));
+    }
+    if !by_area.is_empty() {
+        let mut chart = BarChart::new("Sessions by area, all pilots", "Sessions", ValueUnit::Count);
+        chart.category_label = "Area".to_string();
+        for (area, sessions) in &by_area {
+            chart.bars.push(Bar::new(area, *sessions as f64));
+        }
+        blocks.push(Block::Chart(chart_block("delivery_sessions_by_area", &chart, options)?));
+    }
+    Ok(Section { id: "delivery".to_string(), title: "How the work was delivered".to_string(), blocks })
 }

@@ -34,8 +34,14 @@ pub struct Input {
     pub stakeholder: String,
     /// What it was.
     pub description: String,
-    /// Pounds, in the map's price year.
-    pub amount: f64,
+    /// Pounds, in the map's price year; or leave it out and give
+    pub amount: Option<f64>,
+    /// measured hours (`<pilot>.volunteer_hours`, from the activities table)
+    pub hours_from: Option<String>,
+    /// valued at this wage proxy, £ an hour in the map's price year,
+    pub hourly_value: Option<f64>,
+    /// with its source.
+    pub hourly_value_source: Option<String>,
     /// Year index (0 = now, undiscounted).
     #[serde(default)]
     pub year: u32,
@@ -289,12 +295,19 @@ impl ImpactMap {
             Discounting::flat(rate)?;
         }
         for (i, input) in file.inputs.iter().enumerate() {
-            if !input.amount.is_finite() || input.amount < 0.0 {
-                return Err(bad(format!(
-                    "input {} ('{}'): amount must be a non-negative number",
-                    i + 1,
-                    input.description
-                )));
+            let which = format!("input {} ('{}')", i + 1, input.description);
+            match (input.amount, &input.hours_from, input.hourly_value) {
+                (Some(a), None, None) if a.is_finite() && a >= 0.0 => {}
+                (Some(_), None, None) => {
+                    return Err(bad(format!("{which}: amount must be a non-negative number")));
+                }
+                (None, Some(_), Some(w)) if w.is_finite() && w >= 0.0 => {}
+                (None, Some(_), _) => {
+                    return Err(bad(format!(
+                        "{which}: hours_from needs hourly_value, a wage proxy in £ an hour"
+                    )));
+                }
+                _ => return Err(bad(format!("{which}: give amount, or hours_from with hourly_value"))),
             }
         }
         let mut outcomes = Vec::with_capacity(file.outcomes.len());
@@ -469,6 +482,8 @@ fn csv_value(header: &str, cell: &str) -> toml::Value {
         "proxy_source",
         "licence",
         "value_from",
+        "hours_from",
+        "hourly_value_source",
     ];
     if !text_columns.contains(&header) {
         if let Ok(v) = cell.parse::<f64>() {

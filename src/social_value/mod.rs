@@ -12,7 +12,7 @@ pub use fraction::{Deduction, Fraction, RetainedShare};
 pub use impact_map::{DiscountSpec, ImpactMap, Input, LINKABLE_METRICS, Outcome, ValueRow};
 pub use schedules::{Discounting, GdpDeflator, SCHEDULES};
 pub use sroi::{
-    LinkedQuantity, MONTE_CARLO_METHOD, MeasuredQuantities, MonteCarloSummary, OutcomeValue, Sensitivity,
-    SensitivityRow, SocialValue, StakeholderValue, evaluate,
+    InputValue, LinkedQuantity, MONTE_CARLO_METHOD, MeasuredQuantities, MonteCarloSummary, OutcomeValue,
+    Sensitivity, SensitivityRow, SocialValue, StakeholderValue, evaluate,
 };
 pub use valuation::{QALY_VALUE, ValuePerUnit, WELLBY_VALUE, qaly_value, wellby_gain, wellby_value};

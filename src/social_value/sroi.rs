@@ -74,6 +74,23 @@ pub struct OutcomeValue {
     pub switching_value: Option<f64>,
 }
 
+/// One input, resolved.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InputValue {
+    /// Who put it in.
+    pub stakeholder: String,
+    /// What it was.
+    pub description: String,
+    /// Pounds.
+    pub amount: f64,
+    /// Hours, when valued from measured time.
+    pub hours: Option<f64>,
+    /// Year index.
+    pub year: u32,
+    /// Discounted amount.
+    pub present_value: f64,
+}
+
 /// Present value by stakeholder.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StakeholderValue {
@@ -140,6 +157,8 @@ pub struct SocialValue {
     pub net_sroi_ratio: Option<f64>,
     /// investment / (first-year impact, undiscounted, / 12).
     pub payback_months: Option<f64>,
+    /// Per input.
+    pub inputs: Vec<InputValue>,
     /// Per outcome.
     pub outcomes: Vec<OutcomeValue>,
     /// Per stakeholder, in map order.
@@ -242,7 +261,33 @@ pub fn evaluate(
         .max()
         .unwrap_or(1);
     let df = discounting.factors(max_year);
-    let investment: f64 = map.inputs.iter().map(|i| i.amount * df[i.year as usize]).sum();
+    let mut inputs = Vec::with_capacity(map.inputs.len());
+    for i in &map.inputs {
+        let (amount, hours) = match (&i.hours_from, i.amount) {
+            (Some(link), _) => {
+                let (pilot, metric) = link.split_once('.').unwrap_or((link.as_str(), ""));
+                let hours = measured.quantity(pilot, metric).ok_or_else(|| Error::Unknown {
+                    kind: "measured hours",
+                    name: link.clone(),
+                    hint: format!(
+                        " (input '{}'): name a pilot with an activities table and volunteer_hours or staff_hours",
+                        i.description
+                    ),
+                })?;
+                (hours.count * i.hourly_value.unwrap_or(0.0), Some(hours.count))
+            }
+            (None, amount) => (amount.unwrap_or(0.0), None),
+        };
+        inputs.push(InputValue {
+            stakeholder: i.stakeholder.clone(),
+            description: i.description.clone(),
+            amount,
+            hours,
+            year: i.year,
+            present_value: amount * df[i.year as usize],
+        });
+    }
+    let investment: f64 = inputs.iter().map(|i| i.present_value).sum();
 
     let mut params = Vec::with_capacity(map.outcomes.len());
     let mut links = Vec::with_capacity(map.outcomes.len());
@@ -344,6 +389,7 @@ pub fn evaluate(
         sroi_ratio: ratio(present_value, investment),
         net_sroi_ratio: ratio(present_value - investment, investment),
         payback_months: (first_year > 0.0).then(|| investment / (first_year / 12.0)),
+        inputs,
         outcomes,
         by_stakeholder,
         sensitivity,
@@ -649,6 +695,28 @@ drop_off = 0.3
         let sv = run(text);
         assert!((sv.present_value - 359_069.57).abs() < 0.005, "{}", sv.present_value);
         assert!((sv.sroi_ratio.unwrap() - 1.4363).abs() < 5e-5);
+    }
+
+    #[test]
+    fn volunteer_hours_enter_the_investment() {
+        let text = t3("0.25", "0.1").replace(
+            "amount = 100000\n",
+            "amount = 100000\n[[input]]\nstakeholder = \"Volunteers\"\ndescription = \"Time\"\nhours_from = \"tt.volunteer_hours\"\nhourly_value = 11.44\n",
+        );
+        let map = ImpactMap::from_toml_str(&text, "m").unwrap();
+        let mut measured = BTreeMap::new();
+        measured.insert(
+            "tt.volunteer_hours".to_string(),
+            LinkedQuantity { count: 2000.0, denominator: None, ci_low: None, ci_high: None },
+        );
+        let sv = evaluate(&map, &measured, 0, 1).unwrap();
+        assert!((sv.investment - (100_000.0 + 2000.0 * 11.44)).abs() < 1e-9);
+        assert_eq!(sv.inputs[1].hours, Some(2000.0));
+        let err = evaluate(&map, &BTreeMap::<String, LinkedQuantity>::new(), 0, 1).unwrap_err().to_string();
+        assert!(err.starts_with("unknown measured hours 'tt.volunteer_hours'"), "{err}");
+        let bad = text.replace("hourly_value = 11.44\n", "");
+        let err = ImpactMap::from_toml_str(&bad, "m").unwrap_err().to_string();
+        assert!(err.contains("hours_from needs hourly_value"), "{err}");
     }
 
     #[test]

@@ -97,6 +97,21 @@ fn results_json_has_the_contract_keys() {
 }
 
 #[test]
+fn volunteer_time_from_the_activities_enters_the_investment() {
+    let eval = demo();
+    let sv = eval.social_value.as_ref().unwrap();
+    let hours: f64 = eval.delivery.iter().map(|d| d.volunteer_hours).sum();
+    let from_hours: f64 = sv.inputs.iter().filter(|i| i.hours.is_some()).map(|i| i.amount).sum();
+    assert!(hours > 0.0);
+    assert!((from_hours - hours * 11.44).abs() < 1e-6, "{from_hours} vs {hours} hours");
+    let files: Vec<&str> = eval.data.files().iter().map(|f| f.file.as_str()).collect();
+    assert!(files.iter().any(|f| f.ends_with("activities.csv")), "{files:?}");
+    let tt = eval.delivery.iter().find(|d| d.pilot == "tt").unwrap();
+    assert_eq!(tt.partners_by_type.iter().map(|p| p.1).sum::<usize>(), 4);
+    assert!(tt.leaders_trained > 0);
+}
+
+#[test]
 fn same_inputs_give_byte_identical_outputs() {
     let (a, b) = (demo(), demo());
     assert_eq!(JsonPrinter.to_string(&a), JsonPrinter.to_string(&b));
@@ -110,7 +125,7 @@ fn same_inputs_give_byte_identical_outputs() {
 fn hostile_demo(area: &str) -> (tempfile::TempDir, coproduction::Evaluation) {
     let dir = temp_dir("hostile");
     let demo = root().join("fixtures/demo");
-    for file in ["plan.toml", "outcomes.csv", "impact_map.toml", "population.csv"] {
+    for file in ["plan.toml", "outcomes.csv", "impact_map.toml", "population.csv", "activities.csv"] {
         std::fs::copy(demo.join(file), dir.path().join(file)).unwrap();
     }
     let participants = std::fs::read_to_string(demo.join("participants.csv")).unwrap();
