@@ -353,6 +353,7 @@ pub(crate) fn social_value_section(
         &[
             "Outcome",
             "Stakeholder",
+            "Outputs",
             "Indicator",
             "Quantity",
             "Value per unit",
@@ -360,7 +361,23 @@ pub(crate) fn social_value_section(
             "Present value",
         ],
     )
-    .numeric_columns(&[false, false, false, true, true, false, true]);
+    .numeric_columns(&[false, false, false, false, true, true, false, true]);
+    // Outputs come from the activities table of the pilot the outcome is measured in.
+    let outputs = |link: Option<&String>| -> String {
+        let pilot = link.and_then(|l| l.split('.').next());
+        match pilot.and_then(|p| eval.delivery.iter().find(|d| d.pilot == p)) {
+            Some(d) => {
+                let sessions: u64 = d.by_venue.iter().map(|v| v.1).sum();
+                let attendances: u64 = d.by_venue.iter().map(|v| v.2).sum();
+                format!(
+                    "{} sessions, {} attendances",
+                    format::thousands(sessions as f64, 0),
+                    format::thousands(attendances as f64, 0)
+                )
+            }
+            None => "–".to_string(),
+        }
+    };
     for o in &sv.outcomes {
         let quantity = match &o.quantity_from {
             Some(link) => format!("{} (from {link})", format::number(Some(o.quantity), 0)),
@@ -369,6 +386,7 @@ pub(crate) fn social_value_section(
         table.row(vec![
             o.outcome.clone(),
             o.stakeholder.clone(),
+            outputs(o.quantity_from.as_ref()),
             o.indicator.clone(),
             quantity,
             format::pounds(Some(o.value)),
@@ -551,6 +569,10 @@ pub(crate) fn delivery_section(
             .to_string(),
     )];
     let mut by_area: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    let mut by_type: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    for a in &eval.activities {
+        *by_type.entry(a.organisation_type.label().to_string()).or_default() += u64::from(a.sessions);
+    }
     for d in &eval.delivery {
         let name = eval.outcomes.pilot(&d.pilot).map(|p| p.name.clone()).unwrap_or_else(|| d.pilot.clone());
         blocks.push(Block::Heading(name.clone()));
@@ -635,6 +657,14 @@ pub(crate) fn delivery_section(
             chart.bars.push(Bar::new(area, *sessions as f64));
         }
         blocks.push(Block::Chart(chart_block("delivery_sessions_by_area", &chart, options)?));
+    }
+    if !by_type.is_empty() {
+        let mut chart = BarChart::new("Sessions by partner type, all pilots", "Sessions", ValueUnit::Count);
+        chart.category_label = "Partner type".to_string();
+        for (kind, sessions) in &by_type {
+            chart.bars.push(Bar::new(kind, *sessions as f64));
+        }
+        blocks.push(Block::Chart(chart_block("delivery_sessions_by_partner_type", &chart, options)?));
     }
     Ok(Section { id: "delivery".to_string(), title: "How the work was delivered".to_string(), blocks })
 }
