@@ -262,11 +262,11 @@ impl Plan {
                 )));
             }
         }
-        if file.disclosure.min_count < 2 {
+        if file.disclosure.min_count < 3 {
             return Err(Error::InvalidParameter {
                 name: "disclosure.min_count",
                 value: file.disclosure.min_count.to_string(),
-                reason: "must be at least 2 (set enabled = false to publish unsuppressed figures)",
+                reason: "must be at least 3: with 2, a hidden count could only be 1 (set enabled = false to publish unsuppressed figures)",
             });
         }
         let social_value =

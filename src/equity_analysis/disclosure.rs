@@ -22,13 +22,14 @@ pub struct DisclosureControl {
 }
 
 impl DisclosureControl {
-    /// Disclosure control with a threshold of at least 2 (5 is the usual one).
+    /// Disclosure control with a threshold of at least 3 (5 is the usual one): with 2, a
+    /// hidden count could only be 1, so hiding it would reveal it.
     pub fn new(min_count: u32) -> Result<DisclosureControl> {
-        if min_count < 2 {
+        if min_count < 3 {
             return Err(Error::InvalidParameter {
                 name: "min_count",
                 value: min_count.to_string(),
-                reason: "must be at least 2; use DisclosureControl::off() to publish everything",
+                reason: "must be at least 3; use DisclosureControl::off() to publish everything",
             });
         }
         Ok(DisclosureControl { enabled: true, min_count })

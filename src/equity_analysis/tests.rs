@@ -138,4 +138,5 @@ fn mismatched_input_is_an_error() {
     let err = analyse(&bad, &DisclosureControl::off(), None).unwrap_err().to_string();
     assert!(err.contains("every dimension, rate and mean needs one value per participant"), "{err}");
     assert!(DisclosureControl::new(1).is_err());
+    assert!(DisclosureControl::new(2).is_err(), "a hidden count could only be 1");
 }
