@@ -24,7 +24,7 @@ pub struct Date {
 
 impl Date {
     /// A date, checked: the day must exist in that month and the year must lie in
-    /// [`YEAR_RANGE`].
+    /// 1900 to 2100.
     ///
     /// ```
     /// use coproduction::Date;
