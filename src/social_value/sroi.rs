@@ -770,10 +770,16 @@ drop_off = 0.3
         #[test]
         fn scaling_every_amount_leaves_the_ratio(factor in 0.01f64..100.0) {
             let base = run_with(&t3("0.25", "0.1"), 0).sroi_ratio.unwrap();
-            let scaled = t3("0.25", "0.1")
-                .replace("amount = 100000", &format!("amount = {}", 100000.0 * factor))
-                .replace("value = 2000", &format!("value = {}", 2000.0 * factor))
-                .replace("value = 1500", &format!("value = {}", 1500.0 * factor));
+            // Line by line, so that a scaled value cannot be matched by a later rule.
+            let scaled: String = t3("0.25", "0.1")
+                .lines()
+                .map(|line| match line {
+                    "amount = 100000" => format!("amount = {}\n", 100000.0 * factor),
+                    "value = 2000" => format!("value = {}\n", 2000.0 * factor),
+                    "value = 1500" => format!("value = {}\n", 1500.0 * factor),
+                    other => format!("{other}\n"),
+                })
+                .collect();
             let ratio = run_with(&scaled, 0).sroi_ratio.unwrap();
             prop_assert!((ratio - base).abs() < 1e-9 * base);
         }
