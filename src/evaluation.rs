@@ -1,6 +1,9 @@
 //! Running a plan: the one entry point from files to typed results.
 
-use std::path::Path;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::ingest::{DataSet, Ingest};
@@ -30,6 +33,18 @@ pub struct Evaluation {
     pub social_value: Option<value::SocialValue>,
     /// Notes for the user: how files were read, principle checks, plan warnings.
     pub warnings: Vec<String>,
+    /// Every input file with its SHA-256 checksum, so that a reader of the report can
+    /// check the figures came from exactly these files.
+    pub inputs: Vec<InputFile>,
+}
+
+/// An input file and its checksum.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InputFile {
+    /// The path as the plan names it.
+    pub path: PathBuf,
+    /// SHA-256 as 64 lowercase hex digits; `None` when the file could not be read again.
+    pub sha256: Option<String>,
 }
 
 impl Plan {
@@ -65,6 +80,30 @@ impl Plan {
 
     /// Runs the whole evaluation: ingest, outcomes, equity, social value.
     pub fn run(&self) -> Result<Evaluation> {
+        // The checksums need a second read of every input; it runs beside the ingest,
+        // which is single-threaded, so it costs no time on a machine with two cores.
+        std::thread::scope(|scope| {
+            let checksums = scope.spawn(|| self.input_files());
+            let evaluation = self.evaluate();
+            let inputs = checksums.join().unwrap_or_default();
+            evaluation.map(|e| Evaluation { inputs, ..e })
+        })
+    }
+
+    /// The plan's input files with their checksums.
+    pub fn input_files(&self) -> Vec<InputFile> {
+        let mut paths = vec![self.data.participants.clone(), self.data.outcomes.clone()];
+        paths.extend(self.data.surveys.iter().map(|s| s.file.clone()));
+        paths.extend(self.data.activities.clone());
+        paths.extend(self.equity.population.clone());
+        if let Some(ImpactMapSource::File(path)) = self.social_value.as_ref().map(|sv| &sv.impact_map) {
+            paths.push(path.clone());
+        }
+        paths.extend(self.data.instruments.iter().cloned());
+        paths.into_iter().map(|path| InputFile { sha256: sha256_file(&path).ok(), path }).collect()
+    }
+
+    fn evaluate(&self) -> Result<Evaluation> {
         let (catalogue, mut data) = self.load_data()?;
         let activities = self.load_activities(&mut data)?;
         let mut warnings: Vec<String> = data.warnings().to_vec();
@@ -107,6 +146,7 @@ impl Plan {
             activities,
             social_value,
             warnings,
+            inputs: Vec::new(),
         })
     }
 }
@@ -133,6 +173,25 @@ impl value::MeasuredQuantities for Measured<'_> {
             _ => self.outcomes.metric(pilot, metric),
         }
     }
+}
+
+/// SHA-256 of a file, read in blocks: a national extract is never held in memory whole.
+fn sha256_file(path: &Path) -> std::io::Result<String> {
+    sha256_hex(std::fs::File::open(path)?)
+}
+
+fn sha256_hex(mut input: impl Read) -> std::io::Result<String> {
+    let mut hasher = Sha256::new();
+    let mut block = vec![0u8; 1 << 20];
+    loop {
+        match input.read(&mut block) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&block[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 fn check_input(path: &Path, what: &str) -> Result<()> {
@@ -271,5 +330,28 @@ impl Evaluation {
             "report": report_dir.map(|d| d.join("report.html").display().to_string()),
         });
         serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sha256_hex;
+
+    // FIPS 180-4 examples (NIST CSRC "SHA256.pdf"), and a message longer than one block
+    // of the reader.
+    #[test]
+    fn sha256_nist_vectors() {
+        let hex = |data: &[u8]| sha256_hex(data).unwrap();
+        assert_eq!(hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            hex(b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        );
+        // One million 'a' (FIPS 180-4 long message example).
+        assert_eq!(
+            hex(&vec![b'a'; 1_000_000]),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
+        );
     }
 }

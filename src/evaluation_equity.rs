@@ -2,8 +2,6 @@
 //! group label per participant for each dimension, and per participant each rate's
 //! membership and each mean's value.
 
-use std::collections::HashMap;
-
 use crate::equity::EquityInput;
 use crate::error::Result;
 use crate::ingest::{DataSet, Participant};
@@ -36,12 +34,16 @@ pub(crate) fn equity_input<'a>(
     let dimension_labels =
         dimensions.iter().map(|d| (d.clone(), people.iter().map(|p| label(d, p)).collect())).collect();
 
-    let position: HashMap<usize, usize> = members.iter().enumerate().map(|(pos, &i)| (i, pos)).collect();
+    // Position of each participant among the members, by participant index.
+    let mut position = vec![None; data.participants().len()];
+    for (pos, &i) in members.iter().enumerate() {
+        position[i] = Some(pos);
+    }
     let mut rates: Vec<(String, Vec<Option<bool>>)> = Vec::new();
     let mut rate = |name: &str, values: Vec<(usize, Option<bool>)>| {
         let mut column = vec![None; members.len()];
         for (index, value) in values {
-            if let Some(&pos) = position.get(&index) {
+            if let Some(&Some(pos)) = position.get(index) {
                 column[pos] = value;
             }
         }
@@ -71,7 +73,7 @@ pub(crate) fn equity_input<'a>(
     {
         let mut column = vec![None; members.len()];
         for pair in outcomes.pairs.iter().filter(|p| &*p.measure == *measure && p.is_paired()) {
-            if let Some(&pos) = position.get(&pair.participant) {
+            if let Some(&Some(pos)) = position.get(pair.participant) {
                 column[pos] = Some(pair.change());
             }
         }

@@ -75,7 +75,7 @@ pub use delivery::{
     load_activities_path,
 };
 pub use error::{Error, ErrorCategory, Location, Result};
-pub use evaluation::{Evaluation, Validation};
+pub use evaluation::{Evaluation, InputFile, Validation};
 pub use ingest::{
     AgeBand, Assessment, DataSet, FileSummary, Ingest, LabelSet, Participant, Reject, Rejects, Setting,
     SurveyInstrument, SurveySource, SurveyTool, neutralise_formula,

@@ -8,7 +8,7 @@ mod disclosure;
 mod population;
 mod tests_of_independence;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -159,10 +159,14 @@ pub fn analyse(
     let rate_totals: Vec<(u64, u64)> = input.rates.iter().map(|(_, values)| tally(values, 0..n)).collect();
     let mut breakdowns = Vec::with_capacity(input.dimensions.len());
     for (dimension, labels) in &input.dimensions {
-        let mut members: BTreeMap<GroupKey, Vec<usize>> = BTreeMap::new();
+        // Grouped by the label text first: one key is built per group, not per person.
+        let mut by_label: HashMap<Option<&str>, Vec<usize>> = HashMap::new();
         for (i, label) in labels.iter().enumerate() {
-            members.entry(GroupKey::of(label.as_deref())).or_default().push(i);
+            let label = label.as_deref().map(str::trim).filter(|l| !l.is_empty());
+            by_label.entry(label).or_default().push(i);
         }
+        let members: BTreeMap<GroupKey, Vec<usize>> =
+            by_label.into_iter().map(|(label, people)| (GroupKey::of(label), people)).collect();
         let recorded: usize =
             members.iter().filter(|(k, _)| !k.is_not_recorded()).map(|(_, v)| v.len()).sum();
         let mut groups = Vec::with_capacity(members.len());

@@ -23,10 +23,11 @@ use std::sync::Arc;
 #[cfg(feature = "polars")]
 use polars::prelude::{DataFrame, IntoColumn, NamedFrom, ParquetReader, SerReader, Series};
 
-use crate::date::{Date, DateFormat};
+use crate::date::DateFormat;
 use crate::error::{Error, Result};
-use crate::instruments::Catalogue;
+use crate::instruments::{Catalogue, Instrument};
 
+pub(crate) use model::canonical_order;
 pub use model::{AgeBand, Assessment, Participant, Setting};
 pub use rejects::{FileSummary, Reject, Rejects, neutralise_formula};
 pub(crate) use survey::resolve as resolve_survey;
@@ -314,7 +315,7 @@ impl<'c> Ingest<'c> {
                 })
             }
         } else {
-            read(&mut CsvSource::new(file, &label)?)
+            table::read_ahead(&mut CsvSource::new(file, &label)?, read)
         }
     }
 
@@ -397,6 +398,7 @@ impl<'c> Ingest<'c> {
         let mut state = OutcomeState::new(self.catalogue);
         let mut summary =
             FileSummary { file: label.to_string(), rows_read: 0, rows_accepted: 0, rows_rejected: 0 };
+        let (first_assessment, first_reject) = (data.assessments.len(), data.rejects.len());
         let mut fields = Vec::new();
         while source.next_row(&mut fields)? {
             summary.rows_read += 1;
@@ -418,9 +420,52 @@ impl<'c> Ingest<'c> {
                 }
             }
         }
+        self.reject_repeats(data, label, &mut summary, first_assessment);
+        data.rejects.sort_rows_from(first_reject);
         data.warnings.extend(source.warnings().iter().cloned());
         data.files.push(summary);
         Ok(())
+    }
+
+    /// Rejects every assessment that repeats an earlier row's participant, measure and
+    /// date. Done once the file is read, on the order pairing uses, so that no table the
+    /// size of the file is kept while reading.
+    fn reject_repeats(&self, data: &mut DataSet, label: &str, summary: &mut FileSummary, start: usize) {
+        let loaded = &data.assessments[start..];
+        let order = canonical_order(loaded, data.participants.len());
+        let mut repeat = vec![false; loaded.len()];
+        let mut any = false;
+        for run in order.chunk_by(|&a, &b| {
+            let (a, b) = (&loaded[a as usize], &loaded[b as usize]);
+            a.participant == b.participant && a.measure == b.measure && a.assessed_on == b.assessed_on
+        }) {
+            let first = &loaded[run[0] as usize];
+            for &later in &run[1..] {
+                let a = &loaded[later as usize];
+                repeat[later as usize] = true;
+                any = true;
+                data.rejects.push(
+                    label,
+                    a.row,
+                    Some("assessed_on"),
+                    Some(&a.assessed_on.format(self.date_format)),
+                    format!(
+                        "repeats the {} assessment of participant '{}' on {} (first at row {})",
+                        a.measure, data.participants[a.participant].participant_id, a.assessed_on, first.row
+                    ),
+                );
+                summary.rows_accepted -= 1;
+                summary.rows_rejected += 1;
+            }
+        }
+        if any {
+            let mut index = 0;
+            data.assessments.retain(|_| {
+                let keep = index < start || !repeat[index - start];
+                index += 1;
+                keep
+            });
+        }
     }
 
     fn outcome_row(
@@ -434,10 +479,22 @@ impl<'c> Ingest<'c> {
         field_count(fields, columns.width)?;
         let participant_id = identifier_str("participant_id", cell(fields, Some(columns.participant)))?;
         let pilot_id = identifier_str("pilot_id", cell(fields, Some(columns.pilot)))?;
-        if let Some(problem) = self.pilot_problem(pilot_id) {
-            return Err(problem);
-        }
-        let Some(participant) = data.participant_index(pilot_id, participant_id) else {
+        // Files list a participant's assessments together, so the last row's look-ups
+        // usually answer this one's.
+        let participant = match &state.last_participant {
+            Some((pilot, id, index)) if pilot == pilot_id && id == participant_id => Some(*index),
+            _ => {
+                if let Some(problem) = self.pilot_problem(pilot_id) {
+                    return Err(problem);
+                }
+                let found = data.participant_index(pilot_id, participant_id);
+                if let Some(index) = found {
+                    state.last_participant = Some((pilot_id.to_string(), participant_id.to_string(), index));
+                }
+                found
+            }
+        };
+        let Some(participant) = participant else {
             let why =
                 if data.rejected_ids.contains(participant_id) { " (its row there was rejected)" } else { "" };
             let file = data.files.last().map_or("the participants file", |f| f.file.as_str());
@@ -448,14 +505,7 @@ impl<'c> Ingest<'c> {
             ));
         };
         let measure_text = cell(fields, Some(columns.measure)).unwrap_or("");
-        let (measure_ix, measure) = state.measure(self.catalogue, measure_text)?;
-        let Some(instrument) = self.catalogue.get(&measure) else {
-            return Err(RowProblem::cell(
-                "measure",
-                measure_text,
-                format!("unknown measure '{measure_text}'"),
-            ));
-        };
+        let (measure, instrument) = state.measure(self.catalogue, measure_text)?;
         let Some(date_text) = cell(fields, Some(columns.assessed_on)) else {
             return Err(RowProblem::cell(
                 "assessed_on",
@@ -527,17 +577,6 @@ impl<'c> Ingest<'c> {
                 format!("setting '{setting_text}' is not one of clinic, home, ambulatory"),
             ));
         };
-        let key = (participant, measure_ix, assessed_on);
-        if let Some(first) = state.seen.get(&key) {
-            return Err(RowProblem::cell(
-                "assessed_on",
-                date_text,
-                format!(
-                    "repeats the {measure} assessment of participant '{participant_id}' on {assessed_on} (first at row {first})"
-                ),
-            ));
-        }
-        state.seen.insert(key, row);
         Ok(Assessment {
             participant,
             measure,
@@ -626,31 +665,38 @@ impl OutcomeColumns {
 }
 
 /// What the outcome loader remembers between rows.
-struct OutcomeState {
-    measures: FastMap<String, (u16, Arc<str>)>,
+struct OutcomeState<'c> {
+    measures: FastMap<String, (Arc<str>, &'c Instrument)>,
     lowercase: String,
     items: Vec<Option<f64>>,
-    seen: FastMap<(usize, u16, Date), u64>,
+    /// The last row's pilot id, participant id and participant index.
+    last_participant: Option<(String, String, usize)>,
 }
 
-impl OutcomeState {
-    fn new(catalogue: &Catalogue) -> OutcomeState {
+impl<'c> OutcomeState<'c> {
+    fn new(catalogue: &'c Catalogue) -> OutcomeState<'c> {
         let measures = catalogue
-            .ids()
-            .enumerate()
-            .map(|(i, id)| (id.to_string(), (i as u16, Arc::<str>::from(id))))
+            .instruments()
+            .map(|instrument| {
+                let id = instrument.id();
+                (id.to_string(), (Arc::<str>::from(id), instrument))
+            })
             .collect();
-        OutcomeState { measures, lowercase: String::new(), items: Vec::new(), seen: FastMap::default() }
+        OutcomeState { measures, lowercase: String::new(), items: Vec::new(), last_participant: None }
     }
 
-    fn measure(&mut self, catalogue: &Catalogue, text: &str) -> Result<(u16, Arc<str>), RowProblem> {
+    fn measure(
+        &mut self,
+        catalogue: &Catalogue,
+        text: &str,
+    ) -> Result<(Arc<str>, &'c Instrument), RowProblem> {
         if text.is_empty() {
             return Err(RowProblem::cell("measure", "", "measure is empty; name an instrument such as phq9"));
         }
         self.lowercase.clear();
         self.lowercase.extend(text.chars().map(|c| c.to_ascii_lowercase()));
         match self.measures.get(&self.lowercase) {
-            Some((ix, id)) => Ok((*ix, Arc::clone(id))),
+            Some((id, instrument)) => Ok((Arc::clone(id), *instrument)),
             None => {
                 let hint = catalogue
                     .suggest(&self.lowercase)

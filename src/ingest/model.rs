@@ -133,11 +133,17 @@ pub enum Setting {
 impl Setting {
     /// Parses `clinic`, `home` or `ambulatory` (any case); empty means clinic.
     pub fn parse(text: &str) -> Option<Setting> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "" | "clinic" => Some(Setting::Clinic),
-            "home" | "hbpm" => Some(Setting::Home),
-            "ambulatory" | "abpm" => Some(Setting::Ambulatory),
-            _ => None,
+        // Compared in place: this runs once per assessment row.
+        let text = text.trim();
+        let is = |names: &[&str]| names.iter().any(|n| text.eq_ignore_ascii_case(n));
+        if is(&["", "clinic"]) {
+            Some(Setting::Clinic)
+        } else if is(&["home", "hbpm"]) {
+            Some(Setting::Home)
+        } else if is(&["ambulatory", "abpm"]) {
+            Some(Setting::Ambulatory)
+        } else {
+            None
         }
     }
 }
@@ -164,4 +170,54 @@ pub struct Assessment {
     pub setting: Setting,
     /// The row in its file (1-based, header excluded), for tracing.
     pub row: u64,
+}
+
+/// The order in which assessments are paired and checked for repeats: by participant,
+/// then measure id, then date, then file order.
+///
+/// One counting pass groups the assessments by participant, keeping file order; each
+/// participant's few assessments are then sorted on a packed integer key. The cost grows
+/// linearly with the number of assessments, with no sort of the whole table.
+pub(crate) fn canonical_order(assessments: &[Assessment], participants: usize) -> Vec<u32> {
+    // Measures ranked by id once; the same measure shares one allocation, so the rank of
+    // the previous row is usually the answer.
+    let mut ids: Vec<&str> = Vec::new();
+    for a in assessments {
+        if !ids.contains(&&*a.measure) {
+            ids.push(&a.measure);
+        }
+    }
+    ids.sort_unstable();
+    let mut last: Option<(*const u8, u64)> = None;
+    let mut rank = |measure: &Arc<str>| -> u64 {
+        match last {
+            Some((m, r)) if std::ptr::eq(m, measure.as_ptr()) => r,
+            _ => {
+                let r = ids.binary_search(&&**measure).unwrap_or(0) as u64;
+                last = Some((measure.as_ptr(), r));
+                r
+            }
+        }
+    };
+    let mut starts = vec![0usize; participants + 1];
+    for a in assessments {
+        starts[a.participant + 1] += 1;
+    }
+    for i in 0..participants {
+        starts[i + 1] += starts[i];
+    }
+    // (key, index): the key packs measure rank and date, so a plain integer sort of each
+    // participant's run orders by measure, date and then file order.
+    let mut keyed = vec![(0u64, 0u32); assessments.len()];
+    let mut next = starts.clone();
+    for (i, a) in assessments.iter().enumerate() {
+        let date = a.assessed_on;
+        let day = ((date.year() as u64) << 9) | (u64::from(date.month()) << 5) | u64::from(date.day());
+        keyed[next[a.participant]] = ((rank(&a.measure) << 32) | day, i as u32);
+        next[a.participant] += 1;
+    }
+    for window in starts.windows(2) {
+        keyed[window[0]..window[1]].sort_unstable();
+    }
+    keyed.into_iter().map(|(_, i)| i).collect()
 }

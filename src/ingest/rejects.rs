@@ -75,6 +75,14 @@ impl Rejects {
         });
     }
 
+    /// Puts the entries from `start` on in row order (stable), after checks that run once
+    /// a whole file is read have added theirs.
+    pub(crate) fn sort_rows_from(&mut self, start: usize) {
+        if let Some(tail) = self.entries.get_mut(start..) {
+            tail.sort_by_key(|r| r.row);
+        }
+    }
+
     /// The rejected rows.
     pub fn entries(&self) -> &[Reject] {
         &self.entries

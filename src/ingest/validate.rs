@@ -82,7 +82,12 @@ fn shorten(text: &str, max: usize) -> String {
 
 /// A cell's text, trimmed; `None` when empty or the column is absent.
 pub(crate) fn cell(fields: &[String], index: Option<usize>) -> Option<&str> {
-    let text = fields.get(index?)?.trim();
+    let text = fields.get(index?)?.as_str();
+    // Most cells are empty or have nothing to trim: look at the ends before the full
+    // Unicode trim (which catches the no-break spaces spreadsheets add).
+    let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii() && !b.is_ascii_whitespace());
+    let text =
+        if plain(text.as_bytes().first()) && plain(text.as_bytes().last()) { text } else { text.trim() };
     if text.is_empty() { None } else { Some(text) }
 }
 

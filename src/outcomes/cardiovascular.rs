@@ -1,7 +1,5 @@
 //! Blood pressure control and the implied change in event risk (DESIGN.md section 6).
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -9,7 +7,7 @@ use crate::ingest::{DataSet, Setting};
 use crate::instruments::Catalogue;
 use crate::stats::{Proportion, mean, mean_interval, wilson};
 
-use super::pairing::Pair;
+use super::pairing::PairIndex;
 
 /// Which targets judge a reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -125,7 +123,7 @@ A before-and-after fall in a pilot includes regression to the mean and is not a 
 pub fn cardiovascular(
     data: &DataSet,
     participants: &[usize],
-    pairs: &HashMap<(usize, &str), &Pair>,
+    pairs: &PairIndex<'_>,
     catalogue: &Catalogue,
     rules: &CardiovascularRules,
 ) -> Result<Cardiovascular> {
@@ -145,7 +143,7 @@ pub fn cardiovascular(
     let labels = category_labels(catalogue);
     let mut categories: Vec<(String, usize, usize)> = labels.iter().map(|l| (l.clone(), 0, 0)).collect();
     for &index in participants {
-        let paired = |m: &str| pairs.get(&(index, m)).copied().filter(|p| p.is_paired());
+        let paired = |m: &str| pairs.get(index, m).filter(|p| p.is_paired());
         let age = data.participants()[index].age;
         if let Some(dbp) = paired("dbp") {
             dbp_falls.push(dbp.first - dbp.last);

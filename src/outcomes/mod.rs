@@ -19,6 +19,7 @@ use crate::instruments::Catalogue;
 pub use cardiovascular::{BpTargets, Cardiovascular, CardiovascularRules, REGRESSION_CAVEAT, RelativeRisk};
 pub use change::{BandShift, ClinicalSignificance, MeasureChange, measure_change};
 pub use norms::{PopulationNorm, population_norms};
+use pairing::PairIndex;
 pub use pairing::{Pair, pair_assessments};
 pub use talking_therapies::{AdsmTable, EpisodeOutcome, TalkingTherapies, TalkingTherapiesRules};
 pub use utility::{QalyGain, qaly_gain};
@@ -179,8 +180,7 @@ pub fn evaluate_outcomes(
 ) -> Result<Outcomes> {
     let pairs = pair_assessments(data);
     let adsm = AdsmTable::builtin()?;
-    let by_key: HashMap<(usize, &str), &Pair> =
-        pairs.iter().map(|p| ((p.participant, &*p.measure), p)).collect();
+    let by_key = PairIndex::new(&pairs, data.participants().len());
     let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, p) in data.participants().iter().enumerate() {
         members.entry(p.pilot_id.as_str()).or_default().push(i);
@@ -192,9 +192,8 @@ pub fn evaluate_outcomes(
     let mut results = Vec::with_capacity(pilots.len());
     for spec in pilots {
         let people = members.get(spec.id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-        let pilot_of = |p: &Pair| data.participants()[p.participant].pilot_id == spec.id;
         let mut per_measure: BTreeMap<&str, Vec<&Pair>> = BTreeMap::new();
-        for pair in pairs.iter().filter(|p| pilot_of(p)) {
+        for pair in people.iter().flat_map(|&i| by_key.of(i)) {
             per_measure.entry(&pair.measure).or_default().push(pair);
         }
         let mut measures = Vec::new();

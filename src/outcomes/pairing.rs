@@ -42,21 +42,47 @@ impl Pair {
     }
 }
 
+/// The pairs of each participant, found without hashing: [`pair_assessments`] orders
+/// pairs by participant, so each participant's pairs are one run.
+pub(crate) struct PairIndex<'a> {
+    pairs: &'a [Pair],
+    /// The pairs of participant `i` are `pairs[starts[i]..starts[i + 1]]`.
+    starts: Vec<usize>,
+}
+
+impl<'a> PairIndex<'a> {
+    pub(crate) fn new(pairs: &'a [Pair], participants: usize) -> PairIndex<'a> {
+        let mut starts = vec![0; participants + 1];
+        for pair in pairs {
+            starts[pair.participant + 1] += 1;
+        }
+        for i in 0..participants {
+            starts[i + 1] += starts[i];
+        }
+        PairIndex { pairs, starts }
+    }
+
+    /// A participant's pairs, by measure name.
+    pub(crate) fn of(&self, participant: usize) -> &'a [Pair] {
+        match (self.starts.get(participant), self.starts.get(participant + 1)) {
+            (Some(&start), Some(&end)) => &self.pairs[start..end],
+            _ => &[],
+        }
+    }
+
+    /// A participant's pair on one measure.
+    pub(crate) fn get(&self, participant: usize, measure: &str) -> Option<&'a Pair> {
+        self.of(participant).iter().find(|p| &*p.measure == measure)
+    }
+}
+
 /// Every participant's first and last assessment on every measure they have, paired or
 /// not, ordered by participant then measure.
 ///
-/// One sort of indices and one linear pass: the cost grows as n log n in assessments.
+/// One grouping pass and one linear pass: the cost grows linearly with the assessments.
 pub fn pair_assessments(data: &DataSet) -> Vec<Pair> {
     let assessments = data.assessments();
-    let mut order: Vec<u32> = (0..assessments.len() as u32).collect();
-    // Stable sort, so equal dates keep file order ("ties: file order").
-    order.sort_by(|&a, &b| {
-        let (a, b) = (&assessments[a as usize], &assessments[b as usize]);
-        a.participant
-            .cmp(&b.participant)
-            .then_with(|| a.measure.cmp(&b.measure))
-            .then(a.assessed_on.cmp(&b.assessed_on))
-    });
+    let order = crate::ingest::canonical_order(assessments, data.participants().len());
     let mut pairs = Vec::new();
     let mut i = 0;
     while i < order.len() {

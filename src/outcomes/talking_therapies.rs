@@ -9,7 +9,7 @@ use crate::ingest::{DataSet, Participant};
 use crate::instruments::{Catalogue, Instrument};
 use crate::stats::{Proportion, wilson};
 
-use super::pairing::Pair;
+use super::pairing::{Pair, PairIndex};
 
 /// The rule flags of the Talking Therapies metrics, with the documented defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,7 +180,7 @@ impl<'a> Scale<'a> {
 pub fn talking_therapies(
     data: &DataSet,
     participants: &[usize],
-    pairs: &HashMap<(usize, &str), &Pair>,
+    pairs: &PairIndex<'_>,
     catalogue: &Catalogue,
     adsm: &AdsmTable,
     rules: &TalkingTherapiesRules,
@@ -199,7 +199,7 @@ pub fn talking_therapies(
             episodes.push(episode);
             continue;
         }
-        let paired = |measure: &str| pairs.get(&(index, measure)).copied().filter(|p| p.is_paired());
+        let paired = |measure: &str| pairs.get(index, measure).filter(|p| p.is_paired());
         let depression = paired("phq9");
         // The ADSM replaces GAD-7 when the descriptor has one and it is paired.
         let adsm_choice = person

@@ -45,10 +45,14 @@ pub struct QalyGain {
 /// assert!((q.mean_gain - 0.484 / 2.0 * 365.0 / 365.25).abs() < 1e-12);
 /// ```
 pub fn qaly_gain(data: &DataSet, participants: &[usize], measure: &str) -> Option<QalyGain> {
-    let members: std::collections::HashSet<usize> = participants.iter().copied().collect();
+    let mut member = vec![false; data.participants().len()];
+    for &i in participants {
+        if let Some(m) = member.get_mut(i) {
+            *m = true;
+        }
+    }
     let mut series: BTreeMap<usize, Vec<(i64, f64)>> = BTreeMap::new();
-    for a in data.assessments().iter().filter(|a| &*a.measure == measure && members.contains(&a.participant))
-    {
+    for a in data.assessments().iter().filter(|a| member[a.participant] && &*a.measure == measure) {
         series.entry(a.participant).or_default().push((a.assessed_on.days_since_epoch(), a.score));
     }
     let mut gains = Vec::new();

@@ -535,11 +535,9 @@ fn methods(eval: &Evaluation) -> Section {
     let mut files =
         Table::new("input_files", "Input files and their SHA-256 checksums", &["File", "SHA-256"])
             .numeric_columns(&[false, false]);
-    for path in [&eval.plan.data.participants, &eval.plan.data.outcomes] {
-        let digest = std::fs::read(path)
-            .map(|bytes| super::sha256::hex_digest(&bytes))
-            .unwrap_or_else(|_| "(not readable)".to_string());
-        files.row(vec![super::display_path(&path.display().to_string(), &eval.plan.base_dir), digest]);
+    for input in &eval.inputs {
+        let digest = input.sha256.clone().unwrap_or_else(|| "(not readable)".to_string());
+        files.row(vec![super::display_path(&input.path.display().to_string(), &eval.plan.base_dir), digest]);
     }
     blocks.push(Block::Table(files));
     Section { id: "methods".to_string(), title: "Methods and assumptions".to_string(), blocks }

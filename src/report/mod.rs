@@ -9,7 +9,6 @@ mod html;
 mod json;
 mod markdown;
 mod sections;
-mod sha256;
 
 use std::fs;
 use std::io::Write;

@@ -13,6 +13,40 @@ fn load_awkward() -> DataSet {
         .unwrap()
 }
 
+/// Repeats are found wherever they sit in the file (not only on adjacent rows), the
+/// earliest row is kept, and the rejects stay in row order among the other rejects.
+#[test]
+fn repeated_assessments_anywhere_in_the_file() {
+    let participants = "participant_id,pilot_id\np1,tt\np2,tt\n";
+    let outcomes = "participant_id,pilot_id,measure,assessed_on,score\n\
+                    p1,tt,phq9,10/01/2025,15\n\
+                    p2,tt,phq9,10/01/2025,12\n\
+                    p1,tt,gad7,10/01/2025,9\n\
+                    p1,tt,phq9,10/01/2025,14\n\
+                    p2,tt,phq9,31/02/2025,12\n\
+                    p1,tt,phq9,01/03/2025,7\n\
+                    p1,tt,phq9,10/01/2025,13\n";
+    let data = Ingest::new(Catalogue::builtin())
+        .date_format(coproduction::DateFormat::UK)
+        .pilots(["tt"])
+        .load_readers(participants.as_bytes(), "p.csv", outcomes.as_bytes(), "o.csv")
+        .unwrap();
+    let rejects: Vec<_> =
+        data.rejects().entries().iter().map(|r| (r.row, r.value.clone().unwrap_or_default())).collect();
+    assert_eq!(
+        rejects,
+        [(4, "10/01/2025".to_string()), (5, "31/02/2025".to_string()), (7, "10/01/2025".to_string())]
+    );
+    assert_eq!(
+        data.rejects().entries()[2].reason,
+        "repeats the phq9 assessment of participant 'p1' on 2025-01-10 (first at row 1)"
+    );
+    let kept: Vec<(u64, f64)> = data.assessments().iter().map(|a| (a.row, a.score)).collect();
+    assert_eq!(kept, [(1, 15.0), (2, 12.0), (3, 9.0), (6, 7.0)]);
+    let file = &data.files()[1];
+    assert_eq!((file.rows_read, file.rows_accepted, file.rows_rejected), (7, 4, 3));
+}
+
 #[test]
 fn demo_loads_with_zero_rejects() {
     let demo = root().join("fixtures/demo");
