@@ -130,6 +130,19 @@ impl Date {
     /// Parses `text` (surrounding spaces ignored) in the given format.
     pub fn parse(text: &str, format: DateFormat) -> Result<Date> {
         let text = text.trim();
+        // The usual cell, `YYYY-MM-DD` exactly, read digit by digit; anything else (and any
+        // impossible date, for its message) takes the general path.
+        if let (DateFormat::Iso, &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1]) = (format, text.as_bytes()) {
+            let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
+            if digits.iter().all(u8::is_ascii_digit) {
+                let value = |ds: &[u8]| ds.iter().fold(0u32, |v, d| v * 10 + u32::from(d - b'0'));
+                if let Ok(date) =
+                    Date::new(value(&digits[..4]) as i32, value(&digits[4..6]), value(&digits[6..]))
+                {
+                    return Ok(date);
+                }
+            }
+        }
         let bad =
             |reason: &'static str| Error::InvalidParameter { name: "date", value: text.to_string(), reason };
         let (order, sep) = match format {

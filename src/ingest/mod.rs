@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 #[cfg(feature = "polars")]
 use polars::prelude::{DataFrame, IntoColumn, NamedFrom, ParquetReader, SerReader, Series};
@@ -27,8 +27,8 @@ use crate::date::DateFormat;
 use crate::error::{Error, Result};
 use crate::instruments::{Catalogue, Instrument};
 
-pub(crate) use model::canonical_order;
 pub use model::{AgeBand, Assessment, Participant, Setting};
+pub(crate) use model::{AssessmentOrder, same_measure};
 pub use rejects::{FileSummary, Reject, Rejects, neutralise_formula};
 pub(crate) use survey::resolve as resolve_survey;
 pub use survey::{LabelSet, SurveyInstrument, SurveySource, SurveyTool};
@@ -73,6 +73,9 @@ pub struct DataSet {
     index: FastMap<String, FastMap<String, usize>>,
     /// Participant ids whose participants row was rejected, to explain their outcome rows.
     rejected_ids: HashSet<String>,
+    /// The assessments by participant, measure and date; made when first asked for and
+    /// forgotten when rows are added.
+    order: OnceLock<AssessmentOrder>,
 }
 
 impl DataSet {
@@ -108,6 +111,11 @@ impl DataSet {
         for r in rejects.entries() {
             self.rejects.push(&r.file, r.row, r.column.as_deref(), r.value.as_deref(), r.reason.clone());
         }
+    }
+
+    /// The assessments by participant, measure id, date and file order.
+    pub(crate) fn assessment_order(&self) -> &AssessmentOrder {
+        self.order.get_or_init(|| AssessmentOrder::new(&self.assessments, self.participants.len()))
     }
 
     /// The index of a participant in [`DataSet::participants`].
@@ -333,6 +341,7 @@ impl<'c> Ingest<'c> {
     }
 
     fn read_participants(&self, data: &mut DataSet, source: &mut dyn RowSource, label: &str) -> Result<()> {
+        data.order = OnceLock::new();
         let columns = ParticipantColumns::new(source.headers(), label)?;
         note_ignored_columns(data, label, source.headers(), |h| validate::PARTICIPANT_COLUMNS.contains(&h));
         let mut summary =
@@ -432,12 +441,14 @@ impl<'c> Ingest<'c> {
     /// size of the file is kept while reading.
     fn reject_repeats(&self, data: &mut DataSet, label: &str, summary: &mut FileSummary, start: usize) {
         let loaded = &data.assessments[start..];
-        let order = canonical_order(loaded, data.participants.len());
+        let order = AssessmentOrder::new(loaded, data.participants.len());
         let mut repeat = vec![false; loaded.len()];
         let mut any = false;
-        for run in order.chunk_by(|&a, &b| {
+        for run in order.all().chunk_by(|&a, &b| {
             let (a, b) = (&loaded[a as usize], &loaded[b as usize]);
-            a.participant == b.participant && a.measure == b.measure && a.assessed_on == b.assessed_on
+            a.participant == b.participant
+                && a.assessed_on == b.assessed_on
+                && same_measure(&a.measure, &b.measure)
         }) {
             let first = &loaded[run[0] as usize];
             for &later in &run[1..] {
@@ -465,6 +476,12 @@ impl<'c> Ingest<'c> {
                 index += 1;
                 keep
             });
+        }
+        // When the file holds every assessment and none was removed, the order just made
+        // is the one pairing needs.
+        data.order = OnceLock::new();
+        if start == 0 && !any {
+            let _ = data.order.set(order);
         }
     }
 

@@ -174,50 +174,76 @@ pub struct Assessment {
 
 /// The order in which assessments are paired and checked for repeats: by participant,
 /// then measure id, then date, then file order.
-///
-/// One counting pass groups the assessments by participant, keeping file order; each
-/// participant's few assessments are then sorted on a packed integer key. The cost grows
-/// linearly with the number of assessments, with no sort of the whole table.
-pub(crate) fn canonical_order(assessments: &[Assessment], participants: usize) -> Vec<u32> {
-    // Measures ranked by id once; the same measure shares one allocation, so the rank of
-    // the previous row is usually the answer.
-    let mut ids: Vec<&str> = Vec::new();
-    for a in assessments {
-        if !ids.contains(&&*a.measure) {
-            ids.push(&a.measure);
-        }
-    }
-    ids.sort_unstable();
-    let mut last: Option<(*const u8, u64)> = None;
-    let mut rank = |measure: &Arc<str>| -> u64 {
-        match last {
-            Some((m, r)) if std::ptr::eq(m, measure.as_ptr()) => r,
-            _ => {
-                let r = ids.binary_search(&&**measure).unwrap_or(0) as u64;
-                last = Some((measure.as_ptr(), r));
-                r
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AssessmentOrder {
+    /// Indices into the assessments.
+    order: Vec<u32>,
+    /// The assessments of participant `i` are `order[starts[i]..starts[i + 1]]`.
+    starts: Vec<usize>,
+}
+
+impl AssessmentOrder {
+    /// One counting pass groups the assessments by participant, keeping file order; each
+    /// participant's few assessments are then sorted on a packed integer key. The cost
+    /// grows linearly with the number of assessments, with no sort of the whole table.
+    pub(crate) fn new(assessments: &[Assessment], participants: usize) -> AssessmentOrder {
+        // Measures ranked by id. Rows of one load share one allocation per measure, so
+        // the rank is found by address among the few seen, without comparing text.
+        let mut seen: Vec<(*const u8, &str)> = Vec::new();
+        for a in assessments {
+            let at = a.measure.as_ptr();
+            if !seen.iter().any(|(p, _)| std::ptr::eq(*p, at)) {
+                seen.push((at, &a.measure));
             }
         }
-    };
-    let mut starts = vec![0usize; participants + 1];
-    for a in assessments {
-        starts[a.participant + 1] += 1;
+        let mut ids: Vec<&str> = seen.iter().map(|(_, id)| *id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let ranks: Vec<(*const u8, u64)> =
+            seen.iter().map(|(p, id)| (*p, ids.binary_search(id).unwrap_or(0) as u64)).collect();
+        let rank = |measure: &Arc<str>| -> u64 {
+            let at = measure.as_ptr();
+            ranks.iter().find(|(p, _)| std::ptr::eq(*p, at)).map_or(0, |(_, r)| *r)
+        };
+
+        let mut starts = vec![0usize; participants + 1];
+        for a in assessments {
+            starts[a.participant + 1] += 1;
+        }
+        for i in 0..participants {
+            starts[i + 1] += starts[i];
+        }
+        // (key, index): the key packs measure rank and date, so a plain integer sort of
+        // each participant's run orders by measure, date and then file order.
+        let mut keyed = vec![(0u64, 0u32); assessments.len()];
+        let mut next = starts.clone();
+        for (i, a) in assessments.iter().enumerate() {
+            let date = a.assessed_on;
+            let day = ((date.year() as u64) << 9) | (u64::from(date.month()) << 5) | u64::from(date.day());
+            keyed[next[a.participant]] = ((rank(&a.measure) << 32) | day, i as u32);
+            next[a.participant] += 1;
+        }
+        for window in starts.windows(2) {
+            keyed[window[0]..window[1]].sort_unstable();
+        }
+        AssessmentOrder { order: keyed.into_iter().map(|(_, i)| i).collect(), starts }
     }
-    for i in 0..participants {
-        starts[i + 1] += starts[i];
+
+    /// Every assessment, in order.
+    pub(crate) fn all(&self) -> &[u32] {
+        &self.order
     }
-    // (key, index): the key packs measure rank and date, so a plain integer sort of each
-    // participant's run orders by measure, date and then file order.
-    let mut keyed = vec![(0u64, 0u32); assessments.len()];
-    let mut next = starts.clone();
-    for (i, a) in assessments.iter().enumerate() {
-        let date = a.assessed_on;
-        let day = ((date.year() as u64) << 9) | (u64::from(date.month()) << 5) | u64::from(date.day());
-        keyed[next[a.participant]] = ((rank(&a.measure) << 32) | day, i as u32);
-        next[a.participant] += 1;
+
+    /// One participant's assessments, by measure id and date.
+    pub(crate) fn of(&self, participant: usize) -> &[u32] {
+        match (self.starts.get(participant), self.starts.get(participant + 1)) {
+            (Some(&start), Some(&end)) => &self.order[start..end],
+            _ => &[],
+        }
     }
-    for window in starts.windows(2) {
-        keyed[window[0]..window[1]].sort_unstable();
-    }
-    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// The same measure: the same allocation (rows of one load), or the same id.
+pub(crate) fn same_measure(a: &Arc<str>, b: &Arc<str>) -> bool {
+    Arc::ptr_eq(a, b) || a == b
 }

@@ -174,6 +174,7 @@ impl Ingest<'_> {
         input: impl std::io::Read,
         label: &str,
     ) -> Result<()> {
+        data.order = std::sync::OnceLock::new();
         let mut csv = CsvSource::new_raw(input, label)?;
         let headers: Vec<String> = csv.headers().to_vec();
         let mut fields = Vec::new();

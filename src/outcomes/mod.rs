@@ -229,7 +229,10 @@ pub fn evaluate_outcomes(
             measures,
             talking_therapies,
             cardiovascular,
-            qaly: ["eq5d3l", "eq5d5l"].into_iter().find_map(|m| qaly_gain(data, people, m)),
+            qaly: ["eq5d3l", "eq5d5l"]
+                .into_iter()
+                .filter(|m| per_measure.contains_key(m))
+                .find_map(|m| qaly_gain(data, people, m)),
             episodes,
             risk_flags: risk.get(spec.id.as_str()).copied().unwrap_or(0),
         });

@@ -82,7 +82,7 @@ impl<'a> PairIndex<'a> {
 /// One grouping pass and one linear pass: the cost grows linearly with the assessments.
 pub fn pair_assessments(data: &DataSet) -> Vec<Pair> {
     let assessments = data.assessments();
-    let order = crate::ingest::canonical_order(assessments, data.participants().len());
+    let order = data.assessment_order().all();
     let mut pairs = Vec::new();
     let mut i = 0;
     while i < order.len() {
@@ -90,7 +90,9 @@ pub fn pair_assessments(data: &DataSet) -> Vec<Pair> {
         let mut j = i + 1;
         while j < order.len() {
             let next = &assessments[order[j] as usize];
-            if next.participant != first.participant || next.measure != first.measure {
+            if next.participant != first.participant
+                || !crate::ingest::same_measure(&next.measure, &first.measure)
+            {
                 break;
             }
             j += 1;

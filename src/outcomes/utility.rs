@@ -1,7 +1,5 @@
 //! QALYs from repeated EQ-5D utilities, by area under the curve.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use crate::ingest::DataSet;
@@ -45,20 +43,29 @@ pub struct QalyGain {
 /// assert!((q.mean_gain - 0.484 / 2.0 * 365.0 / 365.25).abs() < 1e-12);
 /// ```
 pub fn qaly_gain(data: &DataSet, participants: &[usize], measure: &str) -> Option<QalyGain> {
-    let mut member = vec![false; data.participants().len()];
-    for &i in participants {
-        if let Some(m) = member.get_mut(i) {
-            *m = true;
+    // Each participant's assessments of the measure, in date order, from the ordered
+    // index: no scan of the whole table per pilot.
+    let order = data.assessment_order();
+    let assessments = data.assessments();
+    let mut people = participants.to_vec();
+    people.sort_unstable();
+    people.dedup();
+    let mut series: Vec<Vec<(i64, f64)>> = Vec::new();
+    for p in people {
+        let points: Vec<(i64, f64)> = order
+            .of(p)
+            .iter()
+            .map(|&i| &assessments[i as usize])
+            .filter(|a| &*a.measure == measure)
+            .map(|a| (a.assessed_on.days_since_epoch(), a.score))
+            .collect();
+        if !points.is_empty() {
+            series.push(points);
         }
-    }
-    let mut series: BTreeMap<usize, Vec<(i64, f64)>> = BTreeMap::new();
-    for a in data.assessments().iter().filter(|a| member[a.participant] && &*a.measure == measure) {
-        series.entry(a.participant).or_default().push((a.assessed_on.days_since_epoch(), a.score));
     }
     let mut gains = Vec::new();
     let mut follow_up = Vec::new();
-    for points in series.values_mut() {
-        points.sort_by_key(|p| p.0);
+    for points in &series {
         let (first_day, baseline) = points[0];
         let last_day = points[points.len() - 1].0;
         if last_day == first_day {
