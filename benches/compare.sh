@@ -19,28 +19,43 @@ trap 'rm -rf "$work"' EXIT
 cargo build --quiet --release --example coprod
 coprod="$CARGO_TARGET_DIR/release/examples/coprod"
 "$coprod" generate "$work/data" --participants "$n" --seed 7
-# The demo plan, without social value and equity population, pointed at the data.
-sed -e '/^\[social_value\]/,$d' -e '/^population/d' -e '/^activities/d' fixtures/demo/plan.toml >"$work/data/plan.toml"
+# The whole demo plan (equity against the population, delivery, social value with 10,000
+# Monte Carlo draws) pointed at the generated tables.
+cp fixtures/demo/plan.toml fixtures/demo/impact_map.toml fixtures/demo/population.csv \
+    fixtures/demo/activities.csv "$work/data/"
 
 cat >"$work/floor.py" <<'PY'
 import sys, polars as pl
 pl.read_csv(sys.argv[1], infer_schema=False); pl.read_csv(sys.argv[2], infer_schema=False)
 PY
 
-time_it() { # prints seconds
-    local start end
-    start=$(date +%s.%N); "$@" >/dev/null 2>&1; end=$(date +%s.%N)
-    echo "$end - $start" | bc -l
+# Prints "seconds peak_kib" (peak resident memory where GNU time is installed, else 0).
+time_it() {
+    local start end peak=0
+    start=$(date +%s.%N)
+    if [ -x /usr/bin/time ]; then
+        /usr/bin/time -f '%M' -o "$work/rss" "$@" >/dev/null 2>&1
+        peak=$(tail -1 "$work/rss")
+    else
+        "$@" >/dev/null 2>&1
+    fi
+    end=$(date +%s.%N)
+    echo "$(echo "$end - $start" | bc -l) $peak"
 }
 
-declare -A total
+declare -A total rss
 names=(coprod pandas polars floor)
-for name in "${names[@]}"; do total[$name]=""; done
+for name in "${names[@]}"; do total[$name]=""; rss[$name]=0; done
+record() { # name, "seconds peak"
+    local seconds=${2% *} peak=${2#* }
+    total[$1]+=" $seconds"
+    if [ "$peak" -gt "${rss[$1]}" ]; then rss[$1]=$peak; fi
+}
 for round in $(seq "$rounds"); do
-    total[coprod]+=" $(time_it "$coprod" run "$work/data/plan.toml" --out "$work/report" --quiet)"
-    total[pandas]+=" $(time_it python3 "$peers/pandas_pipeline.py" "$work/data/participants.csv" "$work/data/outcomes.csv" "$work/pandas.json")"
-    total[polars]+=" $(time_it python3 "$peers/polars_pipeline.py" "$work/data/participants.csv" "$work/data/outcomes.csv" "$work/polars.json")"
-    total[floor]+=" $(time_it python3 "$work/floor.py" "$work/data/participants.csv" "$work/data/outcomes.csv")"
+    record coprod "$(time_it "$coprod" run "$work/data/plan.toml" --out "$work/report" --quiet)"
+    record pandas "$(time_it python3 "$peers/pandas_pipeline.py" "$work/data/participants.csv" "$work/data/outcomes.csv" "$work/pandas.json")"
+    record polars "$(time_it python3 "$peers/polars_pipeline.py" "$work/data/participants.csv" "$work/data/outcomes.csv" "$work/polars.json")"
+    record floor "$(time_it python3 "$work/floor.py" "$work/data/participants.csv" "$work/data/outcomes.csv")"
 done
 
 median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -48,7 +63,8 @@ echo "participants: $n; rounds: $rounds; machine: $(nproc) cores, $(uname -m); $
 c=$(echo "${total[coprod]}" | median)
 for name in "${names[@]}"; do
     m=$(echo "${total[$name]}" | median)
-    printf '%-8s median %8.3f s   ratio to coprod %6.2f\n' "$name" "$m" "$(echo "$m / $c" | bc -l)"
+    printf '%-8s median %8.3f s   ratio to coprod %6.2f   peak memory %6.0f MiB\n' "$name" "$m" \
+        "$(echo "$m / $c" | bc -l)" "$(echo "${rss[$name]} / 1024" | bc -l)"
 done
 
 python3 - "$work/report/results.json" "$work/pandas.json" "$work/polars.json" <<'PY'

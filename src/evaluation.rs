@@ -214,8 +214,8 @@ fn equity_for(plan: &Plan, data: &DataSet, outcomes: &Outcomes) -> Result<Vec<eq
         Some(path) => Some(equity::Population::from_csv_path(path)?),
         None => None,
     };
-    let mut all = Vec::new();
-    for pilot in &outcomes.pilots {
+    // Pilots are independent: each is analysed on its own core.
+    let all = crate::parallel::map(&outcomes.pilots, |pilot| {
         let members: Vec<usize> = data
             .participants()
             .iter()
@@ -225,9 +225,9 @@ fn equity_for(plan: &Plan, data: &DataSet, outcomes: &Outcomes) -> Result<Vec<eq
             .collect();
         let input =
             crate::evaluation_equity::equity_input(data, outcomes, pilot, &members, &plan.equity.dimensions)?;
-        all.push(equity::analyse(&input, &disclosure, population.as_ref())?);
-    }
-    Ok(all)
+        equity::analyse(&input, &disclosure, population.as_ref())
+    });
+    all.into_iter().collect()
 }
 
 /// The plan's disclosure settings as the equity stage's type.

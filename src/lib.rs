@@ -60,6 +60,7 @@ mod evaluation_equity;
 mod ingest;
 mod instruments;
 mod outcomes;
+mod parallel;
 mod plan;
 pub mod report;
 #[path = "statistics/mod.rs"]

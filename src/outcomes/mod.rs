@@ -189,8 +189,8 @@ pub fn evaluate_outcomes(
     for a in data.assessments().iter().filter(|a| a.risk_flag) {
         *risk.entry(data.participants()[a.participant].pilot_id.as_str()).or_default() += 1;
     }
-    let mut results = Vec::with_capacity(pilots.len());
-    for spec in pilots {
+    // Pilots are independent: each is computed on its own core.
+    let results = crate::parallel::map(pilots, |spec| -> Result<PilotOutcomes> {
         let people = members.get(spec.id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
         let mut per_measure: BTreeMap<&str, Vec<&Pair>> = BTreeMap::new();
         for pair in people.iter().flat_map(|&i| by_key.of(i)) {
@@ -221,7 +221,7 @@ pub fn evaluate_outcomes(
         } else {
             None
         };
-        results.push(PilotOutcomes {
+        Ok(PilotOutcomes {
             id: spec.id.clone(),
             name: spec.name.clone(),
             programme: spec.programme,
@@ -235,7 +235,8 @@ pub fn evaluate_outcomes(
                 .find_map(|m| qaly_gain(data, people, m)),
             episodes,
             risk_flags: risk.get(spec.id.as_str()).copied().unwrap_or(0),
-        });
-    }
-    Ok(Outcomes { pilots: results, pairs })
+        })
+    });
+    let pilots = results.into_iter().collect::<Result<Vec<_>>>()?;
+    Ok(Outcomes { pilots, pairs })
 }
