@@ -46,6 +46,16 @@ fn stages(c: &mut Criterion) {
         b.iter(|| Synthetic::new(participants(), 7).write(std::io::sink(), std::io::sink()))
     });
 
+    // Scoring alone: PHQ-9 forms from their nine answers, 100,000 of them.
+    if let Some(phq9) = catalogue.get("phq9") {
+        let forms: Vec<Vec<Option<f64>>> =
+            (0..100_000u32).map(|i| (0..9u32).map(|k| Some(f64::from((i + k * 7) % 4))).collect()).collect();
+        group.throughput(Throughput::Elements(forms.len() as u64));
+        group.bench_function("score_phq9_forms_100k", |b| {
+            b.iter(|| forms.iter().filter_map(|items| phq9.score_items(items).ok()).count())
+        });
+    }
+
     group.throughput(Throughput::Bytes(bytes));
     group.bench_function("ingest_csv", |b| {
         b.iter(|| Ingest::new(catalogue).pilots(pilots).load_paths(&p, &o))
@@ -58,6 +68,13 @@ fn stages(c: &mut Criterion) {
     group.bench_function("outcomes", |b| {
         b.iter(|| evaluate_outcomes(black_box(&data), &plan.pilots, catalogue, &plan.rules))
     });
+    let tt_only: Vec<_> = plan.pilots.iter().filter(|p| p.id == "tt").cloned().collect();
+    group.bench_function("talking_therapies", |b| {
+        b.iter(|| evaluate_outcomes(black_box(&data), &tt_only, catalogue, &plan.rules))
+    });
+    if let Ok(outcomes) = evaluate_outcomes(&data, &plan.pilots, catalogue, &plan.rules) {
+        group.bench_function("equity", |b| b.iter(|| plan.equity(black_box(&data), &outcomes)));
+    }
     group.bench_function("plan_run", |b| b.iter(|| plan.run()));
     if let Ok(eval) = plan.run() {
         let options = ReportOptions::default();

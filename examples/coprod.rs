@@ -48,6 +48,10 @@ enum Command {
         /// Print a machine-readable summary (JSON) instead of text.
         #[arg(long)]
         json: bool,
+        /// The most memory the run may use, in GB (default: what the system has
+        /// available). Larger data is refused before any row is read.
+        #[arg(long, value_name = "GB")]
+        memory_limit: Option<f64>,
     },
     /// Check a plan and its data without writing a report; list rejected rows.
     Validate {
@@ -82,9 +86,10 @@ fn main() -> ExitCode {
         out: PathBuf::from("coprod-report"),
         quiet: false,
         json: false,
+        memory_limit: None,
     });
     let result = match command {
-        Command::Run { plan, out, quiet, json } => run(plan, &out, quiet, json),
+        Command::Run { plan, out, quiet, json, memory_limit } => run(plan, &out, quiet, json, memory_limit),
         Command::Validate { plan, json } => validate(&plan, json),
         Command::Init { dir } => init(&dir),
         Command::Generate { dir, participants, seed } => generate(&dir, participants, seed),
@@ -117,11 +122,27 @@ fn step(quiet: bool, message: &str) -> ProgressBar {
     bar
 }
 
-fn run(plan: Option<PathBuf>, out: &Path, quiet: bool, json: bool) -> Result<(), Error> {
+fn run(
+    plan: Option<PathBuf>,
+    out: &Path,
+    quiet: bool,
+    json: bool,
+    memory_limit_gb: Option<f64>,
+) -> Result<(), Error> {
     let path = plan.unwrap_or_else(demo_plan);
     let quiet = quiet || json;
     let bar = step(quiet, "Reading the plan and data, computing results");
-    let plan = Plan::load(&path)?;
+    let mut plan = Plan::load(&path)?;
+    if let Some(gb) = memory_limit_gb {
+        if !(gb.is_finite() && gb > 0.0) {
+            return Err(Error::InvalidParameter {
+                name: "--memory-limit",
+                value: gb.to_string(),
+                reason: "must be a positive number of GB",
+            });
+        }
+        plan.memory_limit = Some((gb * 1e9) as u64);
+    }
     let eval = plan.run();
     bar.finish_and_clear();
     let eval = eval?;

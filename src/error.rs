@@ -154,6 +154,24 @@ pub enum Error {
         /// The number available.
         available: usize,
     },
+    /// The data would need more memory than the evaluation may use: found before any row
+    /// is read, so the run stops at once instead of being killed part way.
+    #[error(
+        "{files}: {} of CSV need about {} of memory to evaluate, over the limit of {} ({limit_source}); split the data by pilot or period, or raise the limit (coprod run --memory-limit)",
+        human_bytes(.text_bytes), human_bytes(.needed), human_bytes(.limit)
+    )]
+    TooLarge {
+        /// The input files.
+        files: String,
+        /// Their size.
+        text_bytes: u64,
+        /// The estimated peak memory.
+        needed: u64,
+        /// The limit.
+        limit: u64,
+        /// Where the limit came from ("set by --memory-limit", "memory available").
+        limit_source: &'static str,
+    },
     /// A name (instrument, pilot, metric, deflator year...) is not known.
     #[error("unknown {kind} '{name}'{hint}")]
     Unknown {
@@ -175,7 +193,8 @@ impl Error {
             | Error::NotATable { .. }
             | Error::Parquet { .. }
             | Error::InvalidData { .. }
-            | Error::NotEnoughData { .. } => ErrorCategory::Data,
+            | Error::NotEnoughData { .. }
+            | Error::TooLarge { .. } => ErrorCategory::Data,
             Error::Toml { .. } | Error::InvalidParameter { .. } | Error::Unknown { .. } => {
                 ErrorCategory::Configuration
             }
@@ -188,6 +207,18 @@ impl Error {
 
     pub(crate) fn invalid(location: Location, reason: impl Into<String>) -> Error {
         Error::InvalidData { location, reason: reason.into() }
+    }
+}
+
+/// Bytes for a person: "620 MB", "1.4 GB".
+fn human_bytes(bytes: &u64) -> String {
+    let b = *bytes as f64;
+    if b >= 1e9 {
+        format!("{:.1} GB", b / 1e9)
+    } else if b >= 1e6 {
+        format!("{:.0} MB", b / 1e6)
+    } else {
+        format!("{:.0} kB", b / 1e3)
     }
 }
 

@@ -56,6 +56,7 @@ impl Plan {
         }
         check_input(&self.data.participants, "participants")?;
         check_input(&self.data.outcomes, "outcomes")?;
+        self.check_memory()?;
         let ingest = Ingest::new(&catalogue)
             .date_format(self.data.date_format)
             .pilots(self.pilots.iter().map(|p| p.id.clone()));
@@ -120,7 +121,7 @@ impl Plan {
         } else {
             Vec::new()
         };
-        let equity = equity_for(self, &data, &outcomes)?;
+        let equity = self.equity(&data, &outcomes)?;
         let social_value = match &self.social_value {
             Some(sv) => {
                 let map = match &sv.impact_map {
@@ -175,6 +176,48 @@ impl value::MeasuredQuantities for Measured<'_> {
     }
 }
 
+/// Peak memory per byte of CSV read, measured on the generated national-scale data
+/// (1,000,000 participants: 620 MB of CSV, 1.3 GB peak; `benches/README.md`), with a
+/// margin for wider text columns.
+const MEMORY_PER_CSV_BYTE: f64 = 2.5;
+
+impl Plan {
+    /// Refuses data that would need more memory than the limit, before reading a row.
+    /// Parquet files are not counted: their size says little about their content.
+    fn check_memory(&self) -> Result<()> {
+        let (limit, limit_source) = match self.memory_limit {
+            Some(limit) => (limit, "set by the caller"),
+            None => match available_memory() {
+                Some(available) => (available, "the memory this system has available"),
+                None => return Ok(()),
+            },
+        };
+        let mut csv = vec![&self.data.participants, &self.data.outcomes];
+        csv.extend(self.data.surveys.iter().map(|s| &s.file));
+        csv.retain(|p| !p.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")));
+        let text_bytes: u64 = csv.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
+        let needed = (text_bytes as f64 * MEMORY_PER_CSV_BYTE) as u64;
+        if needed <= limit {
+            return Ok(());
+        }
+        Err(Error::TooLarge {
+            files: csv.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+            text_bytes,
+            needed,
+            limit,
+            limit_source,
+        })
+    }
+}
+
+/// `MemAvailable` of /proc/meminfo, in bytes; `None` where the system does not say.
+fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 /// SHA-256 of a file, read in blocks: a national extract is never held in memory whole.
 fn sha256_file(path: &Path) -> std::io::Result<String> {
     sha256_hex(std::fs::File::open(path)?)
@@ -206,6 +249,14 @@ fn check_input(path: &Path, what: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+impl Plan {
+    /// The equity stage alone: each pilot's reach and outcomes by the plan's dimensions,
+    /// under its disclosure control, against its population file if it names one.
+    pub fn equity(&self, data: &DataSet, outcomes: &Outcomes) -> Result<Vec<equity::PilotEquity>> {
+        equity_for(self, data, outcomes)
+    }
 }
 
 fn equity_for(plan: &Plan, data: &DataSet, outcomes: &Outcomes) -> Result<Vec<equity::PilotEquity>> {

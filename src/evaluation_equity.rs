@@ -2,6 +2,8 @@
 //! group label per participant for each dimension, and per participant each rate's
 //! membership and each mean's value.
 
+use std::borrow::Cow;
+
 use crate::equity::EquityInput;
 use crate::error::Result;
 use crate::ingest::{DataSet, Participant};
@@ -20,14 +22,20 @@ pub(crate) fn equity_input<'a>(
     dimensions: &[String],
 ) -> Result<EquityInput<'a>> {
     let people: Vec<&Participant> = members.iter().map(|&i| &data.participants()[i]).collect();
-    let label = |dimension: &str, p: &Participant| -> Option<String> {
+    // Borrowed, not copied: a million participants would otherwise mean five million
+    // small strings.
+    const NUMBERS: [&str; 11] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"];
+    let number = |n: u8| -> Cow<'a, str> {
+        NUMBERS.get(usize::from(n)).map_or_else(|| Cow::Owned(n.to_string()), |s| Cow::Borrowed(*s))
+    };
+    let label = |dimension: &str, p: &'a Participant| -> Option<Cow<'a, str>> {
         match dimension {
-            "gender" => p.gender.clone(),
-            "ethnicity" => p.ethnicity.clone(),
-            "age_band" => p.age_band().map(|b| b.label().to_string()),
-            "imd_quintile" => p.imd_quintile().map(|q| q.to_string()),
-            "imd_decile" => p.imd_decile.map(|d| d.to_string()),
-            "area" => p.area.clone(),
+            "gender" => p.gender.as_deref().map(Cow::Borrowed),
+            "ethnicity" => p.ethnicity.as_deref().map(Cow::Borrowed),
+            "age_band" => p.age_band().map(|b| Cow::Borrowed(b.label())),
+            "imd_quintile" => p.imd_quintile().map(number),
+            "imd_decile" => p.imd_decile.map(number),
+            "area" => p.area.as_deref().map(Cow::Borrowed),
             _ => None,
         }
     };

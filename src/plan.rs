@@ -36,6 +36,11 @@ pub struct Plan {
     pub social_value: Option<SocialValuePlan>,
     /// Report options.
     pub report: ReportPlan,
+    /// The most memory, in bytes, the evaluation may use; larger data is refused before
+    /// any row is read. `None` (the default) takes the memory the system reports
+    /// available. Not a plan key: the program running the plan sets it
+    /// (`coprod run --memory-limit`).
+    pub memory_limit: Option<u64>,
 }
 
 /// `[data]`: where the data is and how to read it.
@@ -304,6 +309,7 @@ impl Plan {
                 show_generated_date: file.report.show_generated_date,
                 png_charts: file.report.png_charts,
             },
+            memory_limit: None,
         })
     }
 }

@@ -8,6 +8,7 @@ mod disclosure;
 mod population;
 mod tests_of_independence;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
@@ -28,8 +29,9 @@ pub const NOT_RECORDED: &str = "Not recorded";
 pub struct EquityInput<'a> {
     /// Pilot id.
     pub pilot: &'a str,
-    /// Per dimension, a label per participant (`None` = not recorded).
-    pub dimensions: Vec<(String, Vec<Option<String>>)>,
+    /// Per dimension, a label per participant (`None` = not recorded). Labels are
+    /// usually borrowed from the participants: a national data set is not copied.
+    pub dimensions: Vec<(String, Vec<Option<Cow<'a, str>>>)>,
     /// Per rate, per participant: `None` = not in the denominator, `Some(counted)`.
     pub rates: Vec<(String, Vec<Option<bool>>)>,
     /// Per mean, per participant: the value, if any.
@@ -125,7 +127,7 @@ pub struct PilotEquity {
 /// let groups = ["A", "A", "A", "A", "A", "A", "B", "B", "B", "B", "B", "B"];
 /// let input = EquityInput {
 ///     pilot: "tt",
-///     dimensions: vec![("area".into(), groups.iter().map(|g| Some(g.to_string())).collect())],
+///     dimensions: vec![("area".into(), groups.iter().map(|g| Some((*g).into())).collect())],
 ///     rates: vec![("recovery".into(), (0..12).map(|i| Some(i % 2 == 0)).collect())],
 ///     means: vec![],
 /// };

@@ -2,10 +2,10 @@ use proptest::prelude::*;
 
 use super::*;
 
-fn input<'a>(labels: &[Option<&str>], counted: &[Option<bool>]) -> EquityInput<'a> {
+fn input<'a>(labels: &[Option<&'a str>], counted: &[Option<bool>]) -> EquityInput<'a> {
     EquityInput {
         pilot: "tt",
-        dimensions: vec![("ethnicity".into(), labels.iter().map(|l| l.map(str::to_string)).collect())],
+        dimensions: vec![("ethnicity".into(), labels.iter().map(|l| l.map(Into::into)).collect())],
         rates: vec![("recovery".into(), counted.to_vec())],
         means: vec![("phq9_change".into(), (0..labels.len()).map(|i| Some(-(i as f64))).collect())],
     }

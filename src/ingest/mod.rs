@@ -61,6 +61,75 @@ impl std::hash::Hasher for Fnv {
 
 pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
+/// Participants by pilot and id: slots holding indices into the participants, found by
+/// the hash of (pilot, id) and checked against the participants themselves. Four to
+/// eight bytes a participant, where a map of strings would hold a second copy of every id.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ParticipantIndex {
+    /// Open addressing with linear probing; `u32::MAX` marks an empty slot. Kept at most
+    /// half full.
+    slots: Vec<u32>,
+    len: usize,
+}
+
+impl ParticipantIndex {
+    const EMPTY: u32 = u32::MAX;
+
+    fn hash(pilot: &str, id: &str) -> usize {
+        use std::hash::Hasher;
+        let mut h = Fnv::default();
+        h.write(pilot.as_bytes());
+        h.write(&[0xff]);
+        h.write(id.as_bytes());
+        // FNV's low bits are weak for short keys: fold the high half in.
+        let v = h.finish();
+        (v ^ (v >> 29)) as usize
+    }
+
+    fn get(&self, participants: &[Participant], pilot: &str, id: &str) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = Self::hash(pilot, id) & mask;
+        loop {
+            let slot = self.slots[at];
+            if slot == Self::EMPTY {
+                return None;
+            }
+            let p = &participants[slot as usize];
+            if p.participant_id == id && p.pilot_id == pilot {
+                return Some(slot as usize);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Adds `participants[index]`, which must not be in the index yet.
+    fn insert(&mut self, participants: &[Participant], index: usize) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            let mut grown =
+                ParticipantIndex { slots: vec![Self::EMPTY; (self.slots.len() * 2).max(64)], len: 0 };
+            for &slot in self.slots.iter().filter(|&&s| s != Self::EMPTY) {
+                grown.place(participants, slot);
+            }
+            *self = grown;
+        }
+        self.place(participants, index as u32);
+    }
+
+    fn place(&mut self, participants: &[Participant], slot: u32) {
+        let p = &participants[slot as usize];
+        let mask = self.slots.len() - 1;
+        let mut at = Self::hash(&p.pilot_id, &p.participant_id) & mask;
+        while self.slots[at] != Self::EMPTY {
+            at = (at + 1) & mask;
+        }
+        self.slots[at] = slot;
+        self.len += 1;
+    }
+}
+
 /// The loaded evaluation data: accepted participants and assessments, the rejects, and
 /// per-file accounting.
 #[derive(Debug, Clone, Default)]
@@ -70,7 +139,7 @@ pub struct DataSet {
     files: Vec<FileSummary>,
     rejects: Rejects,
     warnings: Vec<String>,
-    index: FastMap<String, FastMap<String, usize>>,
+    index: ParticipantIndex,
     /// Participant ids whose participants row was rejected, to explain their outcome rows.
     rejected_ids: HashSet<String>,
     /// The assessments by participant, measure and date; made when first asked for and
@@ -120,7 +189,7 @@ impl DataSet {
 
     /// The index of a participant in [`DataSet::participants`].
     pub fn participant_index(&self, pilot_id: &str, participant_id: &str) -> Option<usize> {
-        self.index.get(pilot_id)?.get(participant_id).copied()
+        self.index.get(&self.participants, pilot_id, participant_id)
     }
 
     /// Pilot ids with at least one accepted participant, sorted.
@@ -346,7 +415,9 @@ impl<'c> Ingest<'c> {
         note_ignored_columns(data, label, source.headers(), |h| validate::PARTICIPANT_COLUMNS.contains(&h));
         let mut summary =
             FileSummary { file: label.to_string(), rows_read: 0, rows_accepted: 0, rows_rejected: 0 };
-        let mut first_row: FastMap<(String, String), u64> = FastMap::default();
+        // The row each participant of this file was read from, by participant index.
+        let start = data.participants.len();
+        let mut first_row: Vec<u64> = Vec::new();
         let mut fields = Vec::new();
         while source.next_row(&mut fields)? {
             summary.rows_read += 1;
@@ -355,7 +426,9 @@ impl<'c> Ingest<'c> {
                 if let Some(problem) = self.pilot_problem(&p.pilot_id) {
                     return Err(problem);
                 }
-                if let Some(first) = first_row.get(&(p.pilot_id.clone(), p.participant_id.clone())) {
+                if let Some(earlier) = data.participant_index(&p.pilot_id, &p.participant_id) {
+                    let first =
+                        earlier.checked_sub(start).and_then(|i| first_row.get(i)).copied().unwrap_or(0);
                     return Err(RowProblem::cell(
                         "participant_id",
                         &p.participant_id,
@@ -369,12 +442,9 @@ impl<'c> Ingest<'c> {
             });
             match outcome {
                 Ok(p) => {
-                    first_row.insert((p.pilot_id.clone(), p.participant_id.clone()), row);
-                    data.index
-                        .entry(p.pilot_id.clone())
-                        .or_default()
-                        .insert(p.participant_id.clone(), data.participants.len());
+                    first_row.push(row);
                     data.participants.push(p);
+                    data.index.insert(&data.participants, data.participants.len() - 1);
                     summary.rows_accepted += 1;
                 }
                 Err(problem) => {
@@ -722,5 +792,46 @@ impl<'c> OutcomeState<'c> {
                 Err(RowProblem::cell("measure", text, format!("unknown measure '{text}'{hint}")))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn participant(pilot: &str, id: &str) -> Participant {
+        Participant {
+            participant_id: id.to_string(),
+            pilot_id: pilot.to_string(),
+            gender: None,
+            ethnicity: None,
+            age: None,
+            imd_decile: None,
+            area: None,
+            referral_date: None,
+            end_date: None,
+            treatment_sessions: None,
+            problem_descriptor: None,
+            referral_source: None,
+        }
+    }
+
+    /// Through several growths, every participant is found under its own pilot only.
+    #[test]
+    fn participant_index_finds_every_participant() {
+        let mut people = Vec::new();
+        let mut index = ParticipantIndex::default();
+        for i in 0..10_000 {
+            for pilot in ["tt", "cv"] {
+                people.push(participant(pilot, &format!("P{i}")));
+                index.insert(&people, people.len() - 1);
+            }
+        }
+        for (i, p) in people.iter().enumerate() {
+            assert_eq!(index.get(&people, &p.pilot_id, &p.participant_id), Some(i));
+        }
+        assert_eq!(index.get(&people, "wb", "P1"), None);
+        assert_eq!(index.get(&people, "tt", "P10000"), None);
+        assert_eq!(ParticipantIndex::default().get(&people, "tt", "P1"), None);
     }
 }

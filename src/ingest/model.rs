@@ -213,20 +213,31 @@ impl AssessmentOrder {
         for i in 0..participants {
             starts[i + 1] += starts[i];
         }
-        // (key, index): the key packs measure rank and date, so a plain integer sort of
-        // each participant's run orders by measure, date and then file order.
-        let mut keyed = vec![(0u64, 0u32); assessments.len()];
+        // Grouped by participant, in file order.
+        let mut order = vec![0u32; assessments.len()];
         let mut next = starts.clone();
         for (i, a) in assessments.iter().enumerate() {
-            let date = a.assessed_on;
-            let day = ((date.year() as u64) << 9) | (u64::from(date.month()) << 5) | u64::from(date.day());
-            keyed[next[a.participant]] = ((rank(&a.measure) << 32) | day, i as u32);
+            order[next[a.participant]] = i as u32;
             next[a.participant] += 1;
         }
+        // Each participant's run sorted on (measure rank, date, index), packed into
+        // integers in a small scratch buffer: no second table the size of the data.
+        let key = |a: &Assessment| {
+            let date = a.assessed_on;
+            let day = ((date.year() as u64) << 9) | (u64::from(date.month()) << 5) | u64::from(date.day());
+            (rank(&a.measure) << 32) | day
+        };
+        let mut scratch: Vec<(u64, u32)> = Vec::new();
         for window in starts.windows(2) {
-            keyed[window[0]..window[1]].sort_unstable();
+            let run = &mut order[window[0]..window[1]];
+            scratch.clear();
+            scratch.extend(run.iter().map(|&i| (key(&assessments[i as usize]), i)));
+            scratch.sort_unstable();
+            for (slot, (_, i)) in run.iter_mut().zip(&scratch) {
+                *slot = *i;
+            }
         }
-        AssessmentOrder { order: keyed.into_iter().map(|(_, i)| i).collect(), starts }
+        AssessmentOrder { order, starts }
     }
 
     /// Every assessment, in order.

@@ -97,6 +97,24 @@ proxy_source = \"s\"\nduration_years = 1\ndeadweight = 20\nattribution = 0\ndisp
     assert_eq!(output.status.code(), Some(2));
 }
 
+/// Data over the memory limit is refused before a row is read, with the limit named,
+/// and the run exits 1 (the data cannot be evaluated) rather than being killed.
+#[test]
+fn data_over_the_memory_limit_fails_early() {
+    let dir = temp_dir("cli-memory");
+    let output = coprod()
+        .args(["run", "fixtures/demo/plan.toml", "--quiet", "--memory-limit", "0.0001", "--out"])
+        .arg(dir.path().join("report"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let m = text(&output);
+    assert!(m.contains("of CSV need about") && m.contains("over the limit of 100 kB"), "{m}");
+    assert!(!dir.path().join("report").exists(), "nothing is written");
+    let output = coprod().args(["run", "--memory-limit", "-1"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+}
+
 #[test]
 fn validate_lists_rejects() {
     let dir = temp_dir("cli-validate");
