@@ -61,21 +61,21 @@ impl std::hash::Hasher for Fnv {
 
 pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
-/// Participants by pilot and id: slots holding indices into the participants, found by
-/// the hash of (pilot, id) and checked against the participants themselves. Four to
-/// eight bytes a participant, where a map of strings would hold a second copy of every id.
+/// Participants by pilot and id: slots holding an index into the participants and the
+/// key's hash, checked against the participants themselves only when the hashes agree.
+/// Eight bytes a slot, where a map of strings would hold a second copy of every id.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ParticipantIndex {
-    /// Open addressing with linear probing; `u32::MAX` marks an empty slot. Kept at most
-    /// half full.
-    slots: Vec<u32>,
+    /// Open addressing with linear probing, kept at most half full: (index, hash), with
+    /// `EMPTY` as the index of a free slot.
+    slots: Vec<(u32, u32)>,
     len: usize,
 }
 
 impl ParticipantIndex {
     const EMPTY: u32 = u32::MAX;
 
-    fn hash(pilot: &str, id: &str) -> usize {
+    fn hash(pilot: &str, id: &str) -> u32 {
         use std::hash::Hasher;
         let mut h = Fnv::default();
         h.write(pilot.as_bytes());
@@ -83,50 +83,62 @@ impl ParticipantIndex {
         h.write(id.as_bytes());
         // FNV's low bits are weak for short keys: fold the high half in.
         let v = h.finish();
-        (v ^ (v >> 29)) as usize
+        (v ^ (v >> 32)) as u32
+    }
+
+    /// The slot holding the key, or the free slot where it would go.
+    fn find(&self, participants: &[Participant], pilot: &str, id: &str, hash: u32) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut at = hash as usize & mask;
+        loop {
+            let (index, stored) = self.slots[at];
+            if index == Self::EMPTY {
+                return at;
+            }
+            if stored == hash {
+                let p = &participants[index as usize];
+                if p.participant_id == id && p.pilot_id == pilot {
+                    return at;
+                }
+            }
+            at = (at + 1) & mask;
+        }
     }
 
     fn get(&self, participants: &[Participant], pilot: &str, id: &str) -> Option<usize> {
         if self.slots.is_empty() {
             return None;
         }
-        let mask = self.slots.len() - 1;
-        let mut at = Self::hash(pilot, id) & mask;
-        loop {
-            let slot = self.slots[at];
-            if slot == Self::EMPTY {
-                return None;
-            }
-            let p = &participants[slot as usize];
-            if p.participant_id == id && p.pilot_id == pilot {
-                return Some(slot as usize);
-            }
-            at = (at + 1) & mask;
-        }
+        let (index, _) = self.slots[self.find(participants, pilot, id, Self::hash(pilot, id))];
+        (index != Self::EMPTY).then_some(index as usize)
     }
 
-    /// Adds `participants[index]`, which must not be in the index yet.
-    fn insert(&mut self, participants: &[Participant], index: usize) {
+    /// Adds `participants[index]`, or returns the index of the earlier participant with
+    /// the same pilot and id.
+    fn insert_new(&mut self, participants: &[Participant], index: usize) -> std::result::Result<(), usize> {
         if (self.len + 1) * 2 > self.slots.len() {
-            let mut grown =
-                ParticipantIndex { slots: vec![Self::EMPTY; (self.slots.len() * 2).max(64)], len: 0 };
-            for &slot in self.slots.iter().filter(|&&s| s != Self::EMPTY) {
-                grown.place(participants, slot);
+            let size = (self.slots.len() * 2).max(64);
+            let old = std::mem::replace(&mut self.slots, vec![(Self::EMPTY, 0); size]);
+            let mask = size - 1;
+            for (slot, hash) in old.into_iter().filter(|s| s.0 != Self::EMPTY) {
+                let mut at = hash as usize & mask;
+                while self.slots[at].0 != Self::EMPTY {
+                    at = (at + 1) & mask;
+                }
+                self.slots[at] = (slot, hash);
             }
-            *self = grown;
         }
-        self.place(participants, index as u32);
-    }
-
-    fn place(&mut self, participants: &[Participant], slot: u32) {
-        let p = &participants[slot as usize];
-        let mask = self.slots.len() - 1;
-        let mut at = Self::hash(&p.pilot_id, &p.participant_id) & mask;
-        while self.slots[at] != Self::EMPTY {
-            at = (at + 1) & mask;
+        let p = &participants[index];
+        let hash = Self::hash(&p.pilot_id, &p.participant_id);
+        let at = self.find(participants, &p.pilot_id, &p.participant_id, hash);
+        match self.slots[at].0 {
+            Self::EMPTY => {
+                self.slots[at] = (index as u32, hash);
+                self.len += 1;
+                Ok(())
+            }
+            earlier => Err(earlier as usize),
         }
-        self.slots[at] = slot;
-        self.len += 1;
     }
 }
 
@@ -426,25 +438,35 @@ impl<'c> Ingest<'c> {
                 if let Some(problem) = self.pilot_problem(&p.pilot_id) {
                     return Err(problem);
                 }
-                if let Some(earlier) = data.participant_index(&p.pilot_id, &p.participant_id) {
-                    let first =
-                        earlier.checked_sub(start).and_then(|i| first_row.get(i)).copied().unwrap_or(0);
-                    return Err(RowProblem::cell(
-                        "participant_id",
-                        &p.participant_id,
-                        format!(
-                            "participant '{}' of pilot '{}' is already listed at row {first}",
-                            p.participant_id, p.pilot_id
-                        ),
-                    ));
-                }
                 Ok(p)
             });
+            // A participant already listed is found as the new one is indexed.
+            let outcome = outcome.and_then(|p| {
+                data.participants.push(p);
+                let index = data.participants.len() - 1;
+                match data.index.insert_new(&data.participants, index) {
+                    Ok(()) => Ok(()),
+                    Err(earlier) => {
+                        let first = earlier.checked_sub(start).and_then(|i| first_row.get(i)).copied();
+                        let p = &data.participants[index];
+                        let problem = RowProblem::cell(
+                            "participant_id",
+                            &p.participant_id,
+                            format!(
+                                "participant '{}' of pilot '{}' is already listed at row {}",
+                                p.participant_id,
+                                p.pilot_id,
+                                first.unwrap_or(0)
+                            ),
+                        );
+                        data.participants.truncate(index);
+                        Err(problem)
+                    }
+                }
+            });
             match outcome {
-                Ok(p) => {
+                Ok(()) => {
                     first_row.push(row);
-                    data.participants.push(p);
-                    data.index.insert(&data.participants, data.participants.len() - 1);
                     summary.rows_accepted += 1;
                 }
                 Err(problem) => {
@@ -570,11 +592,17 @@ impl<'c> Ingest<'c> {
         // usually answer this one's.
         let participant = match &state.last_participant {
             Some((pilot, id, index)) if pilot == pilot_id && id == participant_id => Some(*index),
-            _ => {
+            last => {
                 if let Some(problem) = self.pilot_problem(pilot_id) {
                     return Err(problem);
                 }
-                let found = data.participant_index(pilot_id, participant_id);
+                // Outcome files usually follow the participants file's order: try the
+                // participant after the last one before looking the id up.
+                let next = last.as_ref().map_or(0, |(_, _, index)| index + 1);
+                let found = match data.participants.get(next) {
+                    Some(p) if p.participant_id == participant_id && p.pilot_id == pilot_id => Some(next),
+                    _ => data.participant_index(pilot_id, participant_id),
+                };
                 if let Some(index) = found {
                     state.last_participant = Some((pilot_id.to_string(), participant_id.to_string(), index));
                 }
@@ -754,6 +782,8 @@ impl OutcomeColumns {
 /// What the outcome loader remembers between rows.
 struct OutcomeState<'c> {
     measures: FastMap<String, (Arc<str>, &'c Instrument)>,
+    /// Measure cells as written, with what they name.
+    recent: Vec<(String, Arc<str>, &'c Instrument)>,
     lowercase: String,
     items: Vec<Option<f64>>,
     /// The last row's pilot id, participant id and participant index.
@@ -769,7 +799,13 @@ impl<'c> OutcomeState<'c> {
                 (id.to_string(), (Arc::<str>::from(id), instrument))
             })
             .collect();
-        OutcomeState { measures, lowercase: String::new(), items: Vec::new(), last_participant: None }
+        OutcomeState {
+            measures,
+            recent: Vec::new(),
+            lowercase: String::new(),
+            items: Vec::new(),
+            last_participant: None,
+        }
     }
 
     fn measure(
@@ -780,10 +816,20 @@ impl<'c> OutcomeState<'c> {
         if text.is_empty() {
             return Err(RowProblem::cell("measure", "", "measure is empty; name an instrument such as phq9"));
         }
+        // A file uses a handful of measure spellings, row after row: those seen are
+        // recognised as written before any case folding or hashing.
+        if let Some((_, id, instrument)) = self.recent.iter().find(|(seen, _, _)| seen == text) {
+            return Ok((Arc::clone(id), *instrument));
+        }
         self.lowercase.clear();
         self.lowercase.extend(text.chars().map(|c| c.to_ascii_lowercase()));
         match self.measures.get(&self.lowercase) {
-            Some((id, instrument)) => Ok((Arc::clone(id), *instrument)),
+            Some((id, instrument)) => {
+                if self.recent.len() < 8 {
+                    self.recent.push((text.to_string(), Arc::clone(id), *instrument));
+                }
+                Ok((Arc::clone(id), *instrument))
+            }
             None => {
                 let hint = catalogue
                     .suggest(&self.lowercase)
@@ -824,7 +870,7 @@ mod tests {
         for i in 0..10_000 {
             for pilot in ["tt", "cv"] {
                 people.push(participant(pilot, &format!("P{i}")));
-                index.insert(&people, people.len() - 1);
+                assert_eq!(index.insert_new(&people, people.len() - 1), Ok(()));
             }
         }
         for (i, p) in people.iter().enumerate() {
@@ -833,5 +879,7 @@ mod tests {
         assert_eq!(index.get(&people, "wb", "P1"), None);
         assert_eq!(index.get(&people, "tt", "P10000"), None);
         assert_eq!(ParticipantIndex::default().get(&people, "tt", "P1"), None);
+        people.push(participant("cv", "P7"));
+        assert_eq!(index.insert_new(&people, people.len() - 1), Err(15));
     }
 }
