@@ -149,7 +149,7 @@ pub(crate) fn number(column: &str, text: &str) -> Result<f64, RowProblem> {
 
 pub(crate) fn whole_number(column: &str, text: &str, min: u32, max: u32) -> Result<u32, RowProblem> {
     let value = number(column, text)?;
-    if value.fract() != 0.0 {
+    if !crate::instruments::is_whole(value) {
         return Err(RowProblem::cell(column, text, format!("{column} must be a whole number")));
     }
     if value < f64::from(min) || value > f64::from(max) {

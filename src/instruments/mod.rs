@@ -27,6 +27,7 @@ pub use definition::{
     Band, Confidence, ConversionTable, Direction, Instrument, MeanSd, MissingItems, Norms, ReliableChange,
     Scoring, Sourced, Threshold,
 };
+pub(crate) use scoring::is_whole;
 pub use scoring::{JtCutoffs, RcSource, ScoreProblem, Scored, jacobson_truax_rc};
 pub use value_set::{Dimension, ValueSet};
 

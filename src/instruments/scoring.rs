@@ -339,7 +339,7 @@ impl Instrument {
         if total < min || total > max {
             return Err(ScoreProblem::TotalOutOfRange { total, min, max });
         }
-        if self.total_must_be_whole() && total.fract() != 0.0 {
+        if self.total_must_be_whole() && !is_whole(total) {
             return Err(ScoreProblem::TotalNotWhole {
                 total,
                 instrument: self.name.clone(),
@@ -362,7 +362,7 @@ impl Instrument {
                 max: self.item_max,
             });
         }
-        if self.whole_numbers && x.fract() != 0.0 {
+        if self.whole_numbers && !is_whole(x) {
             return Err(ScoreProblem::ItemNotWhole { item, value: x, instrument: self.name.clone() });
         }
         Ok(())
@@ -511,5 +511,28 @@ impl Instrument {
     /// else the caseness cut-off.
     pub fn clinical_cutoff(&self) -> Option<f64> {
         self.jt_cutoffs().map(|cut| cut.c).or_else(|| self.caseness_value())
+    }
+}
+
+/// True for whole numbers. Compared through an integer rather than `f64::fract`, which
+/// is a library call on the baseline x86-64 target and runs for every item of every form.
+pub(crate) fn is_whole(x: f64) -> bool {
+    // Every float from 2^52 up is whole; below, the integer round trip is exact.
+    x.is_finite() && (x.abs() >= 4_503_599_627_370_496.0 || x == (x as i64) as f64)
+}
+
+#[cfg(test)]
+mod whole_tests {
+    use super::is_whole;
+
+    #[test]
+    fn whole_numbers_as_fract_would_say() {
+        for x in [0.0, -0.0, 1.0, -3.0, 27.0, 1e15, 4_503_599_627_370_497.0, 1e300, -1e300] {
+            assert!(is_whole(x), "{x}");
+            assert_eq!(is_whole(x), x.fract() == 0.0, "{x}");
+        }
+        for x in [0.5, -2.25, 1e15 + 0.5, f64::NAN, f64::INFINITY] {
+            assert!(!is_whole(x), "{x}");
+        }
     }
 }

@@ -8,7 +8,7 @@ mod pairing;
 mod talking_therapies;
 mod utility;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -181,11 +181,11 @@ pub fn evaluate_outcomes(
     let pairs = pair_assessments(data);
     let adsm = AdsmTable::builtin()?;
     let by_key = PairIndex::new(&pairs, data.participants().len());
-    let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut members: crate::ingest::FastMap<&str, Vec<usize>> = Default::default();
     for (i, p) in data.participants().iter().enumerate() {
         members.entry(p.pilot_id.as_str()).or_default().push(i);
     }
-    let mut risk: HashMap<&str, usize> = HashMap::new();
+    let mut risk: crate::ingest::FastMap<&str, usize> = Default::default();
     for a in data.assessments().iter().filter(|a| a.risk_flag) {
         *risk.entry(data.participants()[a.participant].pilot_id.as_str()).or_default() += 1;
     }
