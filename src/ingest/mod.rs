@@ -345,6 +345,16 @@ impl<'c> Ingest<'c> {
     /// Loads two files, each CSV or (by a `.parquet` extension) Parquet.
     pub fn load_paths(&self, participants: &Path, outcomes: &Path) -> Result<DataSet> {
         let mut data = DataSet::default();
+        // Room for every row the files can hold, reserved up front: growing a table of
+        // millions of rows by doubling copies it again and again. Only the rows stored
+        // take memory; the rest is address space.
+        let most_rows = |path: &Path, shortest_row: u64| {
+            let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+            usize::try_from(bytes / shortest_row).unwrap_or(0)
+        };
+        // Best effort: where the address space is short, the tables grow as they go.
+        let _ = data.participants.try_reserve(most_rows(participants, 16));
+        let _ = data.assessments.try_reserve(most_rows(outcomes, 24));
         let label = participants.display().to_string();
         self.with_source(participants, |source| self.read_participants(&mut data, source, &label))?;
         let label = outcomes.display().to_string();
