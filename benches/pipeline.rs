@@ -62,8 +62,9 @@ fn stages(c: &mut Criterion) {
     });
     group.throughput(Throughput::Elements(participants() as u64));
 
-    let Ok(plan) = Plan::load(&dir.join("plan.toml")) else { return };
-    let Ok(data) = Ingest::new(catalogue).pilots(pilots).load_paths(&p, &o) else { return };
+    // Every stage is run once before it is timed, and must succeed.
+    let plan = Plan::load(&dir.join("plan.toml")).expect("the bench plan loads");
+    let data = Ingest::new(catalogue).pilots(pilots).load_paths(&p, &o).expect("the bench data loads");
     group.bench_function("pair", |b| b.iter(|| pair_assessments(black_box(&data))));
     group.bench_function("outcomes", |b| {
         b.iter(|| evaluate_outcomes(black_box(&data), &plan.pilots, catalogue, &plan.rules))
@@ -72,20 +73,26 @@ fn stages(c: &mut Criterion) {
     group.bench_function("talking_therapies", |b| {
         b.iter(|| evaluate_outcomes(black_box(&data), &tt_only, catalogue, &plan.rules))
     });
-    if let Ok(outcomes) = evaluate_outcomes(&data, &plan.pilots, catalogue, &plan.rules) {
-        group.bench_function("equity", |b| b.iter(|| plan.equity(black_box(&data), &outcomes)));
-    }
+    let outcomes = evaluate_outcomes(&data, &plan.pilots, catalogue, &plan.rules).expect("outcomes");
+    assert!(plan.equity(&data, &outcomes).is_ok());
+    group.bench_function("equity", |b| b.iter(|| plan.equity(black_box(&data), &outcomes)));
     group.bench_function("plan_run", |b| b.iter(|| plan.run()));
-    if let Ok(eval) = plan.run() {
-        let options = ReportOptions::default();
+    {
+        let eval = plan.run().expect("the bench plan runs");
+        // As `coprod run` builds it: PNG copies of the charts included.
+        let options = ReportOptions::from_plan(&plan);
+        assert!(build_document(&eval, &options).is_ok());
         group.bench_function("build_report", |b| b.iter(|| build_document(black_box(&eval), &options)));
         group.bench_function("render_html", |b| {
             b.iter(|| build_document(&eval, &options).map(|doc| HtmlPrinter.to_string(&doc)))
         });
         if let Ok(map) = value::ImpactMap::from_file(&dir.join("impact_map.toml")) {
+            // Measured once first: a bench of an error path would time nothing.
+            let valued = value::evaluate(&map, &eval, 100_000, 7);
+            assert!(valued.is_ok(), "the demo impact map must value: {:?}", valued.err());
             group.throughput(Throughput::Elements(100_000));
             group.bench_function("sroi_monte_carlo_100k", |b| {
-                b.iter(|| value::evaluate(black_box(&map), &eval.outcomes, 100_000, 7))
+                b.iter(|| value::evaluate(black_box(&map), &eval, 100_000, 7))
             });
         }
     }

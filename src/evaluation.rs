@@ -81,8 +81,8 @@ impl Plan {
 
     /// Runs the whole evaluation: ingest, outcomes, equity, social value.
     pub fn run(&self) -> Result<Evaluation> {
-        // The checksums need a second read of every input; it runs beside the ingest,
-        // which is single-threaded, so it costs no time on a machine with two cores.
+        // The checksums need a second read of every input: it runs beside the ingest and
+        // costs little wall time.
         std::thread::scope(|scope| {
             let checksums = scope.spawn(|| self.input_files());
             let evaluation = self.evaluate();
@@ -237,6 +237,15 @@ fn sha256_hex(mut input: impl Read) -> std::io::Result<String> {
     Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// An evaluation answers the impact map's links as the run did: outcome figures and
+/// delivery figures. Lets an embedder re-value a map (other proxies, more draws) without
+/// loading the data again.
+impl value::MeasuredQuantities for Evaluation {
+    fn quantity(&self, pilot: &str, metric: &str) -> Option<value::LinkedQuantity> {
+        Measured { outcomes: &self.outcomes, delivery: &self.delivery }.quantity(pilot, metric)
+    }
+}
+
 fn check_input(path: &Path, what: &str) -> Result<()> {
     if !path.exists() {
         return Err(Error::io(
@@ -255,30 +264,26 @@ impl Plan {
     /// The equity stage alone: each pilot's reach and outcomes by the plan's dimensions,
     /// under its disclosure control, against its population file if it names one.
     pub fn equity(&self, data: &DataSet, outcomes: &Outcomes) -> Result<Vec<equity::PilotEquity>> {
-        equity_for(self, data, outcomes)
+        let disclosure = disclosure_control(self.disclosure)?;
+        let population = match &self.equity.population {
+            Some(path) => Some(equity::Population::from_csv_path(path)?),
+            None => None,
+        };
+        // Pilots are independent: each is analysed on its own core.
+        let all = crate::parallel::map(&outcomes.pilots, |pilot| {
+            let members: Vec<usize> = data
+                .participants()
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.pilot_id == pilot.id)
+                .map(|(i, _)| i)
+                .collect();
+            let dimensions = &self.equity.dimensions;
+            let input = crate::evaluation_equity::equity_input(data, outcomes, pilot, &members, dimensions)?;
+            equity::analyse(&input, &disclosure, population.as_ref())
+        });
+        all.into_iter().collect()
     }
-}
-
-fn equity_for(plan: &Plan, data: &DataSet, outcomes: &Outcomes) -> Result<Vec<equity::PilotEquity>> {
-    let disclosure = disclosure_control(plan.disclosure)?;
-    let population = match &plan.equity.population {
-        Some(path) => Some(equity::Population::from_csv_path(path)?),
-        None => None,
-    };
-    // Pilots are independent: each is analysed on its own core.
-    let all = crate::parallel::map(&outcomes.pilots, |pilot| {
-        let members: Vec<usize> = data
-            .participants()
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.pilot_id == pilot.id)
-            .map(|(i, _)| i)
-            .collect();
-        let input =
-            crate::evaluation_equity::equity_input(data, outcomes, pilot, &members, &plan.equity.dimensions)?;
-        equity::analyse(&input, &disclosure, population.as_ref())
-    });
-    all.into_iter().collect()
 }
 
 /// The plan's disclosure settings as the equity stage's type.

@@ -39,37 +39,32 @@ fn today() -> String {
 /// Builds the report document.
 pub fn build_document(eval: &Evaluation, options: &ReportOptions) -> crate::Result<Document> {
     let min = eval.plan.disclosure.enabled.then_some(u64::from(eval.plan.disclosure.min_count));
-    // Drawing the charts is most of the work; the sections are independent, so two
-    // threads draw them, each a similar share, and they are put back in reading order.
-    let (pilots_and_value, delivery_and_equity) = std::thread::scope(|scope| {
-        let first = scope.spawn(|| -> crate::Result<Vec<Section>> {
-            let mut sections = Vec::new();
-            for pilot in &eval.outcomes.pilots {
-                sections.push(pilot_section(eval, pilot, min, options)?);
-            }
-            if eval.social_value.is_some() {
-                sections.push(super::sections::social_value_section(eval, options)?);
-            }
-            Ok(sections)
-        });
-        let mut second = Vec::new();
-        let drawn = (|| -> crate::Result<()> {
-            if !eval.delivery.is_empty() {
-                second.push(super::sections::delivery_section(eval, min, options)?);
-            }
-            second.push(super::sections::equity_section(eval, options)?);
-            Ok(())
-        })();
-        let first = first.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (first, drawn.map(|()| second))
+    // Drawing the charts is most of the work. The sections are independent: they are
+    // built on all cores and come back in reading order.
+    enum Part<'a> {
+        Pilot(&'a PilotOutcomes),
+        Delivery,
+        Equity,
+        SocialValue,
+    }
+    let mut parts: Vec<Part> = eval.outcomes.pilots.iter().map(Part::Pilot).collect();
+    if !eval.delivery.is_empty() {
+        parts.push(Part::Delivery);
+    }
+    parts.push(Part::Equity);
+    if eval.social_value.is_some() {
+        parts.push(Part::SocialValue);
+    }
+    let built = crate::parallel::map(&parts, |part| match part {
+        Part::Pilot(pilot) => pilot_section(eval, pilot, min, options),
+        Part::Delivery => super::sections::delivery_section(eval, min, options),
+        Part::Equity => super::sections::equity_section(eval, options),
+        Part::SocialValue => super::sections::social_value_section(eval, options),
     });
-    let mut pilots_and_value = pilots_and_value?;
-    let delivery_and_equity = delivery_and_equity?;
-    let social_value = if eval.social_value.is_some() { pilots_and_value.pop() } else { None };
     let mut sections = vec![summary(eval, min), data_quality(eval)];
-    sections.extend(pilots_and_value);
-    sections.extend(delivery_and_equity);
-    sections.extend(social_value);
+    for section in built {
+        sections.push(section?);
+    }
     sections.push(methods(eval));
     let mut footer = format!(
         "Produced with coproduction {} from the plan '{}'.",
