@@ -2,6 +2,7 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use sha2::{Digest, Sha256};
 
@@ -81,11 +82,17 @@ impl Plan {
 
     /// Runs the whole evaluation: ingest, outcomes, equity, social value.
     pub fn run(&self) -> Result<Evaluation> {
+        // Data too large is refused before anything is read.
+        check_input(&self.data.participants, "participants")?;
+        check_input(&self.data.outcomes, "outcomes")?;
+        self.check_memory()?;
         // The checksums need a second read of every input: it runs beside the ingest and
-        // costs little wall time.
+        // costs little wall time. If the evaluation fails, it stops too.
+        let failed = AtomicBool::new(false);
         std::thread::scope(|scope| {
-            let checksums = scope.spawn(|| self.input_files());
+            let checksums = scope.spawn(|| self.checksums(&failed));
             let evaluation = self.evaluate();
+            failed.store(evaluation.is_err(), Ordering::Relaxed);
             let inputs = checksums.join().unwrap_or_default();
             evaluation.map(|e| Evaluation { inputs, ..e })
         })
@@ -93,6 +100,10 @@ impl Plan {
 
     /// The plan's input files with their checksums.
     pub fn input_files(&self) -> Vec<InputFile> {
+        self.checksums(&AtomicBool::new(false))
+    }
+
+    fn checksums(&self, stop: &AtomicBool) -> Vec<InputFile> {
         let mut paths = vec![self.data.participants.clone(), self.data.outcomes.clone()];
         paths.extend(self.data.surveys.iter().map(|s| s.file.clone()));
         paths.extend(self.data.activities.clone());
@@ -101,7 +112,7 @@ impl Plan {
             paths.push(path.clone());
         }
         paths.extend(self.data.instruments.iter().cloned());
-        paths.into_iter().map(|path| InputFile { sha256: sha256_file(&path).ok(), path }).collect()
+        paths.into_iter().map(|path| InputFile { sha256: sha256_file(&path, stop).ok(), path }).collect()
     }
 
     fn evaluate(&self) -> Result<Evaluation> {
@@ -219,14 +230,18 @@ fn available_memory() -> Option<u64> {
 }
 
 /// SHA-256 of a file, read in blocks: a national extract is never held in memory whole.
-fn sha256_file(path: &Path) -> std::io::Result<String> {
-    sha256_hex(std::fs::File::open(path)?)
+/// Gives up (an error) once `stop` is set.
+fn sha256_file(path: &Path, stop: &AtomicBool) -> std::io::Result<String> {
+    sha256_hex(std::fs::File::open(path)?, stop)
 }
 
-fn sha256_hex(mut input: impl Read) -> std::io::Result<String> {
+fn sha256_hex(mut input: impl Read, stop: &AtomicBool) -> std::io::Result<String> {
     let mut hasher = Sha256::new();
     let mut block = vec![0u8; 1 << 20];
     loop {
+        if stop.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other("stopped: the evaluation failed"));
+        }
         match input.read(&mut block) {
             Ok(0) => break,
             Ok(n) => hasher.update(&block[..n]),
@@ -391,13 +406,15 @@ impl Evaluation {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::AtomicBool;
+
     use super::sha256_hex;
 
     // FIPS 180-4 examples (NIST CSRC "SHA256.pdf"), and a message longer than one block
     // of the reader.
     #[test]
     fn sha256_nist_vectors() {
-        let hex = |data: &[u8]| sha256_hex(data).unwrap();
+        let hex = |data: &[u8]| sha256_hex(data, &AtomicBool::new(false)).unwrap();
         assert_eq!(hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
         assert_eq!(hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert_eq!(

@@ -83,7 +83,10 @@ impl<'a> PairIndex<'a> {
 pub fn pair_assessments(data: &DataSet) -> Vec<Pair> {
     let assessments = data.assessments();
     let order = data.assessment_order().all();
+    // At most one pair per assessment, reserved at once: growing millions of pairs by
+    // doubling would copy them again and again. Unused room is only address space.
     let mut pairs = Vec::new();
+    let _ = pairs.try_reserve(order.len());
     let mut i = 0;
     while i < order.len() {
         let first = &assessments[order[i] as usize];
