@@ -188,22 +188,28 @@ impl AssessmentOrder {
     /// grows linearly with the number of assessments, with no sort of the whole table.
     pub(crate) fn new(assessments: &[Assessment], participants: usize) -> AssessmentOrder {
         // Measures ranked by id. Rows of one load share one allocation per measure, so
-        // the rank is found by address among the few seen, without comparing text.
-        let mut seen: Vec<(*const u8, &str)> = Vec::new();
+        // the measure is usually recognised by address, without comparing text.
+        // Past 64 distinct allocations (never seen from the loaders) the text decides.
+        let mut ids: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+        let mut known: Vec<(*const u8, &str)> = Vec::new();
         for a in assessments {
             let at = a.measure.as_ptr();
-            if !seen.iter().any(|(p, _)| std::ptr::eq(*p, at)) {
-                seen.push((at, &a.measure));
+            if !known.iter().any(|(p, _)| std::ptr::eq(*p, at)) {
+                ids.insert(&a.measure);
+                if known.len() < 64 {
+                    known.push((at, &a.measure));
+                }
             }
         }
-        let mut ids: Vec<&str> = seen.iter().map(|(_, id)| *id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let ranks: Vec<(*const u8, u64)> =
-            seen.iter().map(|(p, id)| (*p, ids.binary_search(id).unwrap_or(0) as u64)).collect();
+        let ids: Vec<&str> = ids.into_iter().collect();
+        let by_text = |measure: &str| ids.binary_search(&measure).unwrap_or(0) as u64;
+        let ranks: Vec<(*const u8, u64)> = known.iter().map(|(p, id)| (*p, by_text(id))).collect();
         let rank = |measure: &Arc<str>| -> u64 {
             let at = measure.as_ptr();
-            ranks.iter().find(|(p, _)| std::ptr::eq(*p, at)).map_or(0, |(_, r)| *r)
+            match ranks.iter().find(|(p, _)| std::ptr::eq(*p, at)) {
+                Some((_, r)) => *r,
+                None => by_text(measure),
+            }
         };
 
         let mut starts = vec![0usize; participants + 1];
