@@ -52,7 +52,6 @@
 
 mod date;
 mod delivery;
-#[path = "equity_analysis/mod.rs"]
 pub mod equity;
 mod error;
 mod evaluation;
@@ -63,11 +62,9 @@ mod outcomes;
 mod parallel;
 mod plan;
 pub mod report;
-#[path = "statistics/mod.rs"]
 pub mod stats;
 mod synthetic;
 mod templates;
-#[path = "social_value/mod.rs"]
 pub mod value;
 
 pub use date::{Date, DateFormat, DateSeparator};
