@@ -11,7 +11,7 @@ use std::str::FromStr;
 use crate::error::{Error, Result};
 
 /// Earliest and latest years accepted: anything outside is a typing slip (0000-01-01,
-/// 9999-12-31 placeholders) rather than an assessment date.
+/// 9999-12-31 typed in for "unknown") rather than an assessment date.
 pub const YEAR_RANGE: (i32, i32) = (1900, 2100);
 
 /// A calendar date.

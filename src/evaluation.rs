@@ -82,12 +82,9 @@ impl Plan {
 
     /// Runs the whole evaluation: ingest, outcomes, equity, social value.
     pub fn run(&self) -> Result<Evaluation> {
-        // Data too large is refused before anything is read.
-        check_input(&self.data.participants, "participants")?;
-        check_input(&self.data.outcomes, "outcomes")?;
-        self.check_memory()?;
         // The checksums need a second read of every input: it runs beside the ingest and
-        // costs little wall time. If the evaluation fails, it stops too.
+        // costs little wall time. If the evaluation fails (data over the memory limit is
+        // refused before a row is read), the checksums stop at their next block.
         let failed = AtomicBool::new(false);
         std::thread::scope(|scope| {
             let checksums = scope.spawn(|| self.checksums(&failed));

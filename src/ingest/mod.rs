@@ -598,24 +598,25 @@ impl<'c> Ingest<'c> {
         field_count(fields, columns.width)?;
         let participant_id = identifier_str("participant_id", cell(fields, Some(columns.participant)))?;
         let pilot_id = identifier_str("pilot_id", cell(fields, Some(columns.pilot)))?;
-        // Files list a participant's assessments together, so the last row's look-ups
-        // usually answer this one's.
-        let participant = match &state.last_participant {
-            Some((pilot, id, index)) if pilot == pilot_id && id == participant_id => Some(*index),
-            last => {
+        // Files list a participant's assessments together, and usually in the order of the
+        // participants file: the last row's participant, then the next one, are tried
+        // before the id is looked up.
+        let is = |i: usize| {
+            data.participants
+                .get(i)
+                .is_some_and(|p| p.participant_id == participant_id && p.pilot_id == pilot_id)
+        };
+        let last = state.last_participant;
+        let participant = match last.filter(|&i| is(i)) {
+            Some(i) => Some(i),
+            None => {
                 if let Some(problem) = self.pilot_problem(pilot_id) {
                     return Err(problem);
                 }
-                // Outcome files usually follow the participants file's order: try the
-                // participant after the last one before looking the id up.
-                let next = last.as_ref().map_or(0, |(_, _, index)| index + 1);
-                let found = match data.participants.get(next) {
-                    Some(p) if p.participant_id == participant_id && p.pilot_id == pilot_id => Some(next),
-                    _ => data.participant_index(pilot_id, participant_id),
-                };
-                if let Some(index) = found {
-                    state.last_participant = Some((pilot_id.to_string(), participant_id.to_string(), index));
-                }
+                let next = last.map_or(0, |i| i + 1);
+                let found =
+                    if is(next) { Some(next) } else { data.participant_index(pilot_id, participant_id) };
+                state.last_participant = found.or(last);
                 found
             }
         };
@@ -796,8 +797,8 @@ struct OutcomeState<'c> {
     recent: Vec<(String, Arc<str>, &'c Instrument)>,
     lowercase: String,
     items: Vec<Option<f64>>,
-    /// The last row's pilot id, participant id and participant index.
-    last_participant: Option<(String, String, usize)>,
+    /// The index of the last row's participant.
+    last_participant: Option<usize>,
 }
 
 impl<'c> OutcomeState<'c> {

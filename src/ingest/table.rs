@@ -174,7 +174,7 @@ enum Batch {
 }
 
 /// Runs `read` on the rows of `source` while a second thread reads them: CSV parsing and
-/// decoding overlap with validation, which on two cores takes a fifth off a large load.
+/// decoding overlap with validation.
 /// Rows arrive in file order and errors where they happened, so `read` sees exactly what
 /// it would see reading `source` itself.
 pub(crate) fn read_ahead<T>(

@@ -465,10 +465,6 @@ impl Checker<'_> {
     }
 }
 
-fn is_whole(x: f64) -> bool {
-    x.fract() == 0.0
-}
-
 impl InstrumentFile {
     fn check(mut self, file: &str) -> Result<Instrument> {
         let c = Checker { file };
@@ -660,7 +656,12 @@ impl InstrumentFile {
             }
             if self.whole_numbers {
                 for (key, v) in [("total_min", self.total_min), ("total_max", self.total_max)] {
-                    c.require(is_whole(v), key, v, "must be whole when whole_numbers = true")?;
+                    c.require(
+                        super::scoring::is_whole(v),
+                        key,
+                        v,
+                        "must be whole when whole_numbers = true",
+                    )?;
                 }
             }
             return Ok((0.0, 0.0));
@@ -682,7 +683,7 @@ impl InstrumentFile {
         c.require(item_min < item_max, "item_max", item_max, format!("must be above item_min ({item_min})"))?;
         if self.whole_numbers {
             for (key, v) in [("item_min", item_min), ("item_max", item_max)] {
-                c.require(is_whole(v), key, v, "must be whole when whole_numbers = true")?;
+                c.require(super::scoring::is_whole(v), key, v, "must be whole when whole_numbers = true")?;
             }
         }
         let mut seen = Vec::new();
