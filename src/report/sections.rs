@@ -599,33 +599,26 @@ pub(crate) fn delivery_section(
             partners.row(vec![kind.clone(), n.to_string()]);
         }
         blocks.push(Block::Table(partners));
-        let mut venues = Table::new(
-            &format!("delivery_{}_venues", d.pilot),
-            &format!("{name}: sessions and attendances by venue"),
-            &["Venue", "Sessions", "Attendances"],
-        );
-        for (venue, sessions, attendances) in &d.by_venue {
-            venues.row(vec![
-                venue.clone(),
-                sessions.to_string(),
-                format::count(Some(*attendances as usize), min),
-            ]);
-        }
-        blocks.push(Block::Table(venues));
-        let mut areas = Table::new(
-            &format!("delivery_{}_areas", d.pilot),
-            &format!("{name}: sessions and attendances by area"),
-            &["Area", "Sessions", "Attendances"],
-        );
-        for (area, sessions, attendances) in &d.by_area {
-            areas.row(vec![
-                area.clone(),
-                sessions.to_string(),
-                format::count(Some(*attendances as usize), min),
-            ]);
+        let sessions_by = |what: &str, first: &str, rows: &[(String, u64, u64)]| {
+            let mut table = Table::new(
+                &format!("delivery_{}_{what}s", d.pilot),
+                &format!("{name}: sessions and attendances by {what}"),
+                &[first, "Sessions", "Attendances"],
+            );
+            for (label, sessions, attendances) in rows {
+                table.row(vec![
+                    label.clone(),
+                    sessions.to_string(),
+                    format::count(Some(*attendances as usize), min),
+                ]);
+            }
+            Block::Table(table)
+        };
+        blocks.push(sessions_by("venue", "Venue", &d.by_venue));
+        blocks.push(sessions_by("area", "Area", &d.by_area));
+        for (area, sessions, _) in &d.by_area {
             *by_area.entry(area.clone()).or_default() += sessions;
         }
-        blocks.push(Block::Table(areas));
         let mut referral = Table::new(
             &format!("delivery_{}_referrals", d.pilot),
             &format!("{name}: participants by referral source"),
