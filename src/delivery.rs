@@ -281,11 +281,9 @@ pub fn delivery_for(pilot: &str, activities: &[Activity], data: &DataSet) -> Pil
             community += u64::from(a.sessions);
         }
     }
-    let mut referral: BTreeMap<String, usize> = BTreeMap::new();
-    for p in data.participants().iter().filter(|p| p.pilot_id == pilot) {
-        *referral
-            .entry(p.referral_source.clone().unwrap_or_else(|| "Not recorded".to_string()))
-            .or_default() += 1;
+    let mut referral: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in data.participants().iter().filter(|p| &*p.pilot_id == pilot) {
+        *referral.entry(p.referral_source.as_deref().unwrap_or("Not recorded")).or_default() += 1;
     }
     PilotDelivery {
         pilot: pilot.to_string(),
@@ -300,7 +298,7 @@ pub fn delivery_for(pilot: &str, activities: &[Activity], data: &DataSet) -> Pil
         volunteer_hours: mine.iter().map(|a| a.volunteer_hours).sum(),
         staff_hours: mine.iter().map(|a| a.staff_hours).sum(),
         community_share: wilson(community, sessions),
-        referral_sources: referral.into_iter().collect(),
+        referral_sources: referral.into_iter().map(|(source, n)| (source.to_string(), n)).collect(),
     }
 }
 

@@ -287,7 +287,7 @@ impl Plan {
                 .participants()
                 .iter()
                 .enumerate()
-                .filter(|(_, p)| p.pilot_id == pilot.id)
+                .filter(|(_, p)| *p.pilot_id == *pilot.id)
                 .map(|(i, _)| i)
                 .collect();
             let dimensions = &self.equity.dimensions;
@@ -342,7 +342,7 @@ impl Plan {
             warnings.extend(map.principle_warnings());
         }
         for pilot in &self.pilots {
-            if !data.participants().iter().any(|p| p.pilot_id == pilot.id) {
+            if !data.participants().iter().any(|p| *p.pilot_id == *pilot.id) {
                 warnings.push(format!("pilot '{}' has no accepted participants", pilot.id));
             }
         }

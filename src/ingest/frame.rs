@@ -6,7 +6,7 @@ use polars::prelude::{Column, DataFrame, DataType};
 use crate::date::{Date, DateFormat};
 use crate::error::{Error, Result};
 
-use super::table::{RowSource, normalise_header};
+use super::table::{Row, RowSource, normalise_header};
 
 /// A polars frame read row by row, every column turned into text once.
 pub(crate) struct FrameSource {
@@ -65,16 +65,13 @@ impl RowSource for FrameSource {
         &self.headers
     }
 
-    fn next_row(&mut self, fields: &mut Vec<String>) -> Result<bool> {
+    fn next_row(&mut self, fields: &mut Row) -> Result<bool> {
         if self.next >= self.height {
             return Ok(false);
         }
-        fields.resize(self.columns.len(), String::new());
-        for (field, column) in fields.iter_mut().zip(&self.columns) {
-            field.clear();
-            if let Some(Some(text)) = column.get(self.next) {
-                field.push_str(text);
-            }
+        fields.clear();
+        for column in &self.columns {
+            fields.push_field(column.get(self.next).and_then(Option::as_deref).unwrap_or(""));
         }
         self.next += 1;
         Ok(true)

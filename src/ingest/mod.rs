@@ -27,15 +27,15 @@ use crate::date::DateFormat;
 use crate::error::{Error, Result};
 use crate::instruments::{Catalogue, Instrument};
 
-pub use model::{AgeBand, Assessment, Participant, Setting};
-pub(crate) use model::{AssessmentOrder, same_measure};
+pub(crate) use model::AssessmentOrder;
+pub use model::{AgeBand, Assessment, Measure, Participant, Setting};
 pub use rejects::{FileSummary, Reject, Rejects, neutralise_formula};
 pub(crate) use survey::resolve as resolve_survey;
 pub use survey::{LabelSet, SurveyInstrument, SurveySource, SurveyTool};
 
 #[cfg(feature = "polars")]
 use frame::FrameSource;
-use table::{CsvSource, RowSource};
+use table::{CsvSource, Row, RowSource};
 use validate::{ParticipantColumns, RowProblem, cell, field_count, identifier_str, number};
 
 /// FNV-1a: the ingest maps are keyed by short ids and small tuples, where SipHash's
@@ -60,6 +60,21 @@ impl std::hash::Hasher for Fnv {
 }
 
 pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+/// Texts that repeat down a column (pilots, categories, codes), each held once and shared.
+#[derive(Debug, Default)]
+pub(crate) struct SharedText(std::collections::HashSet<Arc<str>, std::hash::BuildHasherDefault<Fnv>>);
+
+impl SharedText {
+    pub(crate) fn get(&mut self, text: &str) -> Arc<str> {
+        if let Some(shared) = self.0.get(text) {
+            return Arc::clone(shared);
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.0.insert(Arc::clone(&shared));
+        shared
+    }
+}
 
 /// Participants by pilot and id: slots holding an index into the participants and the
 /// key's hash, checked against the participants themselves only when the hashes agree.
@@ -97,7 +112,7 @@ impl ParticipantIndex {
             }
             if stored == hash {
                 let p = &participants[index as usize];
-                if p.participant_id == id && p.pilot_id == pilot {
+                if p.participant_id == id && &*p.pilot_id == pilot {
                     return at;
                 }
             }
@@ -206,7 +221,7 @@ impl DataSet {
 
     /// Pilot ids with at least one accepted participant, sorted.
     pub fn pilot_ids(&self) -> Vec<&str> {
-        let set: BTreeSet<&str> = self.participants.iter().map(|p| p.pilot_id.as_str()).collect();
+        let set: BTreeSet<&str> = self.participants.iter().map(|p| &*p.pilot_id).collect();
         set.into_iter().collect()
     }
 
@@ -215,7 +230,7 @@ impl DataSet {
     pub fn risk_flags(&self) -> BTreeMap<&str, usize> {
         let mut counts = BTreeMap::new();
         for a in self.assessments.iter().filter(|a| a.risk_flag) {
-            *counts.entry(self.participants[a.participant].pilot_id.as_str()).or_default() += 1;
+            *counts.entry(&*self.participants[a.participant as usize].pilot_id).or_default() += 1;
         }
         counts
     }
@@ -231,23 +246,26 @@ impl DataSet {
                 "participant_id".into(),
                 p.iter().map(|x| x.participant_id.clone()).collect::<Vec<_>>(),
             ),
-            Series::new("pilot_id".into(), p.iter().map(|x| x.pilot_id.clone()).collect::<Vec<_>>()),
-            Series::new("gender".into(), text(|x| x.gender.clone())),
-            Series::new("ethnicity".into(), text(|x| x.ethnicity.clone())),
+            Series::new("pilot_id".into(), p.iter().map(|x| x.pilot_id.to_string()).collect::<Vec<_>>()),
+            Series::new("gender".into(), text(|x| x.gender.as_deref().map(String::from))),
+            Series::new("ethnicity".into(), text(|x| x.ethnicity.as_deref().map(String::from))),
             Series::new("age".into(), p.iter().map(|x| x.age.map(u32::from)).collect::<Vec<_>>()),
             Series::new(
                 "imd_decile".into(),
                 p.iter().map(|x| x.imd_decile.map(u32::from)).collect::<Vec<_>>(),
             ),
-            Series::new("area".into(), text(|x| x.area.clone())),
+            Series::new("area".into(), text(|x| x.area.as_deref().map(String::from))),
             Series::new("referral_date".into(), text(|x| x.referral_date.map(|d| d.to_string()))),
             Series::new("end_date".into(), text(|x| x.end_date.map(|d| d.to_string()))),
             Series::new(
                 "treatment_sessions".into(),
                 p.iter().map(|x| x.treatment_sessions).collect::<Vec<_>>(),
             ),
-            Series::new("problem_descriptor".into(), text(|x| x.problem_descriptor.clone())),
-            Series::new("referral_source".into(), text(|x| x.referral_source.clone())),
+            Series::new(
+                "problem_descriptor".into(),
+                text(|x| x.problem_descriptor.as_deref().map(String::from)),
+            ),
+            Series::new("referral_source".into(), text(|x| x.referral_source.as_deref().map(String::from))),
         ];
         frame(columns)
     }
@@ -258,13 +276,13 @@ impl DataSet {
     /// `prorated`, `setting`).
     pub fn assessments_frame(&self) -> Result<DataFrame> {
         let a = &self.assessments;
-        let who = |i: &Assessment| &self.participants[i.participant];
+        let who = |i: &Assessment| &self.participants[i.participant as usize];
         let columns = vec![
             Series::new(
                 "participant_id".into(),
                 a.iter().map(|x| who(x).participant_id.clone()).collect::<Vec<_>>(),
             ),
-            Series::new("pilot_id".into(), a.iter().map(|x| who(x).pilot_id.clone()).collect::<Vec<_>>()),
+            Series::new("pilot_id".into(), a.iter().map(|x| who(x).pilot_id.to_string()).collect::<Vec<_>>()),
             Series::new("measure".into(), a.iter().map(|x| x.measure.to_string()).collect::<Vec<_>>()),
             Series::new(
                 "assessed_on".into(),
@@ -440,11 +458,12 @@ impl<'c> Ingest<'c> {
         // The row each participant of this file was read from, by participant index.
         let start = data.participants.len();
         let mut first_row: Vec<u64> = Vec::new();
-        let mut fields = Vec::new();
+        let mut shared = SharedText::default();
+        let mut fields = Row::new();
         while source.next_row(&mut fields)? {
             summary.rows_read += 1;
             let row = summary.rows_read;
-            let outcome = columns.participant(&fields, self.date_format).and_then(|p| {
+            let outcome = columns.participant(&fields, self.date_format, &mut shared).and_then(|p| {
                 if let Some(problem) = self.pilot_problem(&p.pilot_id) {
                     return Err(problem);
                 }
@@ -510,7 +529,7 @@ impl<'c> Ingest<'c> {
         let mut summary =
             FileSummary { file: label.to_string(), rows_read: 0, rows_accepted: 0, rows_rejected: 0 };
         let (first_assessment, first_reject) = (data.assessments.len(), data.rejects.len());
-        let mut fields = Vec::new();
+        let mut fields = Row::new();
         while source.next_row(&mut fields)? {
             summary.rows_read += 1;
             let row = summary.rows_read;
@@ -548,9 +567,7 @@ impl<'c> Ingest<'c> {
         let mut any = false;
         for run in order.all().chunk_by(|&a, &b| {
             let (a, b) = (&loaded[a as usize], &loaded[b as usize]);
-            a.participant == b.participant
-                && a.assessed_on == b.assessed_on
-                && same_measure(&a.measure, &b.measure)
+            a.participant == b.participant && a.assessed_on == b.assessed_on && a.measure == b.measure
         }) {
             let first = &loaded[run[0] as usize];
             for &later in &run[1..] {
@@ -564,7 +581,10 @@ impl<'c> Ingest<'c> {
                     Some(&a.assessed_on.format(self.date_format)),
                     format!(
                         "repeats the {} assessment of participant '{}' on {} (first at row {})",
-                        a.measure, data.participants[a.participant].participant_id, a.assessed_on, first.row
+                        a.measure,
+                        data.participants[a.participant as usize].participant_id,
+                        a.assessed_on,
+                        first.row
                     ),
                 );
                 summary.rows_accepted -= 1;
@@ -592,7 +612,7 @@ impl<'c> Ingest<'c> {
         data: &DataSet,
         columns: &OutcomeColumns,
         state: &mut OutcomeState,
-        fields: &[String],
+        fields: &Row,
         row: u64,
     ) -> Result<Assessment, RowProblem> {
         field_count(fields, columns.width)?;
@@ -604,7 +624,7 @@ impl<'c> Ingest<'c> {
         let is = |i: usize| {
             data.participants
                 .get(i)
-                .is_some_and(|p| p.participant_id == participant_id && p.pilot_id == pilot_id)
+                .is_some_and(|p| p.participant_id == participant_id && &*p.pilot_id == pilot_id)
         };
         let last = state.last_participant;
         let participant = match last.filter(|&i| is(i)) {
@@ -704,7 +724,7 @@ impl<'c> Ingest<'c> {
             ));
         };
         Ok(Assessment {
-            participant,
+            participant: participant as u32,
             measure,
             assessed_on,
             score: scored.total,
@@ -792,9 +812,9 @@ impl OutcomeColumns {
 
 /// What the outcome loader remembers between rows.
 struct OutcomeState<'c> {
-    measures: FastMap<String, (Arc<str>, &'c Instrument)>,
+    measures: FastMap<String, (Measure, &'c Instrument)>,
     /// Measure cells as written, with what they name.
-    recent: Vec<(String, Arc<str>, &'c Instrument)>,
+    recent: Vec<(String, Measure, &'c Instrument)>,
     lowercase: String,
     items: Vec<Option<f64>>,
     /// The index of the last row's participant.
@@ -807,7 +827,7 @@ impl<'c> OutcomeState<'c> {
             .instruments()
             .map(|instrument| {
                 let id = instrument.id();
-                (id.to_string(), (Arc::<str>::from(id), instrument))
+                (id.to_string(), (Measure::new(id), instrument))
             })
             .collect();
         OutcomeState {
@@ -823,23 +843,23 @@ impl<'c> OutcomeState<'c> {
         &mut self,
         catalogue: &Catalogue,
         text: &str,
-    ) -> Result<(Arc<str>, &'c Instrument), RowProblem> {
+    ) -> Result<(Measure, &'c Instrument), RowProblem> {
         if text.is_empty() {
             return Err(RowProblem::cell("measure", "", "measure is empty; name an instrument such as phq9"));
         }
         // A file uses a handful of measure spellings, row after row: those seen are
         // recognised as written before any case folding or hashing.
         if let Some((_, id, instrument)) = self.recent.iter().find(|(seen, _, _)| seen == text) {
-            return Ok((Arc::clone(id), *instrument));
+            return Ok((*id, *instrument));
         }
         self.lowercase.clear();
         self.lowercase.extend(text.chars().map(|c| c.to_ascii_lowercase()));
         match self.measures.get(&self.lowercase) {
             Some((id, instrument)) => {
                 if self.recent.len() < 8 {
-                    self.recent.push((text.to_string(), Arc::clone(id), *instrument));
+                    self.recent.push((text.to_string(), *id, *instrument));
                 }
-                Ok((Arc::clone(id), *instrument))
+                Ok((*id, *instrument))
             }
             None => {
                 let hint = catalogue
@@ -859,7 +879,7 @@ mod tests {
     fn participant(pilot: &str, id: &str) -> Participant {
         Participant {
             participant_id: id.to_string(),
-            pilot_id: pilot.to_string(),
+            pilot_id: pilot.into(),
             gender: None,
             ethnicity: None,
             age: None,

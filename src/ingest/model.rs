@@ -8,22 +8,26 @@ use serde::Serialize;
 use crate::date::Date;
 
 /// One participant (an episode of care) in one pilot.
+///
+/// The pilot and the category fields repeat across participants: each distinct text is
+/// held once and shared (`Arc<str>`), so a million participants do not hold a million
+/// copies of "Female" or "tt".
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Participant {
     /// Identifier, unique within the pilot.
     pub participant_id: String,
     /// The pilot (named in the plan).
-    pub pilot_id: String,
+    pub pilot_id: Arc<str>,
     /// Free-text category; `None` when not recorded.
-    pub gender: Option<String>,
+    pub gender: Option<Arc<str>>,
     /// Free-text category (ONS 2021 groups recommended); `None` when not recorded.
-    pub ethnicity: Option<String>,
+    pub ethnicity: Option<Arc<str>>,
     /// Whole years at referral.
     pub age: Option<u8>,
     /// Index of Multiple Deprivation decile, 1 (most deprived) to 10.
     pub imd_decile: Option<u8>,
     /// Local area (ward, network, neighbourhood).
-    pub area: Option<String>,
+    pub area: Option<Arc<str>>,
     /// Date of referral.
     pub referral_date: Option<Date>,
     /// Date the episode ended; `None` while it is open.
@@ -31,9 +35,9 @@ pub struct Participant {
     /// Attended treatment sessions.
     pub treatment_sessions: Option<u32>,
     /// ICD-10 problem descriptor, normalised (`F41.1`), used to choose the anxiety measure.
-    pub problem_descriptor: Option<String>,
+    pub problem_descriptor: Option<Arc<str>>,
     /// Where the referral came from (self, GP, faith or community group, ...).
-    pub referral_source: Option<String>,
+    pub referral_source: Option<Arc<str>>,
 }
 
 impl Participant {
@@ -148,13 +152,94 @@ impl Setting {
     }
 }
 
+/// An instrument id, such as `phq9`, as stored in every assessment and pair.
+///
+/// Four bytes where a shared string would take sixteen: a million participants have
+/// about nine million assessments. Each distinct id is registered once for the life of
+/// the process (ids come from the instrument catalogue, so there are a few dozen); a
+/// `Measure` reads as its id text wherever a `&str` is expected.
+///
+/// ```
+/// use coproduction::Measure;
+/// let phq9 = Measure::new("phq9");
+/// assert_eq!(phq9, Measure::new("phq9"));
+/// assert_eq!(phq9.as_str(), "phq9");
+/// assert_eq!(phq9, "phq9");
+/// assert_eq!(phq9.len(), 4); // `str` methods through `Deref`
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Measure(u32);
+
+/// The registered ids: a `Measure` is an index here. Ids are never removed, so the text
+/// they lend out lives as long as the process.
+static MEASURE_IDS: std::sync::RwLock<Vec<&'static str>> = std::sync::RwLock::new(Vec::new());
+
+impl Measure {
+    /// The measure with this id, registering the id on first use.
+    pub fn new(id: &str) -> Measure {
+        let position = |ids: &[&str]| ids.iter().position(|known| *known == id);
+        // A poisoned lock still holds a valid list: ids are only ever appended.
+        if let Some(i) = position(&MEASURE_IDS.read().unwrap_or_else(|e| e.into_inner())) {
+            return Measure(i as u32);
+        }
+        let mut ids = MEASURE_IDS.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = position(&ids) {
+            return Measure(i as u32);
+        }
+        ids.push(Box::leak(id.to_string().into_boxed_str()));
+        Measure((ids.len() - 1) as u32)
+    }
+
+    /// The id text.
+    pub fn as_str(self) -> &'static str {
+        MEASURE_IDS.read().unwrap_or_else(|e| e.into_inner())[self.0 as usize]
+    }
+}
+
+impl std::ops::Deref for Measure {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for Measure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Measure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq<str> for Measure {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Measure {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Serialize for Measure {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// One accepted assessment: a scored instrument for a participant on a date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Assessment {
-    /// Index of the participant in [`crate::DataSet::participants`].
-    pub participant: usize,
+    /// Index of the participant in [`crate::DataSet::participants`] (`as usize` to index).
+    pub participant: u32,
     /// Instrument id from the catalogue.
-    pub measure: Arc<str>,
+    pub measure: Measure,
     /// Date of the assessment.
     pub assessed_on: Date,
     /// The value analysed: the total, the SWEMWBS metric score, or the EQ-5D utility.
@@ -187,34 +272,23 @@ impl AssessmentOrder {
     /// participant's few assessments are then sorted on a packed integer key. The cost
     /// grows linearly with the number of assessments, with no sort of the whole table.
     pub(crate) fn new(assessments: &[Assessment], participants: usize) -> AssessmentOrder {
-        // Measures ranked by id. Rows of one load share one allocation per measure, so
-        // the measure is usually recognised by address, without comparing text.
-        // Past 64 distinct allocations (never seen from the loaders) the text decides.
-        let mut ids: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
-        let mut known: Vec<(*const u8, &str)> = Vec::new();
+        // Measures ranked by id text, once per distinct measure.
+        let mut seen: Vec<Measure> = Vec::new();
         for a in assessments {
-            let at = a.measure.as_ptr();
-            if !known.iter().any(|(p, _)| std::ptr::eq(*p, at)) {
-                ids.insert(&a.measure);
-                if known.len() < 64 {
-                    known.push((at, &a.measure));
-                }
+            if seen.last() != Some(&a.measure) && !seen.contains(&a.measure) {
+                seen.push(a.measure);
             }
         }
-        let ids: Vec<&str> = ids.into_iter().collect();
-        let by_text = |measure: &str| ids.binary_search(&measure).unwrap_or(0) as u64;
-        let ranks: Vec<(*const u8, u64)> = known.iter().map(|(p, id)| (*p, by_text(id))).collect();
-        let rank = |measure: &Arc<str>| -> u64 {
-            let at = measure.as_ptr();
-            match ranks.iter().find(|(p, _)| std::ptr::eq(*p, at)) {
-                Some((_, r)) => *r,
-                None => by_text(measure),
-            }
-        };
+        seen.sort_unstable_by_key(|m| m.as_str());
+        let mut ranks = vec![0u64; seen.iter().map(|m| m.0 as usize + 1).max().unwrap_or(0)];
+        for (rank, m) in seen.iter().enumerate() {
+            ranks[m.0 as usize] = rank as u64;
+        }
+        let rank = |measure: Measure| ranks[measure.0 as usize];
 
         let mut starts = vec![0usize; participants + 1];
         for a in assessments {
-            starts[a.participant + 1] += 1;
+            starts[a.participant as usize + 1] += 1;
         }
         for i in 0..participants {
             starts[i + 1] += starts[i];
@@ -223,15 +297,16 @@ impl AssessmentOrder {
         let mut order = vec![0u32; assessments.len()];
         let mut next = starts.clone();
         for (i, a) in assessments.iter().enumerate() {
-            order[next[a.participant]] = i as u32;
-            next[a.participant] += 1;
+            let p = a.participant as usize;
+            order[next[p]] = i as u32;
+            next[p] += 1;
         }
         // Each participant's run sorted on (measure rank, date, index), packed into
         // integers in a small scratch buffer: no second table the size of the data.
         let key = |a: &Assessment| {
             let date = a.assessed_on;
             let day = ((date.year() as u64) << 9) | (u64::from(date.month()) << 5) | u64::from(date.day());
-            (rank(&a.measure) << 32) | day
+            (rank(a.measure) << 32) | day
         };
         let mut scratch: Vec<(u64, u32)> = Vec::new();
         for window in starts.windows(2) {
@@ -258,9 +333,4 @@ impl AssessmentOrder {
             _ => &[],
         }
     }
-}
-
-/// The same measure: the same allocation (rows of one load), or the same id.
-pub(crate) fn same_measure(a: &Arc<str>, b: &Arc<str>) -> bool {
-    Arc::ptr_eq(a, b) || a == b
 }

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -13,9 +12,9 @@ use crate::date::{DateFormat, DateSeparator};
 use crate::error::{Error, Result};
 use crate::instruments::catalogue::{edit_distance, normalise};
 
-use super::table::{CsvSource, RowSource};
+use super::table::{CsvSource, Row, RowSource};
 use super::validate::{RowProblem, identifier_str};
-use super::{Assessment, DataSet, FileSummary, Ingest, Setting};
+use super::{Assessment, DataSet, FileSummary, Ingest, Measure, Setting};
 
 /// The tool that made the export; it sets the header layout and the time stamp format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,7 +149,7 @@ fn key(label: &str) -> String {
 }
 
 struct Resolved {
-    measure: Arc<str>,
+    measure: Measure,
     columns: Vec<usize>,
     labels: Vec<(String, f64)>,
 }
@@ -177,13 +176,13 @@ impl Ingest<'_> {
         data.order = std::sync::OnceLock::new();
         let mut csv = CsvSource::new_raw(input, label)?;
         let headers: Vec<String> = csv.headers().to_vec();
-        let mut fields = Vec::new();
+        let mut fields = Row::new();
         // Extra header rows: SurveyMonkey's answer options, Qualtrics' question text and
         // import ids. Their text can name a column too.
         let mut extra: Vec<Vec<String>> = Vec::new();
         for _ in 0..source.tool.extra_header_rows() {
             if csv.next_row(&mut fields)? {
-                extra.push(fields.clone());
+                extra.push(fields.iter().map(String::from).collect());
             }
         }
         let names = column_names(source.tool, &headers, &extra);
@@ -219,7 +218,7 @@ impl Ingest<'_> {
 
         let mut seen = super::FastMap::default();
         for a in &data.assessments {
-            seen.insert((a.participant, Arc::clone(&a.measure), a.assessed_on), a.row);
+            seen.insert((a.participant, a.measure, a.assessed_on), a.row);
         }
         let mut summary =
             FileSummary { file: label.to_string(), rows_read: 0, rows_accepted: 0, rows_rejected: 0 };
@@ -327,7 +326,7 @@ impl Ingest<'_> {
                     })?,
                 None => builtin_labels(&id),
             };
-            out.push(Resolved { measure: Arc::from(id.as_str()), columns, labels });
+            out.push(Resolved { measure: Measure::new(&id), columns, labels });
         }
         Ok(out)
     }
@@ -339,11 +338,11 @@ impl Ingest<'_> {
         source: &SurveySource,
         instruments: &[Resolved],
         headers: &[String],
-        fields: &[String],
+        fields: &Row,
         (participant_col, pilot_col, date_col): (usize, Option<usize>, usize),
         date_format: DateFormat,
         row: u64,
-        seen: &mut super::FastMap<(usize, Arc<str>, crate::date::Date), u64>,
+        seen: &mut super::FastMap<(u32, Measure, crate::date::Date), u64>,
         items: &mut Vec<Option<f64>>,
     ) -> Vec<RowProblem> {
         let cell = |i: usize| fields.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
@@ -413,7 +412,7 @@ impl Ingest<'_> {
                     continue;
                 }
             };
-            let key = (participant, Arc::clone(&inst.measure), date);
+            let key = (participant as u32, inst.measure, date);
             if let Some(first) = seen.get(&key) {
                 problems.push(RowProblem::row(format!(
                     "repeats the {} assessment of this participant on {date} (first at row {first}): a duplicate submission",
@@ -426,7 +425,7 @@ impl Ingest<'_> {
         // A row is all or nothing for the accounting, but its valid questionnaires are kept:
         // a misspelt GAD-7 answer should not discard a complete PHQ-9.
         for (key, scored) in accepted {
-            seen.insert(key.clone(), row);
+            seen.insert(key, row);
             data.assessments.push(Assessment {
                 participant: key.0,
                 measure: key.1,

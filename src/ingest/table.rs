@@ -12,12 +12,16 @@ pub(crate) fn normalise_header(name: &str) -> String {
     name.trim_start_matches('\u{feff}').trim().to_ascii_lowercase()
 }
 
+/// One row's cells as text. The CSV reader's own record type: a row is one buffer with
+/// the cell boundaries, checked as UTF-8 once, so reading allocates nothing per cell.
+pub(crate) type Row = csv::StringRecord;
+
 /// A table read row by row.
 pub(crate) trait RowSource {
     /// The normalised header.
     fn headers(&self) -> &[String];
     /// Fills `fields` with the next row's cells; returns false at the end.
-    fn next_row(&mut self, fields: &mut Vec<String>) -> Result<bool>;
+    fn next_row(&mut self, fields: &mut Row) -> Result<bool>;
     /// Things the user should know about how the file was read (encoding, delimiter).
     fn warnings(&self) -> &[String];
 }
@@ -26,7 +30,6 @@ pub(crate) trait RowSource {
 pub(crate) struct CsvSource<R: Read> {
     reader: csv::Reader<R>,
     headers: Vec<String>,
-    record: csv::ByteRecord,
     label: String,
     warnings: Vec<String>,
     warned_encoding: bool,
@@ -91,7 +94,6 @@ impl<R: Read> CsvSource<BufReader<R>> {
         let mut source = CsvSource {
             reader,
             headers: Vec::new(),
-            record: csv::ByteRecord::new(),
             label: label.to_string(),
             warnings,
             warned_encoding: false,
@@ -139,24 +141,30 @@ impl<R: Read> RowSource for CsvSource<R> {
         &self.headers
     }
 
-    fn next_row(&mut self, fields: &mut Vec<String>) -> Result<bool> {
-        let mut record = std::mem::take(&mut self.record);
+    fn next_row(&mut self, fields: &mut Row) -> Result<bool> {
+        // The row's buffer is reused: it goes back to bytes, is refilled, and is checked as
+        // UTF-8 in one pass (ASCII rows, the usual case, by a single scan).
+        let mut record = std::mem::take(fields).into_byte_record();
         let more = self.reader.read_byte_record(&mut record).map_err(|e| Error::NotATable {
             file: self.label.clone(),
             reason: format!("cannot read data row {}: {e}", self.row + 1),
         })?;
-        if more {
-            self.row += 1;
-            fields.resize(record.len(), String::new());
-            fields.truncate(record.len());
-            for (i, cell) in record.iter().enumerate() {
-                let mut text = std::mem::take(&mut fields[i]);
-                self.decode(cell, &mut text);
-                fields[i] = text;
+        if !more {
+            return Ok(false);
+        }
+        self.row += 1;
+        match Row::from_byte_record(record) {
+            Ok(row) => *fields = row,
+            Err(not_utf8) => {
+                let record = not_utf8.into_byte_record();
+                let mut text = String::new();
+                for cell in record.iter() {
+                    self.decode(cell, &mut text);
+                    fields.push_field(&text);
+                }
             }
         }
-        self.record = record;
-        Ok(more)
+        Ok(true)
     }
 
     fn warnings(&self) -> &[String] {
@@ -168,7 +176,7 @@ impl<R: Read> RowSource for CsvSource<R> {
 const BATCH_ROWS: usize = 1024;
 
 enum Batch {
-    Rows(Vec<Vec<String>>),
+    Rows(Vec<Row>),
     Failed(Error),
     Done(Vec<String>),
 }
@@ -184,7 +192,7 @@ pub(crate) fn read_ahead<T>(
     let headers = source.headers().to_vec();
     std::thread::scope(|scope| {
         let (rows_tx, rows_rx) = std::sync::mpsc::sync_channel::<Batch>(4);
-        let (spent_tx, spent_rx) = std::sync::mpsc::channel::<Vec<Vec<String>>>();
+        let (spent_tx, spent_rx) = std::sync::mpsc::channel::<Vec<Row>>();
         scope.spawn(move || {
             loop {
                 let mut batch = spent_rx.try_recv().unwrap_or_default();
@@ -192,7 +200,7 @@ pub(crate) fn read_ahead<T>(
                 let mut failed = None;
                 while filled < BATCH_ROWS {
                     if batch.len() == filled {
-                        batch.push(Vec::new());
+                        batch.push(Row::new());
                     }
                     match source.next_row(&mut batch[filled]) {
                         Ok(true) => filled += 1,
@@ -236,8 +244,8 @@ pub(crate) fn read_ahead<T>(
 struct ReadAhead {
     headers: Vec<String>,
     rows: std::sync::mpsc::Receiver<Batch>,
-    spent: std::sync::mpsc::Sender<Vec<Vec<String>>>,
-    batch: Vec<Vec<String>>,
+    spent: std::sync::mpsc::Sender<Vec<Row>>,
+    batch: Vec<Row>,
     next: usize,
     warnings: Vec<String>,
     finished: bool,
@@ -248,14 +256,14 @@ impl RowSource for ReadAhead {
         &self.headers
     }
 
-    fn next_row(&mut self, fields: &mut Vec<String>) -> Result<bool> {
+    fn next_row(&mut self, fields: &mut Row) -> Result<bool> {
         while self.next == self.batch.len() {
             if self.finished {
                 return Ok(false);
             }
             match self.rows.recv() {
                 Ok(Batch::Rows(rows)) => {
-                    // The spent batch goes back to be refilled: its strings keep their
+                    // The spent batch goes back to be refilled: its rows keep their
                     // capacity, so the steady state allocates nothing.
                     let spent = std::mem::replace(&mut self.batch, rows);
                     let _ = self.spent.send(spent);
@@ -322,9 +330,9 @@ mod tests {
     fn rows(text: &[u8]) -> (Vec<String>, Vec<Vec<String>>, Vec<String>) {
         let mut source = CsvSource::new(text, "t.csv").unwrap();
         let mut out = Vec::new();
-        let mut fields = Vec::new();
+        let mut fields = Row::new();
         while source.next_row(&mut fields).unwrap() {
-            out.push(fields.clone());
+            out.push(fields.iter().map(String::from).collect());
         }
         (source.headers().to_vec(), out, source.warnings().to_vec())
     }
@@ -366,9 +374,9 @@ mod tests {
         let mut source = CsvSource::new(&text[..], "t.csv").unwrap();
         let (ahead, warnings) = read_ahead(&mut source, |source| {
             let mut out = Vec::new();
-            let mut fields = Vec::new();
+            let mut fields = Row::new();
             while source.next_row(&mut fields)? {
-                out.push(fields.clone());
+                out.push(fields.iter().map(String::from).collect());
             }
             Ok((out, source.warnings().to_vec()))
         })

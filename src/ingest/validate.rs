@@ -4,10 +4,14 @@
 //! names the column, the value and the reason. Rules across rows (duplicates, unknown
 //! participants) live with the loader, which holds the state they need.
 
+use std::borrow::Cow;
+
 use crate::date::{Date, DateFormat};
 use crate::error::{Error, Result};
 
+use super::SharedText;
 use super::model::Participant;
+use super::table::Row;
 
 /// Identifiers longer than this are refused: they are pasted text, not ids, and would
 /// bloat every table they are keyed in.
@@ -81,13 +85,15 @@ fn shorten(text: &str, max: usize) -> String {
 }
 
 /// A cell's text, trimmed; `None` when empty or the column is absent.
-pub(crate) fn cell(fields: &[String], index: Option<usize>) -> Option<&str> {
-    let text = fields.get(index?)?.as_str();
+pub(crate) fn cell(fields: &Row, index: Option<usize>) -> Option<&str> {
+    let text = fields.get(index?)?;
     // Most cells are empty or have nothing to trim: look at the ends before the full
     // Unicode trim (which catches the no-break spaces spreadsheets add).
-    let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii() && !b.is_ascii_whitespace());
-    let text =
-        if plain(text.as_bytes().first()) && plain(text.as_bytes().last()) { text } else { text.trim() };
+    let (Some(&first), Some(&last)) = (text.as_bytes().first(), text.as_bytes().last()) else {
+        return None;
+    };
+    let plain = |b: u8| b.is_ascii() && !b.is_ascii_whitespace();
+    let text = if plain(first) && plain(last) { text } else { text.trim() };
     if text.is_empty() { None } else { Some(text) }
 }
 
@@ -170,7 +176,17 @@ pub(crate) fn date(column: &str, text: &str, format: DateFormat) -> Result<Date,
 
 /// ICD-10 codes as case systems write them (`f41.1`, `F411`, `F41.1 `), normalised to
 /// `F41.1`.
-pub(crate) fn icd10(text: &str) -> Option<String> {
+pub(crate) fn icd10(text: &str) -> Option<Cow<'_, str>> {
+    // Codes are usually written in the normal form already ("F41.1"): kept as they are.
+    let b = text.as_bytes();
+    let normal = (b.len() == 3 || (b.len() >= 5 && b.len() <= 6 && b[3] == b'.'))
+        && b[0].is_ascii_uppercase()
+        && b[1].is_ascii_digit()
+        && b[2].is_ascii_digit()
+        && b.iter().skip(4).all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    if normal {
+        return Some(Cow::Borrowed(text));
+    }
     let code: String =
         text.chars().filter(|c| !c.is_whitespace() && *c != '.').collect::<String>().to_ascii_uppercase();
     let bytes = code.as_bytes();
@@ -182,7 +198,7 @@ pub(crate) fn icd10(text: &str) -> Option<String> {
     if !valid {
         return None;
     }
-    Some(if code.len() > 3 { format!("{}.{}", &code[..3], &code[3..]) } else { code })
+    Some(Cow::Owned(if code.len() > 3 { format!("{}.{}", &code[..3], &code[3..]) } else { code }))
 }
 
 /// The columns of participants.csv.
@@ -239,7 +255,7 @@ impl ParticipantColumns {
     }
 
     /// The participant id cell as written, if any.
-    pub(crate) fn id_cell<'a>(&self, fields: &'a [String]) -> Option<&'a str> {
+    pub(crate) fn id_cell<'a>(&self, fields: &'a Row) -> Option<&'a str> {
         cell(fields, Some(self.id))
     }
 
@@ -247,13 +263,13 @@ impl ParticipantColumns {
     /// loader's.
     pub(crate) fn participant(
         &self,
-        fields: &[String],
+        fields: &Row,
         format: DateFormat,
+        shared: &mut SharedText,
     ) -> Result<Participant, RowProblem> {
         field_count(fields, self.width)?;
-        let text = |i: Option<usize>| cell(fields, i).map(str::to_string);
         let participant_id = identifier("participant_id", cell(fields, Some(self.id)))?;
-        let pilot_id = identifier("pilot_id", cell(fields, Some(self.pilot)))?;
+        let pilot_id = shared.get(identifier_str("pilot_id", cell(fields, Some(self.pilot)))?);
         let age = match cell(fields, self.age) {
             Some(t) => Some(whole_number("age", t, 0, 120)? as u8),
             None => None,
@@ -278,7 +294,7 @@ impl ParticipantColumns {
             .map(|t| whole_number("treatment_sessions", t, 0, 1000))
             .transpose()?;
         let problem_descriptor = match cell(fields, self.problem) {
-            Some(t) => Some(icd10(t).ok_or_else(|| {
+            Some(t) => Some(icd10(t).map(|code| shared.get(&code)).ok_or_else(|| {
                 RowProblem::cell(
                     "problem_descriptor",
                     t,
@@ -287,6 +303,7 @@ impl ParticipantColumns {
             })?),
             None => None,
         };
+        let mut text = |i: Option<usize>| cell(fields, i).map(|t| shared.get(t));
         Ok(Participant {
             participant_id,
             pilot_id,
@@ -306,12 +323,12 @@ impl ParticipantColumns {
 
 /// A row with more or fewer cells than the header cannot be trusted: its values may sit
 /// under the wrong columns.
-pub(crate) fn field_count(fields: &[String], width: usize) -> Result<(), RowProblem> {
+pub(crate) fn field_count(fields: &Row, width: usize) -> Result<(), RowProblem> {
     if fields.len() == width {
         return Ok(());
     }
     // Trailing empty cells beyond the header are harmless (some exporters add a comma).
-    if fields.len() > width && fields[width..].iter().all(|f| f.trim().is_empty()) {
+    if fields.len() > width && fields.iter().skip(width).all(|f| f.trim().is_empty()) {
         return Ok(());
     }
     Err(RowProblem::row(format!(
@@ -350,6 +367,10 @@ mod tests {
         assert_eq!(icd10("f41.1").as_deref(), Some("F41.1"));
         assert_eq!(icd10("F411").as_deref(), Some("F41.1"));
         assert_eq!(icd10("F32").as_deref(), Some("F32"));
+        // Codes already in the normal form are kept as written, without a copy.
+        assert!(matches!(icd10("F41.12"), Some(Cow::Borrowed("F41.12"))));
+        assert_eq!(icd10("F41.").as_deref(), Some("F41"));
+        assert_eq!(icd10("f41.12x"), None);
         assert_eq!(icd10("anxiety"), None);
         assert_eq!(icd10("41.1"), None);
     }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::ingest::{DataSet, Setting};
+use crate::ingest::{DataSet, Measure, Setting};
 use crate::instruments::Catalogue;
 use crate::stats::{Proportion, mean, mean_interval, wilson};
 
@@ -142,15 +142,16 @@ pub fn cardiovascular(
     let (mut both, mut first_ok, mut last_ok) = (0u64, 0u64, 0u64);
     let labels = category_labels(catalogue);
     let mut categories: Vec<(String, usize, usize)> = labels.iter().map(|l| (l.clone(), 0, 0)).collect();
+    let (sbp_id, dbp_id) = (Measure::new("sbp"), Measure::new("dbp"));
     for &index in participants {
-        let paired = |m: &str| pairs.get(index, m).filter(|p| p.is_paired());
+        let paired = |m: Measure| pairs.get(index, m).filter(|p| p.is_paired());
         let age = data.participants()[index].age;
-        if let Some(dbp) = paired("dbp") {
+        if let Some(dbp) = paired(dbp_id) {
             dbp_falls.push(dbp.first - dbp.last);
         }
-        let Some(sbp) = paired("sbp") else { continue };
+        let Some(sbp) = paired(sbp_id) else { continue };
         falls.push(sbp.first - sbp.last);
-        let Some(dbp) = paired("dbp") else { continue };
+        let Some(dbp) = paired(dbp_id) else { continue };
         both += 1;
         if let (Some(first), Some(last)) =
             (category(catalogue, sbp.first, dbp.first), category(catalogue, sbp.last, dbp.last))

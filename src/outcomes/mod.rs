@@ -8,12 +8,10 @@ mod pairing;
 mod talking_therapies;
 mod utility;
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::ingest::DataSet;
+use crate::ingest::{DataSet, Measure};
 use crate::instruments::Catalogue;
 
 pub use cardiovascular::{BpTargets, Cardiovascular, CardiovascularRules, REGRESSION_CAVEAT, RelativeRisk};
@@ -183,22 +181,22 @@ pub fn evaluate_outcomes(
     let by_key = PairIndex::new(&pairs, data.participants().len());
     let mut members: crate::ingest::FastMap<&str, Vec<usize>> = Default::default();
     for (i, p) in data.participants().iter().enumerate() {
-        members.entry(p.pilot_id.as_str()).or_default().push(i);
+        members.entry(&*p.pilot_id).or_default().push(i);
     }
     let mut risk: crate::ingest::FastMap<&str, usize> = Default::default();
     for a in data.assessments().iter().filter(|a| a.risk_flag) {
-        *risk.entry(data.participants()[a.participant].pilot_id.as_str()).or_default() += 1;
+        *risk.entry(&*data.participants()[a.participant as usize].pilot_id).or_default() += 1;
     }
     // Pilots are independent: each is computed on its own core.
     let results = crate::parallel::map(pilots, |spec| -> Result<PilotOutcomes> {
         let people = members.get(spec.id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-        let mut per_measure: BTreeMap<&str, Vec<&Pair>> = BTreeMap::new();
+        let mut per_measure: crate::ingest::FastMap<Measure, Vec<&Pair>> = Default::default();
         for pair in people.iter().flat_map(|&i| by_key.of(i)) {
-            per_measure.entry(&pair.measure).or_default().push(pair);
+            per_measure.entry(pair.measure).or_default().push(pair);
         }
         let mut measures = Vec::new();
         for id in catalogue.ids() {
-            if let (Some(instrument), Some(list)) = (catalogue.get(id), per_measure.get(id)) {
+            if let (Some(instrument), Some(list)) = (catalogue.get(id), per_measure.get(&Measure::new(id))) {
                 measures.push(measure_change(instrument, list));
             }
         }
@@ -215,7 +213,7 @@ pub fn evaluate_outcomes(
         } else {
             (None, Vec::new())
         };
-        let has_bp = per_measure.contains_key("sbp");
+        let has_bp = per_measure.contains_key(&Measure::new("sbp"));
         let cardiovascular = if spec.programme == Programme::Cardiovascular || has_bp {
             Some(cardiovascular::cardiovascular(data, people, &by_key, catalogue, &rules.cardiovascular)?)
         } else {
@@ -231,7 +229,7 @@ pub fn evaluate_outcomes(
             cardiovascular,
             qaly: ["eq5d3l", "eq5d5l"]
                 .into_iter()
-                .filter(|m| per_measure.contains_key(m))
+                .filter(|m| per_measure.contains_key(&Measure::new(m)))
                 .find_map(|m| qaly_gain(data, people, m)),
             episodes,
             risk_flags: risk.get(spec.id.as_str()).copied().unwrap_or(0),

@@ -1,19 +1,17 @@
 //! First and last assessment per participant and measure (DESIGN.md section 6).
 
-use std::sync::Arc;
-
 use serde::Serialize;
 
 use crate::date::Date;
-use crate::ingest::DataSet;
+use crate::ingest::{DataSet, Measure};
 
 /// A participant's first and last assessment on one measure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pair {
-    /// Index into [`DataSet::participants`].
-    pub participant: usize,
+    /// Index into [`DataSet::participants`] (`as usize` to index).
+    pub participant: u32,
     /// Instrument id.
-    pub measure: Arc<str>,
+    pub measure: Measure,
     /// The first analysed score (by date; ties in file order).
     pub first: f64,
     /// The last analysed score.
@@ -23,7 +21,7 @@ pub struct Pair {
     /// Date of the last assessment.
     pub last_date: Date,
     /// How many assessments the participant has on this measure.
-    pub assessments: usize,
+    pub assessments: u32,
     /// Setting of the first reading (blood pressure).
     pub first_setting: crate::ingest::Setting,
     /// Setting of the last reading.
@@ -54,7 +52,7 @@ impl<'a> PairIndex<'a> {
     pub(crate) fn new(pairs: &'a [Pair], participants: usize) -> PairIndex<'a> {
         let mut starts = vec![0; participants + 1];
         for pair in pairs {
-            starts[pair.participant + 1] += 1;
+            starts[pair.participant as usize + 1] += 1;
         }
         for i in 0..participants {
             starts[i + 1] += starts[i];
@@ -71,8 +69,8 @@ impl<'a> PairIndex<'a> {
     }
 
     /// A participant's pair on one measure.
-    pub(crate) fn get(&self, participant: usize, measure: &str) -> Option<&'a Pair> {
-        self.of(participant).iter().find(|p| &*p.measure == measure)
+    pub(crate) fn get(&self, participant: usize, measure: Measure) -> Option<&'a Pair> {
+        self.of(participant).iter().find(|p| p.measure == measure)
     }
 }
 
@@ -93,9 +91,7 @@ pub fn pair_assessments(data: &DataSet) -> Vec<Pair> {
         let mut j = i + 1;
         while j < order.len() {
             let next = &assessments[order[j] as usize];
-            if next.participant != first.participant
-                || !crate::ingest::same_measure(&next.measure, &first.measure)
-            {
+            if next.participant != first.participant || next.measure != first.measure {
                 break;
             }
             j += 1;
@@ -103,12 +99,12 @@ pub fn pair_assessments(data: &DataSet) -> Vec<Pair> {
         let last = &assessments[order[j - 1] as usize];
         pairs.push(Pair {
             participant: first.participant,
-            measure: Arc::clone(&first.measure),
+            measure: first.measure,
             first: first.score,
             last: last.score,
             first_date: first.assessed_on,
             last_date: last.assessed_on,
-            assessments: j - i,
+            assessments: (j - i) as u32,
             first_setting: first.setting,
             last_setting: last.setting,
         });

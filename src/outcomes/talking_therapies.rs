@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::ingest::{DataSet, Participant};
+use crate::ingest::{DataSet, Measure, Participant};
 use crate::instruments::{Catalogue, Instrument};
 use crate::stats::{Proportion, wilson};
 
@@ -190,6 +190,7 @@ pub fn talking_therapies(
     let mut episodes = Vec::with_capacity(participants.len());
     let mut anxiety_use: HashMap<String, usize> = HashMap::new();
     let (mut finished_not_paired, mut not_case) = (0, 0);
+    let (phq9_id, gad7_id) = (Measure::new("phq9"), Measure::new("gad7"));
     for &index in participants {
         let person: &Participant = &data.participants()[index];
         let mut episode = EpisodeOutcome { participant: index, ..EpisodeOutcome::default() };
@@ -199,18 +200,18 @@ pub fn talking_therapies(
             episodes.push(episode);
             continue;
         }
-        let paired = |measure: &str| pairs.get(index, measure).filter(|p| p.is_paired());
-        let depression = paired("phq9");
+        let paired = |measure: Measure| pairs.get(index, measure).filter(|p| p.is_paired());
+        let depression = paired(phq9_id);
         // The ADSM replaces GAD-7 when the descriptor has one and it is paired.
         let adsm_choice = person
             .problem_descriptor
             .as_deref()
             .and_then(|d| adsm.measure_for(d))
-            .and_then(|m| Some((Scale::new(catalogue, m).ok()?, paired(m))));
+            .and_then(|m| Some((Scale::new(catalogue, m).ok()?, paired(Measure::new(m)))));
         let (anxiety_scale, anxiety) = match adsm_choice {
             Some((scale, Some(pair))) => (scale, Some(pair)),
             Some((scale, None)) if !rules.adsm_fallback_to_gad7 => (scale, None),
-            _ => (gad7, paired("gad7")),
+            _ => (gad7, paired(gad7_id)),
         };
         let (Some(d), Some(a)) = (depression, anxiety) else {
             finished_not_paired += 1;

@@ -182,12 +182,12 @@ fn write_native_parquet(data: &DataSet, dir: &std::path::Path) {
     let outcomes = DataFrame::new_infer_height(vec![
         Series::new(
             "participant_id".into(),
-            a.iter().map(|x| p[x.participant].participant_id.clone()).collect::<Vec<_>>(),
+            a.iter().map(|x| p[x.participant as usize].participant_id.clone()).collect::<Vec<_>>(),
         )
         .into(),
         Series::new(
             "pilot_id".into(),
-            a.iter().map(|x| p[x.participant].pilot_id.clone()).collect::<Vec<_>>(),
+            a.iter().map(|x| p[x.participant as usize].pilot_id.to_string()).collect::<Vec<_>>(),
         )
         .into(),
         Series::new("measure".into(), a.iter().map(|x| x.measure.to_string()).collect::<Vec<_>>()).into(),

@@ -26,7 +26,7 @@ fn figures(data: &DataSet) -> Vec<(String, String, String, f64)> {
         .assessments()
         .iter()
         .map(|a| {
-            let p = &data.participants()[a.participant];
+            let p = &data.participants()[a.participant as usize];
             (p.participant_id.clone(), a.measure.to_string(), a.assessed_on.to_string(), a.score)
         })
         .collect();
