@@ -35,7 +35,7 @@ pub use survey::{LabelSet, SurveyInstrument, SurveySource, SurveyTool};
 
 #[cfg(feature = "polars")]
 use frame::FrameSource;
-use table::{CsvSource, Row, RowSource};
+use table::{CsvSource, Row, Rows, check_rows};
 use validate::{ParticipantColumns, RowProblem, cell, field_count, identifier_str, number};
 
 /// FNV-1a: the ingest maps are keyed by short ids and small tuples, where SipHash's
@@ -390,9 +390,9 @@ impl<'c> Ingest<'c> {
     ) -> Result<DataSet> {
         let mut data = DataSet::default();
         let mut source = CsvSource::new(participants, participants_label)?;
-        self.read_participants(&mut data, &mut source, participants_label)?;
+        self.read_participants(&mut data, Rows::Here(&mut source), participants_label)?;
         let mut source = CsvSource::new(outcomes, outcomes_label)?;
-        self.read_outcomes(&mut data, &mut source, outcomes_label)?;
+        self.read_outcomes(&mut data, Rows::Here(&mut source), outcomes_label)?;
         Ok(data)
     }
 
@@ -402,13 +402,13 @@ impl<'c> Ingest<'c> {
     pub fn load_frames(&self, participants: &DataFrame, outcomes: &DataFrame) -> Result<DataSet> {
         let mut data = DataSet::default();
         let mut source = FrameSource::new(participants, "participants frame", self.date_format)?;
-        self.read_participants(&mut data, &mut source, "participants frame")?;
+        self.read_participants(&mut data, Rows::Ahead(&mut source), "participants frame")?;
         let mut source = FrameSource::new(outcomes, "outcomes frame", self.date_format)?;
-        self.read_outcomes(&mut data, &mut source, "outcomes frame")?;
+        self.read_outcomes(&mut data, Rows::Ahead(&mut source), "outcomes frame")?;
         Ok(data)
     }
 
-    fn with_source(&self, path: &Path, read: impl FnOnce(&mut dyn RowSource) -> Result<()>) -> Result<()> {
+    fn with_source(&self, path: &Path, read: impl FnOnce(Rows<'_>) -> Result<()>) -> Result<()> {
         let label = path.display().to_string();
         if path.is_dir() {
             return Err(Error::NotATable { file: label, reason: "this is a folder, not a file".to_string() });
@@ -421,7 +421,7 @@ impl<'c> Ingest<'c> {
                 let frame = ParquetReader::new(file)
                     .finish()
                     .map_err(|e| Error::Parquet { file: label.clone(), reason: e.to_string() })?;
-                read(&mut FrameSource::new(&frame, &label, self.date_format)?)
+                read(Rows::Ahead(&mut FrameSource::new(&frame, &label, self.date_format)?))
             }
             #[cfg(not(feature = "polars"))]
             {
@@ -432,7 +432,7 @@ impl<'c> Ingest<'c> {
                 })
             }
         } else {
-            table::read_ahead(&mut CsvSource::new(file, &label)?, read)
+            read(Rows::Ahead(&mut CsvSource::new(file, &label)?))
         }
     }
 
@@ -449,28 +449,29 @@ impl<'c> Ingest<'c> {
         ))
     }
 
-    fn read_participants(&self, data: &mut DataSet, source: &mut dyn RowSource, label: &str) -> Result<()> {
+    fn read_participants(&self, data: &mut DataSet, rows: Rows<'_>, label: &str) -> Result<()> {
         data.order = OnceLock::new();
-        let columns = ParticipantColumns::new(source.headers(), label)?;
-        note_ignored_columns(data, label, source.headers(), |h| validate::PARTICIPANT_COLUMNS.contains(&h));
+        let columns = ParticipantColumns::new(rows.headers(), label)?;
+        note_ignored_columns(data, label, rows.headers(), |h| validate::PARTICIPANT_COLUMNS.contains(&h));
         let mut summary =
             FileSummary { file: label.to_string(), rows_read: 0, rows_accepted: 0, rows_rejected: 0 };
         // The row each participant of this file was read from, by participant index.
         let start = data.participants.len();
         let mut first_row: Vec<u64> = Vec::new();
         let mut shared = SharedText::default();
-        let mut fields = Row::new();
-        while source.next_row(&mut fields)? {
+        // Each row is checked on its own (on the reading thread); a rejected row keeps its
+        // id, so that its assessments can be told apart from unknown participants.
+        let check = |fields: &Row| {
+            columns
+                .participant(fields, self.date_format, &mut shared)
+                .and_then(|p| self.pilot_problem(&p.pilot_id).map_or(Ok(p), Err))
+                .map_err(|problem| (problem, columns.id_cell(fields).map(str::to_string)))
+        };
+        let keep = |checked: Result<Participant, (RowProblem, Option<String>)>| {
             summary.rows_read += 1;
             let row = summary.rows_read;
-            let outcome = columns.participant(&fields, self.date_format, &mut shared).and_then(|p| {
-                if let Some(problem) = self.pilot_problem(&p.pilot_id) {
-                    return Err(problem);
-                }
-                Ok(p)
-            });
             // A participant already listed is found as the new one is indexed.
-            let outcome = outcome.and_then(|p| {
+            let outcome = checked.and_then(|p| {
                 data.participants.push(p);
                 let index = data.participants.len() - 1;
                 match data.index.insert_new(&data.participants, index) {
@@ -478,6 +479,7 @@ impl<'c> Ingest<'c> {
                     Err(earlier) => {
                         let first = earlier.checked_sub(start).and_then(|i| first_row.get(i)).copied();
                         let p = &data.participants[index];
+                        let id = p.participant_id.clone();
                         let problem = RowProblem::cell(
                             "participant_id",
                             &p.participant_id,
@@ -489,7 +491,7 @@ impl<'c> Ingest<'c> {
                             ),
                         );
                         data.participants.truncate(index);
-                        Err(problem)
+                        Err((problem, Some(id)))
                     }
                 }
             });
@@ -498,9 +500,9 @@ impl<'c> Ingest<'c> {
                     first_row.push(row);
                     summary.rows_accepted += 1;
                 }
-                Err(problem) => {
-                    if let Some(id) = columns.id_cell(&fields) {
-                        data.rejected_ids.insert(id.to_string());
+                Err((problem, id)) => {
+                    if let Some(id) = id {
+                        data.rejected_ids.insert(id);
                     }
                     data.rejects.push(
                         label,
@@ -512,47 +514,63 @@ impl<'c> Ingest<'c> {
                     summary.rows_rejected += 1;
                 }
             }
-        }
-        data.warnings.extend(source.warnings().iter().cloned());
+        };
+        let warnings = check_rows(rows, check, keep)?;
+        data.warnings.extend(warnings);
         data.files.push(summary);
         Ok(())
     }
 
-    fn read_outcomes(&self, data: &mut DataSet, source: &mut dyn RowSource, label: &str) -> Result<()> {
-        let headers = source.headers().to_vec();
+    fn read_outcomes(&self, data: &mut DataSet, rows: Rows<'_>, label: &str) -> Result<()> {
+        let headers = rows.headers().to_vec();
         let columns = OutcomeColumns::new(&headers, label)?;
         note_ignored_columns(data, label, &headers, |h| {
             ["participant_id", "pilot_id", "measure", "assessed_on", "score", "setting"].contains(&h)
                 || item_number(h).is_some()
         });
-        let mut state = OutcomeState::new(self.catalogue);
         let mut summary =
             FileSummary { file: label.to_string(), rows_read: 0, rows_accepted: 0, rows_rejected: 0 };
         let (first_assessment, first_reject) = (data.assessments.len(), data.rejects.len());
-        let mut fields = Row::new();
-        while source.next_row(&mut fields)? {
-            summary.rows_read += 1;
-            let row = summary.rows_read;
-            match self.outcome_row(data, &columns, &mut state, &fields, row) {
-                Ok(assessment) => {
-                    data.assessments.push(assessment);
-                    summary.rows_accepted += 1;
+        // Rows are checked against the participants (read only, on the reading thread)
+        // while the accepted ones are stored here: the tables written to are moved out of
+        // the data set for the read, and back after it.
+        let mut assessments = std::mem::take(&mut data.assessments);
+        let mut rejects = Rejects::new();
+        let checked = {
+            let participants: &DataSet = data;
+            let mut state = OutcomeState::new(self.catalogue);
+            let mut row = 0;
+            let check = |fields: &Row| {
+                row += 1;
+                self.outcome_row(participants, &columns, &mut state, fields, row)
+            };
+            let keep = |checked: Result<Assessment, RowProblem>| {
+                summary.rows_read += 1;
+                match checked {
+                    Ok(assessment) => {
+                        assessments.push(assessment);
+                        summary.rows_accepted += 1;
+                    }
+                    Err(problem) => {
+                        rejects.push(
+                            label,
+                            summary.rows_read,
+                            problem.column.as_deref(),
+                            problem.value.as_deref(),
+                            problem.reason,
+                        );
+                        summary.rows_rejected += 1;
+                    }
                 }
-                Err(problem) => {
-                    data.rejects.push(
-                        label,
-                        row,
-                        problem.column.as_deref(),
-                        problem.value.as_deref(),
-                        problem.reason,
-                    );
-                    summary.rows_rejected += 1;
-                }
-            }
-        }
+            };
+            check_rows(rows, check, keep)
+        };
+        data.assessments = assessments;
+        data.rejects.append(rejects);
+        let warnings = checked?;
         self.reject_repeats(data, label, &mut summary, first_assessment);
         data.rejects.sort_rows_from(first_reject);
-        data.warnings.extend(source.warnings().iter().cloned());
+        data.warnings.extend(warnings);
         data.files.push(summary);
         Ok(())
     }

@@ -334,3 +334,50 @@ impl AssessmentOrder {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_measure_registered_from_many_threads_is_one_measure() {
+        let ids: Vec<Measure> = std::thread::scope(|scope| {
+            let handles: Vec<_> =
+                (0..8).map(|_| scope.spawn(|| Measure::new("threaded_measure_test"))).collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(ids.iter().all(|&m| m == ids[0]));
+        assert_eq!(ids[0].as_str(), "threaded_measure_test");
+        assert_ne!(Measure::new("threaded_measure_test_2"), ids[0]);
+        assert_eq!(format!("{} {:?}", ids[0], ids[0]), "threaded_measure_test \"threaded_measure_test\"");
+    }
+
+    /// Pairing relies on this order; measures registered in any order sort by their id.
+    #[test]
+    fn assessments_are_ordered_by_participant_measure_id_date_then_row() {
+        let (late, early) = (Measure::new("zz_order_test"), Measure::new("aa_order_test"));
+        let date = |d: &str| Date::parse(d, crate::DateFormat::Iso).unwrap();
+        let at = |participant, measure, day: &str, row| Assessment {
+            participant,
+            measure,
+            assessed_on: date(day),
+            score: 0.0,
+            raw_score: 0.0,
+            prorated: false,
+            risk_flag: false,
+            setting: Setting::Clinic,
+            row,
+        };
+        let rows = [
+            at(1, late, "2025-03-01", 1),
+            at(0, late, "2025-02-01", 2),
+            at(0, early, "2025-05-01", 3),
+            at(0, late, "2025-01-01", 4),
+            at(0, early, "2025-05-01", 5),
+        ];
+        let order = AssessmentOrder::new(&rows, 2);
+        let rows_in_order: Vec<u64> = order.all().iter().map(|&i| rows[i as usize].row).collect();
+        assert_eq!(rows_in_order, [3, 5, 4, 2, 1]);
+        assert_eq!(order.of(1), [0]);
+    }
+}

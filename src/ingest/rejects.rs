@@ -75,6 +75,11 @@ impl Rejects {
         });
     }
 
+    /// Moves every entry of `other` to the end of this log.
+    pub(crate) fn append(&mut self, mut other: Rejects) {
+        self.entries.append(&mut other.entries);
+    }
+
     /// Puts the entries from `start` on in row order (stable), after checks that run once
     /// a whole file is read have added theirs.
     pub(crate) fn sort_rows_from(&mut self, start: usize) {

@@ -172,126 +172,126 @@ impl<R: Read> RowSource for CsvSource<R> {
     }
 }
 
-/// Rows handed over between the reading thread and the validating one.
+/// Where a loader's rows come from: a source that can move to a reading thread, or one
+/// that is read where it is (a caller's reader that is not `Send`).
+pub(crate) enum Rows<'a> {
+    Ahead(&'a mut (dyn RowSource + Send)),
+    Here(&'a mut dyn RowSource),
+}
+
+impl Rows<'_> {
+    pub(crate) fn headers(&self) -> &[String] {
+        match self {
+            Rows::Ahead(source) => source.headers(),
+            Rows::Here(source) => source.headers(),
+        }
+    }
+}
+
+/// Rows per hand-over between the steps of [`check_rows`].
 const BATCH_ROWS: usize = 1024;
 
-enum Batch {
-    Rows(Vec<Row>),
+/// What one step of [`check_rows`] hands to the next: rows (parsed, then checked), or how
+/// the file ended.
+enum Batch<T> {
+    Ready(Vec<T>),
     Failed(Error),
     Done(Vec<String>),
 }
 
-/// Runs `read` on the rows of `source` while a second thread reads them: CSV parsing and
-/// decoding overlap with validation.
-/// Rows arrive in file order and errors where they happened, so `read` sees exactly what
-/// it would see reading `source` itself.
-pub(crate) fn read_ahead<T>(
-    source: &mut (dyn RowSource + Send),
-    read: impl FnOnce(&mut dyn RowSource) -> Result<T>,
-) -> Result<T> {
-    let headers = source.headers().to_vec();
+/// Reads every row, checks it with `check` and hands the result to `keep`, in file order;
+/// returns the source's warnings.
+///
+/// A loader splits its work in two: `check` turns a row into a typed record or a problem
+/// without touching the data set, and `keep` stores it. From a source that can move, the
+/// three steps form a pipeline: one thread parses, a second checks and this one stores,
+/// passing batches of rows along, so that parsing, checking and storing (where the first
+/// touches of new memory are paid) overlap. Results arrive in file order and a failure
+/// where it happened: `keep` sees exactly what it would reading the rows itself.
+pub(crate) fn check_rows<T: Send>(
+    rows: Rows<'_>,
+    mut check: impl FnMut(&Row) -> T + Send,
+    mut keep: impl FnMut(T),
+) -> Result<Vec<String>> {
+    let source = match rows {
+        Rows::Here(source) => {
+            let mut row = Row::new();
+            while source.next_row(&mut row)? {
+                keep(check(&row));
+            }
+            return Ok(source.warnings().to_vec());
+        }
+        Rows::Ahead(source) => source,
+    };
     std::thread::scope(|scope| {
-        let (rows_tx, rows_rx) = std::sync::mpsc::sync_channel::<Batch>(4);
-        let (spent_tx, spent_rx) = std::sync::mpsc::channel::<Vec<Row>>();
+        // Each step hands its batch on and gets emptied batches back to refill: the steady
+        // state allocates nothing. A send fails only when the next step has stopped (a
+        // failure or a panic); then the step stops too.
+        let (rows_tx, rows_rx) = std::sync::mpsc::sync_channel::<Batch<Row>>(4);
+        let (spent_rows_tx, spent_rows_rx) = std::sync::mpsc::channel::<Vec<Row>>();
+        let (checked_tx, checked_rx) = std::sync::mpsc::sync_channel::<Batch<T>>(4);
+        let (spent_checked_tx, spent_checked_rx) = std::sync::mpsc::channel::<Vec<T>>();
         scope.spawn(move || {
             loop {
-                let mut batch = spent_rx.try_recv().unwrap_or_default();
+                let mut batch = spent_rows_rx.try_recv().unwrap_or_default();
                 let mut filled = 0;
-                let mut failed = None;
+                let mut end = None;
                 while filled < BATCH_ROWS {
                     if batch.len() == filled {
                         batch.push(Row::new());
                     }
                     match source.next_row(&mut batch[filled]) {
                         Ok(true) => filled += 1,
-                        Ok(false) => break,
+                        Ok(false) => {
+                            end = Some(Batch::Done(source.warnings().to_vec()));
+                            break;
+                        }
                         Err(e) => {
-                            failed = Some(e);
+                            end = Some(Batch::Failed(e));
                             break;
                         }
                     }
                 }
                 batch.truncate(filled);
-                let last = filled < BATCH_ROWS || failed.is_some();
-                // A send fails only when the reader has stopped early; then so do we.
-                if !batch.is_empty() && rows_tx.send(Batch::Rows(batch)).is_err() {
+                if !batch.is_empty() && rows_tx.send(Batch::Ready(batch)).is_err() {
                     return;
                 }
-                if let Some(e) = failed {
-                    let _ = rows_tx.send(Batch::Failed(e));
-                    return;
-                }
-                if last {
-                    let _ = rows_tx.send(Batch::Done(source.warnings().to_vec()));
+                if let Some(end) = end {
+                    let _ = rows_tx.send(end);
                     return;
                 }
             }
         });
-        // Dropped before the scope ends, so a reader that stops early releases the thread.
-        let mut ahead = ReadAhead {
-            headers,
-            rows: rows_rx,
-            spent: spent_tx,
-            batch: Vec::new(),
-            next: 0,
-            warnings: Vec::new(),
-            finished: false,
-        };
-        read(&mut ahead)
-    })
-}
-
-struct ReadAhead {
-    headers: Vec<String>,
-    rows: std::sync::mpsc::Receiver<Batch>,
-    spent: std::sync::mpsc::Sender<Vec<Row>>,
-    batch: Vec<Row>,
-    next: usize,
-    warnings: Vec<String>,
-    finished: bool,
-}
-
-impl RowSource for ReadAhead {
-    fn headers(&self) -> &[String] {
-        &self.headers
-    }
-
-    fn next_row(&mut self, fields: &mut Row) -> Result<bool> {
-        while self.next == self.batch.len() {
-            if self.finished {
-                return Ok(false);
+        scope.spawn(move || {
+            for batch in rows_rx {
+                let next = match batch {
+                    Batch::Ready(rows) => {
+                        let mut checked = spent_checked_rx.try_recv().unwrap_or_default();
+                        checked.extend(rows.iter().map(&mut check));
+                        let _ = spent_rows_tx.send(rows);
+                        Batch::Ready(checked)
+                    }
+                    Batch::Failed(e) => Batch::Failed(e),
+                    Batch::Done(warnings) => Batch::Done(warnings),
+                };
+                if checked_tx.send(next).is_err() {
+                    return;
+                }
             }
-            match self.rows.recv() {
-                Ok(Batch::Rows(rows)) => {
-                    // The spent batch goes back to be refilled: its rows keep their
-                    // capacity, so the steady state allocates nothing.
-                    let spent = std::mem::replace(&mut self.batch, rows);
-                    let _ = self.spent.send(spent);
-                    self.next = 0;
+        });
+        for batch in checked_rx {
+            match batch {
+                Batch::Ready(mut checked) => {
+                    checked.drain(..).for_each(&mut keep);
+                    let _ = spent_checked_tx.send(checked);
                 }
-                Ok(Batch::Failed(e)) => {
-                    self.finished = true;
-                    return Err(e);
-                }
-                Ok(Batch::Done(warnings)) => {
-                    self.warnings = warnings;
-                    self.finished = true;
-                }
-                Err(_) => {
-                    // The reading thread ended without a word: it panicked, and the
-                    // scope passes that panic on when `read` returns.
-                    self.finished = true;
-                }
+                Batch::Failed(e) => return Err(e),
+                Batch::Done(warnings) => return Ok(warnings),
             }
         }
-        std::mem::swap(fields, &mut self.batch[self.next]);
-        self.next += 1;
-        Ok(true)
-    }
-
-    fn warnings(&self) -> &[String] {
-        &self.warnings
-    }
+        // A step ended without a word: it panicked, and the scope passes that panic on.
+        Ok(Vec::new())
+    })
 }
 
 /// Picks the delimiter of the header line: comma unless the header has none and has
@@ -361,28 +361,55 @@ mod tests {
         assert!(warnings[0].contains("';'"));
     }
 
-    /// Read on a second thread, a file of several batches gives the same rows, in the
-    /// same order, with the same warnings, as read directly.
+    /// Checked on a second thread, a file of several batches gives the same rows, in the
+    /// same order, with the same warnings, as checked where it is; a failure comes after
+    /// the rows before it.
     #[test]
-    fn reading_ahead_changes_nothing() {
+    fn checking_ahead_changes_nothing() {
         let mut text = b"id;name\n".to_vec();
         for i in 0..(3 * BATCH_ROWS + 7) {
             text.extend(format!("{i};\"n, {i}\"\n").as_bytes());
         }
         text.extend(b"last;Zo\xeb\n");
-        let direct = rows(&text);
-        let mut source = CsvSource::new(&text[..], "t.csv").unwrap();
-        let (ahead, warnings) = read_ahead(&mut source, |source| {
+        let check = |row: &Row| row.iter().map(String::from).collect::<Vec<_>>();
+        let read = |input: FailingAfter<'_>, ahead: bool| {
+            let mut source = CsvSource::new(input, "t.csv").unwrap();
             let mut out = Vec::new();
-            let mut fields = Row::new();
-            while source.next_row(&mut fields)? {
-                out.push(fields.iter().map(String::from).collect());
+            let rows = if ahead { Rows::Ahead(&mut source) } else { Rows::Here(&mut source) };
+            let warnings = check_rows(rows, check, |row| out.push(row));
+            (out, warnings.map_err(|e| e.to_string()))
+        };
+        let whole = |text| FailingAfter { text, fail: false };
+        let (ahead, here) = (read(whole(&text), true), read(whole(&text), false));
+        assert_eq!(ahead.0.len(), 3 * BATCH_ROWS + 8);
+        assert_eq!(ahead, here);
+        assert_eq!(ahead.0, rows(&text).1);
+
+        // The disk fails past the first batch: the rows before it, then the error.
+        let cut = FailingAfter { text: &text[..text.len() / 2], fail: true };
+        let (ahead, here) = (read(cut, true), read(FailingAfter { fail: true, ..cut }, false));
+        assert!(ahead.0.len() > BATCH_ROWS);
+        assert!(ahead.1.as_ref().is_err_and(|e| e.contains("disk gone")), "{:?}", ahead.1);
+        assert_eq!(ahead, here);
+    }
+
+    /// Gives its text, then fails (or ends).
+    #[derive(Clone, Copy)]
+    struct FailingAfter<'a> {
+        text: &'a [u8],
+        fail: bool,
+    }
+
+    impl Read for FailingAfter<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.text.is_empty() && self.fail {
+                return Err(std::io::Error::other("disk gone"));
             }
-            Ok((out, source.warnings().to_vec()))
-        })
-        .unwrap();
-        assert_eq!(ahead.len(), 3 * BATCH_ROWS + 8);
-        assert_eq!((ahead, warnings), (direct.1, direct.2));
+            let n = buf.len().min(self.text.len());
+            buf[..n].copy_from_slice(&self.text[..n]);
+            self.text = &self.text[n..];
+            Ok(n)
+        }
     }
 
     #[test]
