@@ -157,7 +157,7 @@ pub enum Error {
     /// The data would need more memory than the evaluation may use: found before any row
     /// is read, so the run stops at once instead of being killed part way.
     #[error(
-        "{files}: {} of CSV need about {} of memory to evaluate, over the limit of {} ({limit_source}); split the data by pilot or period, or raise the limit (coprod run --memory-limit)",
+        "{files}: {} of CSV (about {rows} rows) need about {} of memory to evaluate, over the limit of {} ({limit_source}); split the data by pilot or period, or raise the limit (coprod run --memory-limit)",
         human_bytes(.text_bytes), human_bytes(.needed), human_bytes(.limit)
     )]
     TooLarge {
@@ -165,6 +165,8 @@ pub enum Error {
         files: String,
         /// Their size.
         text_bytes: u64,
+        /// The rows they hold, estimated from their first lines.
+        rows: u64,
         /// The estimated peak memory.
         needed: u64,
         /// The limit.

@@ -184,14 +184,17 @@ impl value::MeasuredQuantities for Measured<'_> {
     }
 }
 
-/// Peak memory per byte of CSV read, measured on the generated national-scale data
-/// (1,000,000 participants: 620 MB of CSV, 1.3 GB peak; `benches/README.md`), with a
-/// margin for wider text columns.
-const MEMORY_PER_CSV_BYTE: f64 = 2.5;
+/// Peak memory per participant row and per assessment, measured on the generated
+/// national-scale data (1,000,000 participants and 9.4 million assessments: 333 MB with
+/// the participants alone, 855 MB in all; `benches/README.md`), with a third more for
+/// longer ids and categories.
+const MEMORY_PER_PARTICIPANT: u64 = 450;
+const MEMORY_PER_ASSESSMENT: u64 = 75;
 
 impl Plan {
     /// Refuses data that would need more memory than the limit, before reading a row.
-    /// Parquet files are not counted: their size says little about their content.
+    /// The need is estimated from the rows the CSV files hold; Parquet files are not
+    /// counted (their size says little about their content).
     fn check_memory(&self) -> Result<()> {
         let (limit, limit_source) = match self.memory_limit {
             Some(limit) => (limit, "set by the caller"),
@@ -200,22 +203,52 @@ impl Plan {
                 None => return Ok(()),
             },
         };
-        let mut csv = vec![&self.data.participants, &self.data.outcomes];
-        csv.extend(self.data.surveys.iter().map(|s| &s.file));
-        csv.retain(|p| !p.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")));
-        let text_bytes: u64 = csv.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
-        let needed = (text_bytes as f64 * MEMORY_PER_CSV_BYTE) as u64;
+        // Each file with the memory one of its rows needs: a survey row becomes one
+        // assessment per questionnaire.
+        let mut csv = vec![
+            (&self.data.participants, MEMORY_PER_PARTICIPANT),
+            (&self.data.outcomes, MEMORY_PER_ASSESSMENT),
+        ];
+        csv.extend(
+            self.data.surveys.iter().map(|s| (&s.file, MEMORY_PER_ASSESSMENT * s.instruments.len() as u64)),
+        );
+        csv.retain(|(p, _)| !p.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")));
+        let (mut text_bytes, mut rows, mut needed) = (0u64, 0u64, 0u64);
+        for (path, per_row) in &csv {
+            // An unreadable file is reported by the load, with its own message.
+            let Ok((bytes, file_rows)) = csv_size(path) else { continue };
+            text_bytes += bytes;
+            rows += file_rows;
+            needed = needed.saturating_add(file_rows.saturating_mul(*per_row));
+        }
         if needed <= limit {
             return Ok(());
         }
         Err(Error::TooLarge {
-            files: csv.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+            files: csv.iter().map(|(p, _)| p.display().to_string()).collect::<Vec<_>>().join(", "),
             text_bytes,
+            rows,
             needed,
             limit,
             limit_source,
         })
     }
+}
+
+/// A CSV file's size and its rows, estimated from the mean length of the lines in its
+/// first 64 KiB after the header: narrow files hold more rows per byte than wide ones.
+fn csv_size(path: &Path) -> std::io::Result<(u64, u64)> {
+    let mut file = std::fs::File::open(path)?;
+    let bytes = file.metadata()?.len();
+    let mut start = Vec::with_capacity(64 * 1024);
+    file.by_ref().take(64 * 1024).read_to_end(&mut start)?;
+    let mut lines = start.split_inclusive(|&b| b == b'\n').skip(1).filter(|l| l.ends_with(b"\n"));
+    let (sampled, sampled_bytes) = lines.by_ref().fold((0u64, 0u64), |(n, b), l| (n + 1, b + l.len() as u64));
+    let rows = match sampled {
+        0 => u64::from(bytes > 0),
+        _ => bytes.div_ceil(sampled_bytes.div_ceil(sampled)),
+    };
+    Ok((bytes, rows))
 }
 
 /// `MemAvailable` of /proc/meminfo, in bytes; `None` where the system does not say.
@@ -405,7 +438,32 @@ impl Evaluation {
 mod tests {
     use std::sync::atomic::AtomicBool;
 
-    use super::sha256_hex;
+    use super::{csv_size, sha256_hex};
+
+    /// Rows are estimated from the first lines, so a narrow file counts more rows per
+    /// byte than a wide one; exact when the lines are alike.
+    #[test]
+    fn csv_rows_are_estimated_from_the_first_lines() {
+        let dir = std::env::temp_dir().join(format!("coproduction-csv-size-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let write = |name: &str, header: &str, row: &str, n: usize| {
+            let path = dir.join(name);
+            std::fs::write(&path, format!("{header}\n{}", format!("{row}\n").repeat(n))).unwrap();
+            csv_size(&path).unwrap()
+        };
+        let narrow = write(
+            "narrow.csv",
+            "participant_id,pilot_id,measure,assessed_on,score",
+            "P1,tt,phq9,2025-05-16,12",
+            50_000,
+        );
+        let wide = write("wide.csv", "a,b", &format!("P1,tt,phq9,2025-05-16,{}", ",".repeat(40)), 20_000);
+        // The header is counted as rows of the sampled length.
+        assert_eq!(narrow.1, 50_000 + 2, "{narrow:?}");
+        assert_eq!(wide.1, 20_000 + 1, "{wide:?}");
+        assert_eq!(write("empty.csv", "a,b", "", 0).1, 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     // FIPS 180-4 examples (NIST CSRC "SHA256.pdf"), and a message longer than one block
     // of the reader.

@@ -109,7 +109,7 @@ fn data_over_the_memory_limit_fails_early() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let m = text(&output);
-    assert!(m.contains("of CSV need about") && m.contains("over the limit of 100 kB"), "{m}");
+    assert!(m.contains("rows) need about") && m.contains("over the limit of 100 kB"), "{m}");
     assert!(!dir.path().join("report").exists(), "nothing is written");
     let output = coprod().args(["run", "--memory-limit", "-1"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
