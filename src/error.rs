@@ -157,15 +157,15 @@ pub enum Error {
     /// The data would need more memory than the evaluation may use: found before any row
     /// is read, so the run stops at once instead of being killed part way.
     #[error(
-        "{files}: {} of CSV (about {rows} rows) need about {} of memory to evaluate, over the limit of {} ({limit_source}); split the data by pilot or period, or raise the limit (coprod run --memory-limit)",
-        human_bytes(.text_bytes), human_bytes(.needed), human_bytes(.limit)
+        "{files}: {} of data (about {rows} rows) need about {} of memory to evaluate, over the limit of {} ({limit_source}); split the data by pilot or period, or raise the limit (coprod run --memory-limit)",
+        human_bytes(.bytes), human_bytes(.needed), human_bytes(.limit)
     )]
     TooLarge {
         /// The input files.
         files: String,
         /// Their size.
-        text_bytes: u64,
-        /// The rows they hold, estimated from their first lines.
+        bytes: u64,
+        /// The rows they hold (estimated for CSV from the first lines).
         rows: u64,
         /// The estimated peak memory.
         needed: u64,

@@ -190,11 +190,14 @@ impl value::MeasuredQuantities for Measured<'_> {
 /// longer ids and categories.
 const MEMORY_PER_PARTICIPANT: u64 = 450;
 const MEMORY_PER_ASSESSMENT: u64 = 75;
+/// Memory per cell of a Parquet file while it is read: polars' columns and their text
+/// form (measured with 100,000 participants; `benches/README.md`).
+const MEMORY_PER_PARQUET_CELL: u64 = 40;
 
 impl Plan {
     /// Refuses data that would need more memory than the limit, before reading a row.
-    /// The need is estimated from the rows the CSV files hold; Parquet files are not
-    /// counted (their size says little about their content).
+    /// The need is estimated from the rows the input files hold: a CSV file's from its
+    /// size and first lines, a Parquet file's from its footer.
     fn check_memory(&self) -> Result<()> {
         let (limit, limit_source) = match self.memory_limit {
             Some(limit) => (limit, "set by the caller"),
@@ -205,34 +208,49 @@ impl Plan {
         };
         // Each file with the memory one of its rows needs: a survey row becomes one
         // assessment per questionnaire.
-        let mut csv = vec![
+        let mut files = vec![
             (&self.data.participants, MEMORY_PER_PARTICIPANT),
             (&self.data.outcomes, MEMORY_PER_ASSESSMENT),
         ];
-        csv.extend(
+        files.extend(
             self.data.surveys.iter().map(|s| (&s.file, MEMORY_PER_ASSESSMENT * s.instruments.len() as u64)),
         );
-        csv.retain(|(p, _)| !p.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")));
-        let (mut text_bytes, mut rows, mut needed) = (0u64, 0u64, 0u64);
-        for (path, per_row) in &csv {
+        let (mut bytes, mut rows, mut needed) = (0u64, 0u64, 0u64);
+        for (path, per_row) in &files {
             // An unreadable file is reported by the load, with its own message.
-            let Ok((bytes, file_rows)) = csv_size(path) else { continue };
-            text_bytes += bytes;
+            let Ok((file_bytes, file_rows, per_row)) = input_size(path, *per_row) else { continue };
+            bytes += file_bytes;
             rows += file_rows;
-            needed = needed.saturating_add(file_rows.saturating_mul(*per_row));
+            needed = needed.saturating_add(file_rows.saturating_mul(per_row));
         }
         if needed <= limit {
             return Ok(());
         }
         Err(Error::TooLarge {
-            files: csv.iter().map(|(p, _)| p.display().to_string()).collect::<Vec<_>>().join(", "),
-            text_bytes,
+            files: files.iter().map(|(p, _)| p.display().to_string()).collect::<Vec<_>>().join(", "),
+            bytes,
             rows,
             needed,
             limit,
             limit_source,
         })
     }
+}
+
+/// An input file's size, its rows and the memory each row needs while it is read.
+fn input_size(path: &Path, per_row: u64) -> Result<(u64, u64, u64)> {
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) {
+        #[cfg(feature = "polars")]
+        {
+            let bytes = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?.len();
+            let (rows, columns) = crate::ingest::parquet_shape(path)?;
+            return Ok((bytes, rows, per_row + columns * MEMORY_PER_PARQUET_CELL));
+        }
+        #[cfg(not(feature = "polars"))]
+        return Ok((0, 0, 0));
+    }
+    let (bytes, rows) = csv_size(path).map_err(|e| Error::io("read", path, e))?;
+    Ok((bytes, rows, per_row))
 }
 
 /// A CSV file's size and its rows, estimated from the mean length of the lines in its

@@ -1,19 +1,29 @@
-//! polars frames (and Parquet files through them) as a row source: every column turned
-//! into text once, so the same validators check them as check CSV cells.
+//! polars frames (and Parquet files through them) as a row source: each row's cells
+//! written out as text as the row is read, so the same validators check them as check
+//! CSV cells.
 
-use polars::prelude::{Column, DataFrame, DataType};
+use polars::prelude::{Column, DataFrame, DataType, Int32Chunked, StringChunked};
 
 use crate::date::{Date, DateFormat};
 use crate::error::{Error, Result};
 
 use super::table::{Row, RowSource, normalise_header};
 
-/// A polars frame read row by row, every column turned into text once.
+/// A polars frame read row by row. Columns stay in polars' own form (text columns as
+/// one array each, dates as day numbers); no copy of the table as strings is made, so a
+/// frame costs little more than polars itself holds.
 pub(crate) struct FrameSource {
     headers: Vec<String>,
-    columns: Vec<Vec<Option<String>>>,
+    columns: Vec<FrameColumn>,
     height: usize,
     next: usize,
+    date_format: DateFormat,
+}
+
+enum FrameColumn {
+    Text(StringChunked),
+    /// A native date column, written in the declared date format.
+    Days(Int32Chunked),
 }
 
 impl FrameSource {
@@ -27,23 +37,22 @@ impl FrameSource {
         let mut columns = Vec::with_capacity(frame.width());
         for column in frame.columns() {
             headers.push(normalise_header(column.name().as_str()));
-            columns.push(column_as_text(column, date_format).map_err(bad)?);
+            columns.push(FrameColumn::new(column).map_err(bad)?);
         }
-        Ok(FrameSource { headers, columns, height, next: 0 })
+        Ok(FrameSource { headers, columns, height, next: 0, date_format })
     }
 }
 
-fn column_as_text(
-    column: &Column,
-    date_format: DateFormat,
-) -> polars::error::PolarsResult<Vec<Option<String>>> {
-    if column.dtype() == &DataType::Date {
-        let days = column.cast(&DataType::Int32)?;
-        let days = days.i32()?;
-        return Ok(days.iter().map(|d| d.map(|d| format_days(d, date_format))).collect());
+impl FrameColumn {
+    /// One chunk per column, so that a row's cell is found by index at once.
+    fn new(column: &Column) -> polars::error::PolarsResult<FrameColumn> {
+        if column.dtype() == &DataType::Date {
+            let days = column.cast(&DataType::Int32)?.rechunk();
+            return Ok(FrameColumn::Days(days.i32()?.clone()));
+        }
+        let text = column.cast(&DataType::String)?.rechunk();
+        Ok(FrameColumn::Text(text.str()?.clone()))
     }
-    let text = column.cast(&DataType::String)?;
-    Ok(text.str()?.iter().map(|s| s.map(str::to_string)).collect())
 }
 
 /// Days since 1970-01-01 written in a date format (civil_from_days, H. Hinnant).
@@ -71,7 +80,13 @@ impl RowSource for FrameSource {
         }
         fields.clear();
         for column in &self.columns {
-            fields.push_field(column.get(self.next).and_then(Option::as_deref).unwrap_or(""));
+            match column {
+                FrameColumn::Text(text) => fields.push_field(text.get(self.next).unwrap_or("")),
+                FrameColumn::Days(days) => match days.get(self.next) {
+                    Some(d) => fields.push_field(&format_days(d, self.date_format)),
+                    None => fields.push_field(""),
+                },
+            }
         }
         self.next += 1;
         Ok(true)

@@ -76,6 +76,17 @@ impl SharedText {
     }
 }
 
+/// The rows and columns of a Parquet file, from its footer: no data is read.
+#[cfg(feature = "polars")]
+pub(crate) fn parquet_shape(path: &Path) -> Result<(u64, u64)> {
+    let label = path.display().to_string();
+    let bad = |e: polars::error::PolarsError| Error::Parquet { file: label.clone(), reason: e.to_string() };
+    let mut reader = ParquetReader::new(File::open(path).map_err(|e| Error::io("read", path, e))?);
+    let rows = reader.num_rows().map_err(bad)?;
+    let columns = reader.schema().map_err(bad)?.len();
+    Ok((rows as u64, columns as u64))
+}
+
 /// Participants by pilot and id: slots holding an index into the participants and the
 /// key's hash, checked against the participants themselves only when the hashes agree.
 /// Eight bytes a slot, where a map of strings would hold a second copy of every id.
@@ -459,7 +470,7 @@ impl<'c> Ingest<'c> {
         let start = data.participants.len();
         let mut first_row: Vec<u64> = Vec::new();
         let mut shared = SharedText::default();
-        // Each row is checked on its own (on the reading thread); a rejected row keeps its
+        // Each row is checked on its own (on the checking thread); a rejected row keeps its
         // id, so that its assessments can be told apart from unknown participants.
         let check = |fields: &Row| {
             columns
@@ -531,7 +542,7 @@ impl<'c> Ingest<'c> {
         let mut summary =
             FileSummary { file: label.to_string(), rows_read: 0, rows_accepted: 0, rows_rejected: 0 };
         let (first_assessment, first_reject) = (data.assessments.len(), data.rejects.len());
-        // Rows are checked against the participants (read only, on the reading thread)
+        // Rows are checked against the participants (read only, on the checking thread)
         // while the accepted ones are stored here: the tables written to are moved out of
         // the data set for the read, and back after it.
         let mut assessments = std::mem::take(&mut data.assessments);

@@ -172,7 +172,7 @@ impl<R: Read> RowSource for CsvSource<R> {
     }
 }
 
-/// Where a loader's rows come from: a source that can move to a reading thread, or one
+/// Where a loader's rows come from: a source that can move to other threads, or one
 /// that is read where it is (a caller's reader that is not `Send`).
 pub(crate) enum Rows<'a> {
     Ahead(&'a mut (dyn RowSource + Send)),

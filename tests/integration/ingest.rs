@@ -227,6 +227,18 @@ fn parquet_loads_exactly_like_csv() {
             );
         }
     }
+
+    // The memory check counts a Parquet file's rows from its footer.
+    let mut plan = coproduction::Plan::load(&demo.join("plan.toml")).unwrap();
+    plan.data.participants = dir.path().join("participants.parquet");
+    plan.data.outcomes = dir.path().join("outcomes.parquet");
+    plan.memory_limit = Some(1);
+    match plan.run() {
+        Err(coproduction::Error::TooLarge { rows, .. }) => {
+            assert_eq!(rows, (csv.participants().len() + csv.assessments().len()) as u64)
+        }
+        other => panic!("expected the memory check to refuse: {:?}", other.err()),
+    }
 }
 
 #[test]
