@@ -192,6 +192,7 @@ const MEMORY_PER_PARTICIPANT: u64 = 450;
 const MEMORY_PER_ASSESSMENT: u64 = 75;
 /// Memory per cell of a Parquet file while it is read: polars' columns and their text
 /// form (measured with 100,000 participants; `benches/README.md`).
+#[cfg(feature = "polars")]
 const MEMORY_PER_PARQUET_CELL: u64 = 40;
 
 impl Plan {
