@@ -284,8 +284,26 @@ proptest! {
             outcomes.push_str(line_end);
             outcomes.push_str(&row.join(","));
         }
-        let result = Ingest::new(Catalogue::builtin())
-            .load_readers(participants.as_bytes(), "p.csv", outcomes.as_bytes(), "o.csv");
+        // The same text read from files, where rows are parsed and checked on other
+        // threads, and from readers, where they are not: the same data set.
+        let dir = temp_dir("accounting");
+        let (p_path, o_path) = (dir.path().join("p.csv"), dir.path().join("o.csv"));
+        std::fs::write(&p_path, participants).unwrap();
+        std::fs::write(&o_path, &outcomes).unwrap();
+        let (p_label, o_label) = (p_path.display().to_string(), o_path.display().to_string());
+        let ingest = Ingest::new(Catalogue::builtin());
+        let from_files = ingest.load_paths(&p_path, &o_path);
+        let result = ingest.load_readers(participants.as_bytes(), &p_label, outcomes.as_bytes(), &o_label);
+        match (&result, &from_files) {
+            (Ok(a), Ok(b)) => {
+                prop_assert_eq!(a.participants(), b.participants());
+                prop_assert_eq!(a.assessments(), b.assessments());
+                prop_assert_eq!(a.rejects(), b.rejects());
+                prop_assert_eq!(a.files(), b.files());
+            }
+            (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+            _ => prop_assert!(false, "files and readers disagree: {:?} / {:?}", result.is_ok(), from_files.is_ok()),
+        }
         if let Ok(data) = result {
             for f in data.files() {
                 prop_assert_eq!(f.rows_read, f.rows_accepted + f.rows_rejected);
