@@ -185,14 +185,13 @@ impl value::MeasuredQuantities for Measured<'_> {
 }
 
 /// Peak memory per participant row and per assessment, measured on the generated
-/// national-scale data (1,000,000 participants and 9.4 million assessments: 333 MB with
-/// the participants alone, 855 MB in all; `benches/README.md`), with a third more for
+/// national-scale data (1,000,000 participants and 9.4 million assessments: 341 MB with
+/// the participants alone, 875 MB in all; `benches/README.md`), with a third more for
 /// longer ids and categories.
 const MEMORY_PER_PARTICIPANT: u64 = 450;
 const MEMORY_PER_ASSESSMENT: u64 = 75;
 /// Memory per cell of a Parquet file while it is read: polars' columns and their text
-/// form (measured with 100,000 participants; `benches/README.md`).
-#[cfg(feature = "polars")]
+/// form (about 27 bytes measured with 100,000 participants; `benches/README.md`).
 const MEMORY_PER_PARQUET_CELL: u64 = 40;
 
 impl Plan {
@@ -219,10 +218,11 @@ impl Plan {
         let (mut bytes, mut rows, mut needed) = (0u64, 0u64, 0u64);
         for (path, per_row) in &files {
             // An unreadable file is reported by the load, with its own message.
-            let Ok((file_bytes, file_rows, per_row)) = input_size(path, *per_row) else { continue };
-            bytes += file_bytes;
-            rows += file_rows;
-            needed = needed.saturating_add(file_rows.saturating_mul(per_row));
+            let Ok(size) = crate::ingest::table_size(path) else { continue };
+            let per_row = per_row + size.parquet_columns.map_or(0, |c| c * MEMORY_PER_PARQUET_CELL);
+            bytes += size.bytes;
+            rows += size.rows;
+            needed = needed.saturating_add(size.rows.saturating_mul(per_row));
         }
         if needed <= limit {
             return Ok(());
@@ -236,38 +236,6 @@ impl Plan {
             limit_source,
         })
     }
-}
-
-/// An input file's size, its rows and the memory each row needs while it is read.
-fn input_size(path: &Path, per_row: u64) -> Result<(u64, u64, u64)> {
-    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) {
-        #[cfg(feature = "polars")]
-        {
-            let bytes = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?.len();
-            let (rows, columns) = crate::ingest::parquet_shape(path)?;
-            return Ok((bytes, rows, per_row + columns * MEMORY_PER_PARQUET_CELL));
-        }
-        #[cfg(not(feature = "polars"))]
-        return Ok((0, 0, 0));
-    }
-    let (bytes, rows) = csv_size(path).map_err(|e| Error::io("read", path, e))?;
-    Ok((bytes, rows, per_row))
-}
-
-/// A CSV file's size and its rows, estimated from the mean length of the lines in its
-/// first 64 KiB after the header: narrow files hold more rows per byte than wide ones.
-fn csv_size(path: &Path) -> std::io::Result<(u64, u64)> {
-    let mut file = std::fs::File::open(path)?;
-    let bytes = file.metadata()?.len();
-    let mut start = Vec::with_capacity(64 * 1024);
-    file.by_ref().take(64 * 1024).read_to_end(&mut start)?;
-    let mut lines = start.split_inclusive(|&b| b == b'\n').skip(1).filter(|l| l.ends_with(b"\n"));
-    let (sampled, sampled_bytes) = lines.by_ref().fold((0u64, 0u64), |(n, b), l| (n + 1, b + l.len() as u64));
-    let rows = match sampled {
-        0 => u64::from(bytes > 0),
-        _ => bytes.div_ceil(sampled_bytes.div_ceil(sampled)),
-    };
-    Ok((bytes, rows))
 }
 
 /// `MemAvailable` of /proc/meminfo, in bytes; `None` where the system does not say.
@@ -457,32 +425,7 @@ impl Evaluation {
 mod tests {
     use std::sync::atomic::AtomicBool;
 
-    use super::{csv_size, sha256_hex};
-
-    /// Rows are estimated from the first lines, so a narrow file counts more rows per
-    /// byte than a wide one; exact when the lines are alike.
-    #[test]
-    fn csv_rows_are_estimated_from_the_first_lines() {
-        let dir = std::env::temp_dir().join(format!("coproduction-csv-size-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let write = |name: &str, header: &str, row: &str, n: usize| {
-            let path = dir.join(name);
-            std::fs::write(&path, format!("{header}\n{}", format!("{row}\n").repeat(n))).unwrap();
-            csv_size(&path).unwrap()
-        };
-        let narrow = write(
-            "narrow.csv",
-            "participant_id,pilot_id,measure,assessed_on,score",
-            "P1,tt,phq9,2025-05-16,12",
-            50_000,
-        );
-        let wide = write("wide.csv", "a,b", &format!("P1,tt,phq9,2025-05-16,{}", ",".repeat(40)), 20_000);
-        // The header is counted as rows of the sampled length.
-        assert_eq!(narrow.1, 50_000 + 2, "{narrow:?}");
-        assert_eq!(wide.1, 20_000 + 1, "{wide:?}");
-        assert_eq!(write("empty.csv", "a,b", "", 0).1, 1);
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
+    use super::sha256_hex;
 
     // FIPS 180-4 examples (NIST CSRC "SHA256.pdf"), and a message longer than one block
     // of the reader.

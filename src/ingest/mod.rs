@@ -76,15 +76,47 @@ impl SharedText {
     }
 }
 
-/// The rows and columns of a Parquet file, from its footer: no data is read.
-#[cfg(feature = "polars")]
-pub(crate) fn parquet_shape(path: &Path) -> Result<(u64, u64)> {
-    let label = path.display().to_string();
-    let bad = |e: polars::error::PolarsError| Error::Parquet { file: label.clone(), reason: e.to_string() };
-    let mut reader = ParquetReader::new(File::open(path).map_err(|e| Error::io("read", path, e))?);
-    let rows = reader.num_rows().map_err(bad)?;
-    let columns = reader.schema().map_err(bad)?.len();
-    Ok((rows as u64, columns as u64))
+/// A table's extension says its format: `.parquet`, or CSV text.
+fn is_parquet(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+}
+
+/// The size of an input table, known before it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TableSize {
+    /// The file's size.
+    pub(crate) bytes: u64,
+    /// Its rows: a Parquet file's from its footer, a CSV file's estimated from its first
+    /// lines.
+    pub(crate) rows: u64,
+    /// A Parquet file's columns (its cells are held while it is read); `None` for CSV.
+    pub(crate) parquet_columns: Option<u64>,
+}
+
+/// The size of a participants, outcomes or survey table, in either format, without
+/// reading its rows.
+pub(crate) fn table_size(path: &Path) -> Result<TableSize> {
+    let mut file = File::open(path).map_err(|e| Error::io("read", path, e))?;
+    let bytes = file.metadata().map_err(|e| Error::io("read", path, e))?.len();
+    if !is_parquet(path) {
+        let rows = table::estimated_rows(&mut file, bytes).map_err(|e| Error::io("read", path, e))?;
+        return Ok(TableSize { bytes, rows, parquet_columns: None });
+    }
+    #[cfg(feature = "polars")]
+    {
+        let label = path.display().to_string();
+        let bad =
+            |e: polars::error::PolarsError| Error::Parquet { file: label.clone(), reason: e.to_string() };
+        let mut reader = ParquetReader::new(file);
+        let rows = reader.num_rows().map_err(bad)? as u64;
+        let columns = reader.schema().map_err(bad)?.len() as u64;
+        Ok(TableSize { bytes, rows, parquet_columns: Some(columns) })
+    }
+    #[cfg(not(feature = "polars"))]
+    Err(Error::Parquet {
+        file: path.display().to_string(),
+        reason: "this build has no Parquet support (feature `polars`)".to_string(),
+    })
 }
 
 /// Participants by pilot and id: slots holding an index into the participants and the
@@ -425,8 +457,7 @@ impl<'c> Ingest<'c> {
             return Err(Error::NotATable { file: label, reason: "this is a folder, not a file".to_string() });
         }
         let file = File::open(path).map_err(|e| Error::io("read", path, e))?;
-        let is_parquet = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
-        if is_parquet {
+        if is_parquet(path) {
             #[cfg(feature = "polars")]
             {
                 let frame = ParquetReader::new(file)

@@ -294,6 +294,20 @@ pub(crate) fn check_rows<T: Send>(
     })
 }
 
+/// A CSV table's rows, estimated before it is read from its size and the mean length of
+/// the lines in its first bytes after the header: narrow files hold more rows per byte
+/// than wide ones.
+pub(crate) fn estimated_rows(input: &mut impl Read, bytes: u64) -> std::io::Result<u64> {
+    let mut start = Vec::with_capacity(SNIFF_BYTES);
+    input.take(SNIFF_BYTES as u64).read_to_end(&mut start)?;
+    let lines = start.split_inclusive(|&b| b == b'\n').skip(1).filter(|l| l.ends_with(b"\n"));
+    let (sampled, sampled_bytes) = lines.fold((0u64, 0u64), |(n, b), l| (n + 1, b + l.len() as u64));
+    Ok(match sampled {
+        0 => u64::from(bytes > 0),
+        _ => bytes.div_ceil(sampled_bytes.div_ceil(sampled)),
+    })
+}
+
 /// Picks the delimiter of the header line: comma unless the header has none and has
 /// semicolons (European Excel) or tabs.
 fn sniff_delimiter(start: &[u8]) -> u8 {
@@ -410,6 +424,24 @@ mod tests {
             self.text = &self.text[n..];
             Ok(n)
         }
+    }
+
+    /// Rows are estimated from the first lines, so a narrow file counts more rows per
+    /// byte than a wide one; exact when the lines are alike.
+    #[test]
+    fn csv_rows_are_estimated_from_the_first_lines() {
+        let write = |header: &str, row: &str, n: usize| {
+            let text = format!("{header}\n{}", format!("{row}\n").repeat(n));
+            let rows = estimated_rows(&mut text.as_bytes(), text.len() as u64).unwrap();
+            (text.len(), rows)
+        };
+        let narrow =
+            write("participant_id,pilot_id,measure,assessed_on,score", "P1,tt,phq9,2025-05-16,12", 50_000);
+        let wide = write("a,b", &format!("P1,tt,phq9,2025-05-16,{}", ",".repeat(40)), 20_000);
+        // The header is counted as rows of the sampled length.
+        assert_eq!(narrow.1, 50_000 + 2, "{narrow:?}");
+        assert_eq!(wide.1, 20_000 + 1, "{wide:?}");
+        assert_eq!(write("a,b", "", 0).1, 1);
     }
 
     #[test]
