@@ -188,7 +188,9 @@ pub fn talking_therapies(
     let phq9 = Scale::new(catalogue, "phq9")?;
     let gad7 = Scale::new(catalogue, "gad7")?;
     let mut episodes = Vec::with_capacity(participants.len());
-    let mut anxiety_use: HashMap<String, usize> = HashMap::new();
+    let mut anxiety_use: HashMap<&str, usize> = HashMap::new();
+    // The ADSM measures named by descriptors, resolved once each rather than per person.
+    let mut adsm_scales: Vec<(&str, Option<(Scale, Measure)>)> = Vec::new();
     let (mut finished_not_paired, mut not_case) = (0, 0);
     let (phq9_id, gad7_id) = (Measure::new("phq9"), Measure::new("gad7"));
     for &index in participants {
@@ -203,11 +205,18 @@ pub fn talking_therapies(
         let paired = |measure: Measure| pairs.get(index, measure).filter(|p| p.is_paired());
         let depression = paired(phq9_id);
         // The ADSM replaces GAD-7 when the descriptor has one and it is paired.
-        let adsm_choice = person
-            .problem_descriptor
-            .as_deref()
-            .and_then(|d| adsm.measure_for(d))
-            .and_then(|m| Some((Scale::new(catalogue, m).ok()?, paired(Measure::new(m)))));
+        let adsm_choice =
+            person.problem_descriptor.as_deref().and_then(|d| adsm.measure_for(d)).and_then(|m| {
+                let (scale, id) = match adsm_scales.iter().find(|(known, _)| *known == m) {
+                    Some((_, resolved)) => *resolved,
+                    None => {
+                        let resolved = Scale::new(catalogue, m).ok().map(|scale| (scale, Measure::new(m)));
+                        adsm_scales.push((m, resolved));
+                        resolved
+                    }
+                }?;
+                Some((scale, paired(id)))
+            });
         let (anxiety_scale, anxiety) = match adsm_choice {
             Some((scale, Some(pair))) => (scale, Some(pair)),
             Some((scale, None)) if !rules.adsm_fallback_to_gad7 => (scale, None),
@@ -218,7 +227,7 @@ pub fn talking_therapies(
             episodes.push(episode);
             continue;
         };
-        *anxiety_use.entry(anxiety_scale.instrument.id().to_string()).or_default() += 1;
+        *anxiety_use.entry(anxiety_scale.instrument.id()).or_default() += 1;
         episode.paired_both = true;
         episode.case_first = d.first >= phq9.cut || a.first >= anxiety_scale.cut;
         episode.case_last = d.last >= phq9.cut || a.last >= anxiety_scale.cut;
@@ -237,7 +246,8 @@ pub fn talking_therapies(
     let finished = count(|e| e.finished);
     let paired = count(|e| e.paired_both);
     let at_case = count(|e| e.paired_both && e.case_first);
-    let mut anxiety_measures: Vec<(String, usize)> = anxiety_use.into_iter().collect();
+    let mut anxiety_measures: Vec<(String, usize)> =
+        anxiety_use.into_iter().map(|(id, n)| (id.to_string(), n)).collect();
     anxiety_measures.sort();
     let summary = TalkingTherapies {
         finished_treatment: wilson(finished, participants.len() as u64),
