@@ -81,10 +81,13 @@ fn stages(c: &mut Criterion) {
         let eval = plan.run().expect("the bench plan runs");
         // As `coprod run` builds it: PNG copies of the charts included.
         let options = ReportOptions::from_plan(&plan);
-        assert!(build_document(&eval, &options).is_ok());
-        group.bench_function("build_report", |b| b.iter(|| build_document(black_box(&eval), &options)));
+        let publication = eval.publish().expect("the demo publishes");
+        assert!(build_document(&publication, &options).is_ok());
+        group.bench_function("publish", |b| b.iter(|| black_box(&eval).publish()));
+        group
+            .bench_function("build_report", |b| b.iter(|| build_document(black_box(&publication), &options)));
         group.bench_function("render_html", |b| {
-            b.iter(|| build_document(&eval, &options).map(|doc| HtmlPrinter.to_string(&doc)))
+            b.iter(|| build_document(&publication, &options).map(|doc| HtmlPrinter.to_string(&doc)))
         });
         if let Ok(map) = value::ImpactMap::from_file(&dir.join("impact_map.toml")) {
             // Measured once first: a bench of an error path would time nothing.

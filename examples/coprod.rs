@@ -16,7 +16,8 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use coproduction::{
-    Error, ErrorCategory, Evaluation, Plan, ReportOptions, Synthetic, init_templates, write_report,
+    Error, ErrorCategory, Evaluation, Plan, Publication, ReportOptions, Synthetic, init_templates,
+    write_report,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -52,6 +53,10 @@ enum Command {
         /// available). Larger data is refused before any row is read.
         #[arg(long, value_name = "GB")]
         memory_limit: Option<f64>,
+        /// Also write results-exact.json: every figure without disclosure control, for
+        /// your own checks. Never publish or share it.
+        #[arg(long)]
+        exact_results: bool,
     },
     /// Check a plan and its data without writing a report; list rejected rows.
     Validate {
@@ -87,9 +92,12 @@ fn main() -> ExitCode {
         quiet: false,
         json: false,
         memory_limit: None,
+        exact_results: false,
     });
     let result = match command {
-        Command::Run { plan, out, quiet, json, memory_limit } => run(plan, &out, quiet, json, memory_limit),
+        Command::Run { plan, out, quiet, json, memory_limit, exact_results } => {
+            run(plan, &out, quiet, json, memory_limit, exact_results)
+        }
         Command::Validate { plan, json } => validate(&plan, json),
         Command::Init { dir } => init(&dir),
         Command::Generate { dir, participants, seed } => generate(&dir, participants, seed),
@@ -128,6 +136,7 @@ fn run(
     quiet: bool,
     json: bool,
     memory_limit_gb: Option<f64>,
+    exact_results: bool,
 ) -> Result<(), Error> {
     let path = plan.unwrap_or_else(demo_plan);
     let quiet = quiet || json;
@@ -147,14 +156,22 @@ fn run(
     bar.finish_and_clear();
     let eval = eval?;
     let bar = step(quiet, "Writing the report");
-    let options = ReportOptions::from_plan(&plan);
+    let mut options = ReportOptions::from_plan(&plan);
+    options.exact_results |= exact_results;
     let written = write_report(&eval, out, &options);
     bar.finish_and_clear();
     let written = written?;
+    let publication = eval.publish()?;
+    if options.exact_results {
+        eprintln!(
+            "warning: results-exact.json holds every figure WITHOUT disclosure control. It is for your own \
+             checks: do not publish or share it."
+        );
+    }
     if json {
-        println!("{}", eval.summary_json(Some(&written.dir)));
+        println!("{}", publication.summary_json(Some(&written.dir))?);
     } else if !quiet {
-        print_summary(&eval);
+        print_summary(&eval, &publication);
         println!("Report: {}", written.html().display());
         println!(
             "Also written: results.json, report.md, rejects.csv, tables/ and charts/ in {}",
@@ -167,11 +184,12 @@ fn run(
     Ok(())
 }
 
-fn print_summary(eval: &Evaluation) {
+fn print_summary(eval: &Evaluation, publication: &Publication) {
     println!("{}", eval.plan.title);
-    for line in eval.summary_lines() {
+    for line in publication.summary_lines() {
         println!("  {line}");
     }
+    println!("{}", publication.rule.describe());
     let rejected = eval.data.rejects().len();
     if rejected > 0 {
         println!("{rejected} row(s) rejected: see rejects.csv for each row and its reason.");

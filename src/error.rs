@@ -174,6 +174,11 @@ pub enum Error {
         /// Where the limit came from ("set by --memory-limit", "memory available").
         limit_source: &'static str,
     },
+    /// The figures cannot be published under the disclosure rule: a small count would be
+    /// readable, or computable from the published totals, whatever else is hidden. Nothing
+    /// is written.
+    #[error("disclosure control: {0}")]
+    Disclosure(String),
     /// A name (instrument, pilot, metric, deflator year...) is not known.
     #[error("unknown {kind} '{name}'{hint}")]
     Unknown {
@@ -196,7 +201,8 @@ impl Error {
             | Error::Parquet { .. }
             | Error::InvalidData { .. }
             | Error::NotEnoughData { .. }
-            | Error::TooLarge { .. } => ErrorCategory::Data,
+            | Error::TooLarge { .. }
+            | Error::Disclosure(_) => ErrorCategory::Data,
             Error::Toml { .. } | Error::InvalidParameter { .. } | Error::Unknown { .. } => {
                 ErrorCategory::Configuration
             }

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::ingest::{DataSet, Ingest};
 use crate::instruments::Catalogue;
 use crate::outcomes::{Outcomes, evaluate_outcomes};
-use crate::plan::{DisclosurePlan, ImpactMapSource, Plan};
+use crate::plan::{ImpactMapSource, Plan};
 use crate::{equity, value};
 
 /// Everything a plan produces, ready for the report printers or for embedding.
@@ -24,7 +24,7 @@ pub struct Evaluation {
     pub data: DataSet,
     /// Outcome figures per pilot.
     pub outcomes: Outcomes,
-    /// Reach and outcomes by group, under disclosure control.
+    /// Reach and outcomes by group, exact: [`crate::publish`] applies disclosure control.
     pub equity: Vec<equity::PilotEquity>,
     /// How the work was delivered, per pilot, when the plan names an activities table.
     pub delivery: Vec<crate::delivery::PilotDelivery>,
@@ -296,7 +296,8 @@ impl Plan {
     /// The equity stage alone: each pilot's reach and outcomes by the plan's dimensions,
     /// under its disclosure control, against its population file if it names one.
     pub fn equity(&self, data: &DataSet, outcomes: &Outcomes) -> Result<Vec<equity::PilotEquity>> {
-        let disclosure = disclosure_control(self.disclosure)?;
+        // Exact figures: the publication applies the rule to every output at once.
+        let disclosure = equity::DisclosureControl::off();
         let population = match &self.equity.population {
             Some(path) => Some(equity::Population::from_csv_path(path)?),
             None => None,
@@ -315,15 +316,6 @@ impl Plan {
             equity::analyse(&input, &disclosure, population.as_ref())
         });
         all.into_iter().collect()
-    }
-}
-
-/// The plan's disclosure settings as the equity stage's type.
-pub(crate) fn disclosure_control(plan: DisclosurePlan) -> Result<equity::DisclosureControl> {
-    if plan.enabled {
-        equity::DisclosureControl::new(plan.min_count)
-    } else {
-        Ok(equity::DisclosureControl::off())
     }
 }
 
@@ -371,53 +363,15 @@ impl Plan {
 }
 
 impl Evaluation {
-    /// A few lines a person reads first: per pilot, the headline figures.
-    pub fn summary_lines(&self) -> Vec<String> {
-        let pct = |r: &Option<crate::stats::Proportion>| match r {
-            Some(r) => format!("{:.1}% ({} of {})", r.rate * 100.0, r.count, r.denominator),
-            None => "–".to_string(),
-        };
-        let mut lines = Vec::new();
-        for p in &self.outcomes.pilots {
-            let mut line = format!("{} ({}): {} participants", p.name, p.id, p.participants);
-            if let Some(tt) = &p.talking_therapies {
-                line.push_str(&format!(
-                    "; reliable recovery {}; reliable improvement {}",
-                    pct(&tt.reliable_recovery),
-                    pct(&tt.reliable_improvement)
-                ));
-            }
-            if let Some(cv) = &p.cardiovascular {
-                line.push_str(&format!(
-                    "; BP controlled {} -> {}",
-                    pct(&cv.controlled_first),
-                    pct(&cv.controlled_last)
-                ));
-            }
-            lines.push(line);
-        }
-        if let Some(sv) = &self.social_value {
-            if let Some(ratio) = sv.sroi_ratio {
-                lines.push(format!("Social return: £{ratio:.2} per £1 invested"));
-            }
-        }
-        lines
-    }
-
-    /// A machine-readable summary for `coprod run --json`.
-    pub fn summary_json(&self, report_dir: Option<&Path>) -> String {
-        let value = serde_json::json!({
-            "title": self.plan.title,
-            "files": self.data.files(),
-            "rows_rejected": self.data.rejects().len(),
-            "pilots": self.outcomes.pilots.iter().map(|p| serde_json::json!({
-                "id": p.id,
-                "participants": p.participants,
-            })).collect::<Vec<_>>(),
-            "sroi_ratio": self.social_value.as_ref().and_then(|s| s.sroi_ratio),
-            "report": report_dir.map(|d| d.join("report.html").display().to_string()),
-        });
-        serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".to_string())
+    /// The figures as they may be published under the plan's disclosure rule: what every
+    /// printer reads.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Disclosure`] when no choice of hidden figures protects every small
+    /// count.
+    pub fn publish(&self) -> Result<crate::publish::Publication> {
+        crate::publish::publish(self)
     }
 }
 

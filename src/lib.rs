@@ -61,6 +61,7 @@ mod instruments;
 mod outcomes;
 mod parallel;
 mod plan;
+pub mod publish;
 pub mod report;
 pub mod stats;
 mod synthetic;
@@ -84,6 +85,7 @@ pub use plan::{
     DataPlan, DisclosurePlan, EQUITY_DIMENSIONS, EquityPlan, ImpactMapSource, Plan, ReportPlan,
     SocialValuePlan,
 };
+pub use publish::{DisclosureRule, Hidden, Publication, Published, publish};
 pub use report::{
     Block, Document, HtmlPrinter, JsonPrinter, MarkdownPrinter, RESULTS_SCHEMA, ReportOptions,
     SCHEMA_VERSION, WrittenReport, build_document, write_report,

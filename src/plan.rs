@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::date::DateFormat;
 use crate::error::{Error, Result};
 use crate::outcomes::{OutcomeRules, PilotSpec};
+use crate::publish::DisclosureRule;
 
 /// A parsed and checked evaluation plan.
 #[derive(Debug, Clone)]
@@ -73,15 +74,8 @@ pub struct EquityPlan {
 pub const EQUITY_DIMENSIONS: [&str; 6] =
     ["gender", "ethnicity", "age_band", "imd_quintile", "imd_decile", "area"];
 
-/// `[disclosure]`: small-number suppression for everything published.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DisclosurePlan {
-    /// On by default; turning it off must be explicit and is stated in every output.
-    pub enabled: bool,
-    /// Counts below this (and above zero) are suppressed, as are rates and means with a
-    /// denominator below it. Default 5.
-    pub min_count: u32,
-}
+/// `[disclosure]`: the rule for everything published (see [`DisclosureRule`]).
+pub type DisclosurePlan = DisclosureRule;
 
 /// `[social_value]`: the impact map and the uncertainty settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -114,6 +108,9 @@ pub struct ReportPlan {
     pub show_generated_date: bool,
     /// Write PNG copies of the charts beside the SVG ones.
     pub png_charts: bool,
+    /// Also write `results-exact.json`, every figure unsuppressed, for the analyst's own
+    /// use (`[disclosure] exact_results = true`, or `coprod run --exact-results`).
+    pub exact_results: bool,
 }
 
 #[derive(Deserialize)]
@@ -170,11 +167,22 @@ fn default_dimensions() -> Vec<String> {
 struct DisclosureFile {
     enabled: bool,
     min_count: u32,
+    /// Round counts of people to the nearest multiple of this (5: NHS publication style).
+    round_to: Option<u32>,
+    protect_extremes: bool,
+    /// Also write `results-exact.json`, the unsuppressed figures, for the analyst.
+    exact_results: bool,
 }
 
 impl Default for DisclosureFile {
     fn default() -> Self {
-        DisclosureFile { enabled: true, min_count: 5 }
+        DisclosureFile {
+            enabled: true,
+            min_count: 5,
+            round_to: None,
+            protect_extremes: false,
+            exact_results: false,
+        }
     }
 }
 
@@ -274,6 +282,18 @@ impl Plan {
                 reason: "must be at least 3: with 2, a hidden count could only be 1 (set enabled = false to publish unsuppressed figures)",
             });
         }
+        let disclosure = if file.disclosure.enabled {
+            let mut rule = DisclosureRule::new(file.disclosure.min_count)?;
+            if let Some(base) = file.disclosure.round_to {
+                rule = rule.rounded(base)?;
+            }
+            if file.disclosure.protect_extremes {
+                rule = rule.protecting_extremes();
+            }
+            rule
+        } else {
+            DisclosureRule::off()
+        };
         let social_value =
             file.social_value.map(|table| social_value_plan(table, &resolve, label)).transpose()?;
         Ok(Plan {
@@ -299,15 +319,13 @@ impl Plan {
                 dimensions: file.equity.dimensions,
                 population: file.equity.population.as_deref().map(resolve),
             },
-            disclosure: DisclosurePlan {
-                enabled: file.disclosure.enabled,
-                min_count: file.disclosure.min_count,
-            },
+            disclosure,
             social_value,
             report: ReportPlan {
                 organisation: file.report.organisation,
                 show_generated_date: file.report.show_generated_date,
                 png_charts: file.report.png_charts,
+                exact_results: file.disclosure.exact_results,
             },
             memory_limit: None,
         })
@@ -377,7 +395,7 @@ programme = "psychological_therapies"
         let plan = Plan::from_toml_str(MINIMAL, "plan.toml", Path::new("/data")).unwrap();
         assert_eq!(plan.data.outcomes, Path::new("/data/outcomes.csv"));
         assert_eq!(plan.data.date_format, DateFormat::Iso);
-        assert_eq!(plan.disclosure, DisclosurePlan { enabled: true, min_count: 5 });
+        assert_eq!(plan.disclosure, DisclosureRule::new(5).unwrap());
         assert_eq!(plan.equity.dimensions.len(), 6);
         assert!(plan.social_value.is_none());
         assert_eq!(plan.rules.talking_therapies.min_sessions, 2);

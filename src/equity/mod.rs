@@ -93,6 +93,11 @@ pub struct GroupRow {
     pub gaps: Vec<(String, Published<RateDifference>)>,
     /// Each mean in the group.
     pub means: Vec<(String, Published<MeanCell>)>,
+    /// Each rate's count and denominator as published: shown even when the rate is
+    /// hidden, where they may be (a denominator that is the group's own size).
+    pub rate_counts: Vec<(Published<u64>, Published<u64>)>,
+    /// Each mean's number of people as published.
+    pub mean_counts: Vec<Published<u64>>,
     /// Reach against the population, when a population is given for this dimension.
     pub representation: Option<Published<Representation>>,
 }
@@ -106,6 +111,9 @@ pub struct Breakdown {
     pub groups: Vec<GroupRow>,
     /// Per rate, whether it differs between groups.
     pub tests: Vec<IndependenceTest>,
+    /// True when disclosure control could not protect the breakdown's small counts by
+    /// hiding cells, so it is not published at all (its groups and tests are empty).
+    pub withheld: bool,
 }
 
 /// The equity results of one pilot.
@@ -134,7 +142,7 @@ pub struct PilotEquity {
 /// let result = analyse(&input, &DisclosureControl::new(5).unwrap(), None).unwrap();
 /// let a = &result.breakdowns[0].groups[0];
 /// assert_eq!(a.participants.value(), Some(&6));
-/// // 3 of 6 recovered: the 3 who did not are fewer than 5, so the rate is hidden.
+/// // 3 of 6 recovered: a count under 5, so the rate is hidden.
 /// assert!(a.rates[0].1.is_suppressed());
 /// ```
 pub fn analyse(
@@ -219,12 +227,24 @@ pub fn analyse(
                         ci_high: Some(w.ci_high / share),
                     }))
                 });
+            let rates = flatten(rates);
+            let means = flatten(means);
+            let rate_counts = rates
+                .iter()
+                .map(|(_, r)| match r.value() {
+                    Some(p) => (Published::Shown(p.count), Published::Shown(p.denominator)),
+                    None => (Published::Empty, Published::Empty),
+                })
+                .collect();
+            let mean_counts = means.iter().map(|(_, m)| m.map_ref(|c| c.n as u64)).collect();
             groups.push(GroupRow {
                 group: key.label().to_string(),
                 participants: Published::Shown(people.len()),
-                rates: flatten(rates),
+                rates,
                 gaps: flatten(gaps),
-                means: flatten(means),
+                means,
+                rate_counts,
+                mean_counts,
                 representation: representation.map(|r| r.flatten_option()),
             });
         }
@@ -237,8 +257,8 @@ pub fn analyse(
                 tests_of_independence::test(name, &table, hash_seed(input.pilot, dimension, name))
             })
             .collect();
-        let mut breakdown = Breakdown { dimension: dimension.clone(), groups, tests };
-        disclosure.apply(&mut breakdown);
+        let mut breakdown = Breakdown { dimension: dimension.clone(), groups, tests, withheld: false };
+        crate::publish::protect_breakdown(disclosure, &mut breakdown)?;
         breakdowns.push(breakdown);
     }
     Ok(PilotEquity { pilot: input.pilot.to_string(), breakdowns, disclosure: *disclosure })
@@ -304,34 +324,50 @@ impl GroupKey {
 
 impl PilotEquity {
     /// The `equity[]` rows of `results.json`: one per pilot, dimension and group, each rate
-    /// and mean as a key; a hidden value is `null` and the row has `"suppressed": true`.
+    /// and mean as a key; a hidden value is `null` and the row's `"suppressed"` says why
+    /// (`"small"` or `"secondary"`; `null` when nothing in the row is hidden).
     pub fn json_rows(&self) -> Vec<Value> {
         let mut rows = Vec::new();
         for b in &self.breakdowns {
             for g in &b.groups {
                 let mut row = Map::new();
-                let mut suppressed = g.participants.is_suppressed();
+                let mut reasons: Vec<crate::publish::Hidden> = g.participants.hidden().into_iter().collect();
                 row.insert("pilot".into(), json!(self.pilot));
                 row.insert("dimension".into(), json!(b.dimension));
                 row.insert("group".into(), json!(g.group));
                 row.insert("participants".into(), json!(g.participants.value()));
-                for (name, cell) in &g.rates {
-                    suppressed |= cell.is_suppressed();
-                    row.insert(name.clone(), json!(cell.value()));
+                for ((name, cell), (count, denominator)) in g.rates.iter().zip(&g.rate_counts) {
+                    reasons.extend(cell.hidden());
+                    row.insert(
+                        name.clone(),
+                        match cell {
+                            Published::Shown(p) => json!(p),
+                            Published::Empty => Value::Null,
+                            _ => json!({"count": count, "denominator": denominator, "rate": null,
+                                        "ci_low": null, "ci_high": null}),
+                        },
+                    );
                 }
                 for (name, cell) in &g.gaps {
-                    suppressed |= cell.is_suppressed();
+                    reasons.extend(cell.hidden());
                     row.insert(format!("{name}_gap"), json!(cell.value()));
                 }
-                for (name, cell) in &g.means {
-                    suppressed |= cell.is_suppressed();
-                    row.insert(name.clone(), json!(cell.value()));
+                for ((name, cell), n) in g.means.iter().zip(&g.mean_counts) {
+                    reasons.extend(cell.hidden());
+                    row.insert(
+                        name.clone(),
+                        match cell {
+                            Published::Shown(m) => json!(m),
+                            Published::Empty => Value::Null,
+                            _ => json!({"n": n, "mean": null, "ci_low": null, "ci_high": null}),
+                        },
+                    );
                 }
                 if let Some(r) = &g.representation {
-                    suppressed |= r.is_suppressed();
+                    reasons.extend(r.hidden());
                     row.insert("representation_ratio".into(), json!(r.value()));
                 }
-                row.insert("suppressed".into(), json!(suppressed));
+                row.insert("suppressed".into(), json!(crate::publish::Hidden::strongest(reasons)));
                 rows.push(Value::Object(row));
             }
         }

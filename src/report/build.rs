@@ -1,10 +1,13 @@
-//! From an [`Evaluation`] to the report [`Document`]: what the report says, in order.
+//! From a [`Publication`] to the report [`Document`]: what the report says, in order.
+//!
+//! Every figure comes from the publication, so the report shows exactly what the
+//! disclosure rule allows, and says the rule once, in words.
 
-use crate::evaluation::Evaluation;
-use crate::outcomes::{PilotOutcomes, Programme};
+use crate::outcomes::Programme;
+use crate::publish::{Publication, Published, PublishedPilot};
 
 use super::document::{Block, Document, Figure, Section, Table};
-use super::format::{self, SUPPRESSED};
+use super::format;
 
 /// Options for building a report.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -14,6 +17,8 @@ pub struct ReportOptions {
     pub generated_on: Option<String>,
     /// Render PNG copies of the charts.
     pub png_charts: bool,
+    /// Also write `results-exact.json` (every figure unsuppressed, for the analyst).
+    pub exact_results: bool,
 }
 
 impl ReportOptions {
@@ -22,6 +27,7 @@ impl ReportOptions {
         ReportOptions {
             generated_on: plan.report.show_generated_date.then(today),
             png_charts: plan.report.png_charts,
+            exact_results: plan.report.exact_results,
         }
     }
 }
@@ -36,179 +42,201 @@ fn today() -> String {
         .unwrap_or_default()
 }
 
+/// NHS Talking Therapies Monthly Statistics, April 2025: the national reliable recovery
+/// rate the pilots are read against.
+pub(crate) const NATIONAL_RELIABLE_RECOVERY: f64 = 0.484;
+
+/// The measures a dementia or wellbeing pilot leads with, in order of preference.
+pub(crate) const HEADLINE_MEASURES: [&str; 10] = [
+    "swemwbs",
+    "wemwbs",
+    "ons_life_satisfaction",
+    "zbi22",
+    "zbi12",
+    "demqol",
+    "demqol_proxy",
+    "qol_ad",
+    "eq5d3l",
+    "eq5d5l",
+];
+
 /// Builds the report document.
-pub fn build_document(eval: &Evaluation, options: &ReportOptions) -> crate::Result<Document> {
-    let min = eval.plan.disclosure.enabled.then_some(u64::from(eval.plan.disclosure.min_count));
+///
+/// # Errors
+///
+/// A chart that cannot be drawn.
+pub fn build_document(publication: &Publication, options: &ReportOptions) -> crate::Result<Document> {
     // Drawing the charts is most of the work. The sections are independent: they are
     // built on all cores and come back in reading order.
     enum Part<'a> {
-        Pilot(&'a PilotOutcomes),
+        Pilot(&'a PublishedPilot),
         Delivery,
         Equity,
         SocialValue,
     }
-    let mut parts: Vec<Part> = eval.outcomes.pilots.iter().map(Part::Pilot).collect();
-    if !eval.delivery.is_empty() {
+    let mut parts: Vec<Part> = publication.pilots.iter().map(Part::Pilot).collect();
+    if !publication.delivery.is_empty() {
         parts.push(Part::Delivery);
     }
     parts.push(Part::Equity);
-    if eval.social_value.is_some() {
+    if publication.social_value.is_some() {
         parts.push(Part::SocialValue);
     }
     let built = crate::parallel::map(&parts, |part| match part {
-        Part::Pilot(pilot) => pilot_section(eval, pilot, min, options),
-        Part::Delivery => super::sections::delivery_section(eval, min, options),
-        Part::Equity => super::sections::equity_section(eval, options),
-        Part::SocialValue => super::sections::social_value_section(eval, options),
+        Part::Pilot(pilot) => pilot_section(publication, pilot, options),
+        Part::Delivery => super::sections::delivery_section(publication, options),
+        Part::Equity => super::sections::equity_section(publication, options),
+        Part::SocialValue => super::sections::social_value_section(publication, options),
     });
-    let mut sections = vec![summary(eval, min), data_quality(eval)];
+    let mut sections = vec![summary(publication), data_quality(publication)];
     for section in built {
         sections.push(section?);
     }
-    sections.push(methods(eval));
+    sections.push(methods(publication));
+    let plan = &publication.plan;
     let mut footer = format!(
         "Produced with coproduction {} from the plan '{}'.",
         env!("CARGO_PKG_VERSION"),
-        eval.plan
-            .file
+        plan.file
             .as_ref()
-            .map(|f| super::display_path(&f.display().to_string(), &eval.plan.base_dir))
+            .map(|f| super::display_path(&f.display().to_string(), &plan.base_dir))
             .unwrap_or_else(|| "(in memory)".to_string())
     );
     if let Some(date) = &options.generated_on {
         footer.push_str(&format!(" Generated on {date}."));
     }
-    Ok(Document {
-        title: eval.plan.title.clone(),
-        subtitle: eval.plan.report.organisation.clone(),
-        sections,
-        footer,
-    })
+    Ok(Document { title: plan.title.clone(), subtitle: plan.report.organisation.clone(), sections, footer })
 }
 
-fn summary(eval: &Evaluation, min: Option<u64>) -> Section {
+fn summary(publication: &Publication) -> Section {
+    let rule = &publication.rule;
     let mut blocks = Vec::new();
-    let accepted: usize = eval.data.participants().len();
     blocks.push(Block::Paragraph(format!(
         "This report evaluates {} pilot{} with {} participants and {} assessments. \
          Figures in brackets are 95% confidence intervals: the range within which the true value \
          is likely to lie, given the number of people measured.",
-        eval.outcomes.pilots.len(),
-        if eval.outcomes.pilots.len() == 1 { "" } else { "s" },
-        format::thousands(accepted as f64, 0),
-        format::thousands(eval.data.assessments().len() as f64, 0),
+        publication.pilots.len(),
+        if publication.pilots.len() == 1 { "" } else { "s" },
+        format::thousands(publication.participants as f64, 0),
+        format::thousands(publication.assessments as f64, 0),
     )));
     let mut figures = Vec::new();
-    for pilot in &eval.outcomes.pilots {
+    for pilot in &publication.pilots {
         if let Some(tt) = &pilot.talking_therapies {
-            let (value, detail) = format::rate(tt.reliable_recovery.as_ref(), min);
+            let (value, detail) = format::rate(tt.reliable_recovery.as_ref(), rule);
             figures.push(Figure {
                 label: format!("{}: reliable recovery", pilot.name),
                 value,
                 detail: format!(
-                    "{detail} who finished treatment at caseness (national standard 48.4%, April 2025)"
+                    "{detail} who finished treatment at caseness (national standard {}, April 2025)",
+                    format::percent(Some(NATIONAL_RELIABLE_RECOVERY))
                 ),
             });
-            let (value, detail) = format::rate(tt.reliable_improvement.as_ref(), min);
+            let (value, detail) = format::rate(tt.reliable_improvement.as_ref(), rule);
             figures.push(Figure { label: format!("{}: reliable improvement", pilot.name), value, detail });
         }
         if let Some(cv) = &pilot.cardiovascular {
-            let (first, _) = format::rate(cv.controlled_first.as_ref(), min);
-            let (last, detail) = format::rate(cv.controlled_last.as_ref(), min);
+            let (first, _) = format::rate(cv.controlled_first.as_ref(), rule);
+            let (last, detail) = format::rate(cv.controlled_last.as_ref(), rule);
             figures.push(Figure {
                 label: format!("{}: blood pressure controlled", pilot.name),
                 value: format!("{first} → {last}"),
                 detail: format!("first to last reading; last: {detail}"),
             });
-            if let Some(fall) = cv.sbp_mean_fall {
+            if let Some(fall) = cv.sbp_mean_fall.value() {
                 figures.push(Figure {
                     label: format!("{}: mean systolic fall", pilot.name),
-                    value: format!("{} mmHg", format::number(Some(fall), 1)),
+                    value: format!("{} mmHg", format::number(Some(*fall), 1)),
                     detail: format!(
                         "among {} people with two or more readings",
-                        format::count(Some(cv.n_paired), min)
+                        format::count(&cv.n_paired, rule)
                     ),
                 });
             }
         }
         if matches!(pilot.programme, Programme::Dementia | Programme::Wellbeing) {
-            let headline = [
-                "swemwbs",
-                "wemwbs",
-                "ons_life_satisfaction",
-                "zbi22",
-                "zbi12",
-                "demqol",
-                "demqol_proxy",
-                "qol_ad",
-                "eq5d3l",
-            ];
-            let chosen = headline.iter().filter_map(|id| pilot.measure(id)).take(2);
+            let chosen = HEADLINE_MEASURES
+                .iter()
+                .filter_map(|id| pilot.measures.iter().find(|m| m.measure == *id))
+                .filter(|m| m.statistics_shown())
+                .take(2);
             for m in chosen {
-                if m.n_paired as u64 >= min.unwrap_or(1) {
-                    // Utilities live on 0-1 and need two decimals; scores one.
-                    let decimals = if eval.catalogue.get(&m.measure).is_some_and(|i| i.total_range().1 <= 1.0)
-                    {
-                        2
-                    } else {
-                        1
-                    };
-                    figures.push(Figure {
-                        label: format!("{}: {} change", pilot.name, measure_name(eval, &m.measure)),
-                        value: format::signed(m.mean_change, decimals),
-                        detail: format!(
-                            "95% CI {} to {}; {} people; {}",
-                            format::signed(m.ci_low, decimals),
-                            format::signed(m.ci_high, decimals),
-                            m.n_paired,
-                            if m.higher_is_better { "higher is better" } else { "lower is better" }
-                        ),
-                    });
-                }
+                let s = &m.statistics;
+                let decimals = decimals_for(publication, &m.measure);
+                figures.push(Figure {
+                    label: format!("{}: {} change", pilot.name, measure_name(publication, &m.measure)),
+                    value: format::signed(s.mean_change, decimals),
+                    detail: format!(
+                        "95% CI {} to {}; {} people; {}",
+                        format::signed(s.ci_low, decimals),
+                        format::signed(s.ci_high, decimals),
+                        format::count(&m.n_paired, rule),
+                        if m.higher_is_better { "higher is better" } else { "lower is better" }
+                    ),
+                });
             }
         }
     }
-    if let Some(sv) = &eval.social_value {
-        figures.push(Figure {
-            label: "Social return on investment".to_string(),
-            value: match sv.sroi_ratio {
-                Some(r) => format!("£{} per £1", format::number(Some(r), 2)),
-                None => "–".to_string(),
+    if let Some(sv) = &publication.social_value {
+        figures.push(match sv.figures.value() {
+            Some(sv) => Figure {
+                label: "Social return on investment".to_string(),
+                value: match sv.sroi_ratio {
+                    Some(r) => format!("£{} per £1", format::number(Some(r), 2)),
+                    None => "–".to_string(),
+                },
+                detail: format!(
+                    "present value {} for an investment of {}; Monte Carlo 90% range {} to {}",
+                    format::pounds(Some(sv.present_value)),
+                    format::pounds(Some(sv.investment)),
+                    format::number(sv.monte_carlo.as_ref().and_then(|m| m.p5), 2),
+                    format::number(sv.monte_carlo.as_ref().and_then(|m| m.p95), 2),
+                ),
             },
-            detail: format!(
-                "present value {} for an investment of {}; Monte Carlo 90% range {} to {}",
-                format::pounds(Some(sv.present_value)),
-                format::pounds(Some(sv.investment)),
-                format::number(sv.monte_carlo.as_ref().and_then(|m| m.p5), 2),
-                format::number(sv.monte_carlo.as_ref().and_then(|m| m.p95), 2),
-            ),
+            None => Figure {
+                label: "Social return on investment".to_string(),
+                value: sv.figures.display(rule, |_| String::new()),
+                detail: "not published: it is computed from a count hidden under disclosure control"
+                    .to_string(),
+            },
         });
     }
     blocks.push(Block::Figures(figures));
-    let rejected = eval.data.rejects().len();
-    if rejected > 0 {
+    if publication.rejected_rows > 0 {
         blocks.push(Block::Note(format!(
-            "{rejected} data row(s) could not be used and are listed with their reasons in rejects.csv (see Data quality)."
+            "{} data row(s) could not be used and are listed with their reasons in rejects.csv (see Data quality).",
+            publication.rejected_rows
         )));
     }
-    if !eval.plan.disclosure.enabled {
-        blocks.push(Block::Note(
-            "Disclosure control is OFF for this report: small numbers are shown. Do not publish it."
-                .to_string(),
-        ));
-    }
+    blocks.push(disclosure_note(publication));
     Section { id: "summary".to_string(), title: "Summary".to_string(), blocks }
 }
 
-fn data_quality(eval: &Evaluation) -> Section {
+/// The rule in force, once, in words.
+pub(crate) fn disclosure_note(publication: &Publication) -> Block {
+    if publication.exact {
+        return Block::Note(
+            "EXACT FIGURES for the analyst: disclosure control is not applied to this report. Do not publish or share it."
+                .to_string(),
+        );
+    }
+    Block::Note(publication.rule.describe())
+}
+
+/// Utilities live on 0-1 and need two decimals; scores one.
+pub(crate) fn decimals_for(publication: &Publication, measure: &str) -> usize {
+    if publication.catalogue.get(measure).is_some_and(|i| i.total_range().1 <= 1.0) { 2 } else { 1 }
+}
+
+fn data_quality(publication: &Publication) -> Section {
     let mut table = Table::new(
         "data_quality",
         "Rows read, accepted and rejected, per file",
         &["File", "Rows read", "Accepted", "Rejected"],
     );
-    for f in eval.data.files() {
+    for f in &publication.files {
         table.row(vec![
-            super::display_path(&f.file, &eval.plan.base_dir),
+            f.file.clone(),
             format::thousands(f.rows_read as f64, 0),
             format::thousands(f.rows_accepted as f64, 0),
             format::thousands(f.rows_rejected as f64, 0),
@@ -217,46 +245,48 @@ fn data_quality(eval: &Evaluation) -> Section {
     let mut blocks = vec![
         Block::Paragraph(
             "Every row read is either used or listed, with its reason, in rejects.csv beside this report \
-             (file, row, column, value, reason). Nothing is dropped silently."
+             (file, row, column, value, reason). Nothing is dropped silently. Row counts are records, shown \
+             exactly so that they add up."
                 .to_string(),
         ),
         Block::Table(table),
     ];
-    let reasons = eval.data.rejects().reason_counts();
-    if !reasons.is_empty() {
+    if !publication.rejects_by_reason.is_empty() {
         let mut t = Table::new("rejects_by_reason", "Rejected rows by reason", &["Reason", "Rows"]);
-        for (reason, n) in reasons {
-            t.row(vec![reason, n.to_string()]);
+        for (reason, n) in &publication.rejects_by_reason {
+            t.row(vec![reason.clone(), n.to_string()]);
         }
         blocks.push(Block::Table(t));
     }
-    if !eval.warnings.is_empty() {
+    if !publication.warnings.is_empty() {
         blocks.push(Block::Heading("Notes on how the data was read".to_string()));
-        blocks.push(Block::List(eval.warnings.clone()));
+        blocks.push(Block::List(publication.warnings.clone()));
     }
-    let flags: usize = eval.outcomes.pilots.iter().map(|p| p.risk_flags).sum();
-    if flags > 0 {
+    let flags = &publication.risk_flags;
+    if flags.value().is_none_or(|&n| n > 0) {
         blocks.push(Block::Note(format!(
-            "{flags} assessment(s) answered the PHQ-9 self-harm question (item 9) above zero. \
-             They are counted here for the service's safeguarding review and never shown per person."
+            "{} assessment(s) answered the PHQ-9 self-harm question (item 9) above zero. \
+             They are counted here for the service's safeguarding review and never shown per person.",
+            format::count(flags, &publication.rule)
         )));
     }
     Section { id: "data-quality".to_string(), title: "Data quality".to_string(), blocks }
 }
 
-pub(crate) fn measure_name(eval: &Evaluation, id: &str) -> String {
-    eval.catalogue.get(id).map(|i| i.name().to_string()).unwrap_or_else(|| id.to_string())
+pub(crate) fn measure_name(publication: &Publication, id: &str) -> String {
+    publication.catalogue.get(id).map(|i| i.name().to_string()).unwrap_or_else(|| id.to_string())
 }
 
 fn pilot_section(
-    eval: &Evaluation,
-    pilot: &PilotOutcomes,
-    min: Option<u64>,
+    publication: &Publication,
+    pilot: &PublishedPilot,
     options: &ReportOptions,
 ) -> crate::Result<Section> {
+    let rule = &publication.rule;
+    let count = |p: &Published<u64>| format::count(p, rule);
     let mut blocks = vec![Block::Paragraph(format!(
         "{} participants; programme: {}.",
-        format::count(Some(pilot.participants), min),
+        count(&pilot.participants),
         pilot.programme.as_str().replace('_', " ")
     ))];
     if let Some(tt) = &pilot.talking_therapies {
@@ -274,41 +304,39 @@ fn pilot_section(
             ("Reliable deterioration", &tt.reliable_deterioration, "finished and paired"),
         ];
         for (label, rate, denominator) in rows {
-            let (value, _) = format::rate(rate.as_ref(), min);
-            let hidden = rate.as_ref().is_some_and(|r| format::rate_hidden(r, min));
+            let (value, _) = format::rate(rate.as_ref(), rule);
             t.row(vec![
                 label.to_string(),
                 value,
-                match rate {
-                    Some(r) if !hidden => format::percent_interval(r.ci_low, r.ci_high),
-                    _ => "–".to_string(),
+                match rate.as_ref().and_then(|r| r.shown()) {
+                    Some(r) => format::percent_interval(r.ci_low, r.ci_high),
+                    None => "–".to_string(),
                 },
+                rate.as_ref().map_or("0".to_string(), |r| count(&r.count)),
                 match rate {
-                    Some(_) if hidden => SUPPRESSED.to_string(),
-                    Some(r) => r.count.to_string(),
-                    None => "0".to_string(),
-                },
-                match rate {
-                    Some(r) => {
-                        format!("{} ({denominator})", format::count(Some(r.denominator as usize), min))
-                    }
+                    Some(r) => format!("{} ({denominator})", count(&r.denominator)),
                     None => format!("0 ({denominator})"),
                 },
             ]);
         }
         blocks.push(Block::Table(t));
-        if let Some(chart) = super::sections::talking_therapies_chart(pilot, tt, min, options)? {
+        if let Some(chart) = super::sections::talking_therapies_chart(pilot, tt, rule, options)? {
             blocks.push(Block::Chart(chart));
         }
         blocks.push(Block::Paragraph(format!(
-            "{} finished treatment without paired PHQ-9 and anxiety scores and are outside the rates; {} were \
-             not at caseness at their first scores and are outside recovery. Anxiety measures used: {}.",
-            format::count(Some(tt.finished_not_paired), min),
-            format::count(Some(tt.not_at_caseness_at_first), min),
+            "Of {} who finished treatment, {} had paired PHQ-9 and anxiety scores (the rates' denominator), and {} \
+             of those were at caseness at their first scores (the recovery denominator). Anxiety measures used: {}.",
+            tt.finished_treatment.as_ref().map_or("0".to_string(), |r| count(&r.count)),
+            count(&tt.finished_and_paired),
+            count(&tt.at_caseness_at_first),
             if tt.anxiety_measures.is_empty() {
                 "none".to_string()
             } else {
-                tt.anxiety_measures.iter().map(|(m, n)| format!("{m} {}", format::count(Some(*n), min))).collect::<Vec<_>>().join(", ")
+                tt.anxiety_measures
+                    .iter()
+                    .map(|(m, n)| format!("{} {}", measure_name(publication, m), count(n)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
         )));
     }
@@ -319,16 +347,16 @@ fn pilot_section(
             "Blood pressure control (NICE NG136 clinic targets)",
             &["Figure", "Value", "Detail"],
         );
-        let (first, first_detail) = format::rate(cv.controlled_first.as_ref(), min);
-        let (last, last_detail) = format::rate(cv.controlled_last.as_ref(), min);
+        let (first, first_detail) = format::rate(cv.controlled_first.as_ref(), rule);
+        let (last, last_detail) = format::rate(cv.controlled_last.as_ref(), rule);
         t.row(vec!["Controlled at first reading".into(), first, first_detail]);
         t.row(vec!["Controlled at last reading".into(), last, last_detail]);
         t.row(vec![
             "Mean systolic fall (first − last)".into(),
-            format!("{} mmHg", format::number(cv.sbp_mean_fall, 1)),
-            format!("{} people with paired systolic readings", format::count(Some(cv.n_paired), min)),
+            cv.sbp_mean_fall.display(rule, |v| format!("{} mmHg", format::number(Some(*v), 1))),
+            format!("{} people with paired systolic readings", count(&cv.n_paired)),
         ]);
-        if let Some(rr) = &cv.relative_risk_major_cvd {
+        if let Some(rr) = cv.relative_risk_major_cvd.value() {
             t.row(vec![
                 "Implied relative risk of major CVD events".into(),
                 format::number(Some(rr.estimate), 3),
@@ -341,15 +369,11 @@ fn pilot_section(
             "NICE NG136 clinic category (the worse of systolic and diastolic), people paired on both readings",
             &["Category", "First reading", "Last reading"],
         );
-        for (label, first, last) in &cv.categories {
-            categories.row(vec![
-                label.clone(),
-                format::count(Some(*first), min),
-                format::count(Some(*last), min),
-            ]);
+        for c in &cv.categories {
+            categories.row(vec![c.category.clone(), count(&c.first), count(&c.last)]);
         }
         blocks.push(Block::Table(categories));
-        if let Some(chart) = super::sections::bp_categories_chart(pilot, cv, min, options)? {
+        if let Some(chart) = super::sections::bp_categories_chart(pilot, cv, options)? {
             blocks.push(Block::Chart(chart));
         }
         blocks.push(Block::Note(cv.caveat.to_string()));
@@ -374,68 +398,66 @@ fn pilot_section(
             ],
         );
         for m in &pilot.measures {
-            let hidden = min.is_some_and(|min| (m.n_paired as u64) < min);
-            if hidden {
+            let name = measure_name(publication, &m.measure);
+            if !m.statistics_shown() {
+                let marker = m.n_paired.display(rule, |_| rule.small_marker());
                 t.row(vec![
-                    measure_name(eval, &m.measure),
-                    format::count(Some(m.n_paired), min),
-                    SUPPRESSED.into(),
-                    SUPPRESSED.into(),
-                    SUPPRESSED.into(),
+                    name,
+                    count(&m.n_paired),
+                    marker.clone(),
+                    marker.clone(),
+                    marker,
                     "–".into(),
                     "–".into(),
                     "–".into(),
                     "–".into(),
-                    SUPPRESSED.into(),
-                    SUPPRESSED.into(),
+                    count(&m.improved),
+                    count(&m.deteriorated),
                 ]);
                 continue;
             }
-            let complement = |c: Option<usize>| c.map(|c| m.n_paired - c);
-            let small_complement = |c: Option<usize>| {
-                min.is_some_and(|min| complement(c).is_some_and(|r| r > 0 && (r as u64) < min))
-            };
-            let shown = |c: Option<usize>| {
-                if small_complement(c) { SUPPRESSED.to_string() } else { format::count(c, min) }
-            };
+            let s = &m.statistics;
+            let decimals = decimals_for(publication, &m.measure);
             t.row(vec![
-                measure_name(eval, &m.measure),
-                m.n_paired.to_string(),
-                format::number(m.mean_first, 1),
-                format::number(m.mean_last, 1),
+                name,
+                count(&m.n_paired),
+                format::number(s.mean_first, decimals),
+                format::number(s.mean_last, decimals),
                 format!(
                     "{} ({} to {})",
-                    format::signed(m.mean_change, 1),
-                    format::signed(m.ci_low, 1),
-                    format::signed(m.ci_high, 1)
+                    format::signed(s.mean_change, decimals),
+                    format::signed(s.ci_low, decimals),
+                    format::signed(s.ci_high, decimals)
                 ),
-                format::p_value(m.p_value),
-                format::p_value(m.wilcoxon_p),
-                format::number(m.d_av, 2),
-                format::number(m.g_av, 2),
-                shown(m.improved),
-                shown(m.deteriorated),
+                format::p_value(s.p_value),
+                format::p_value(s.wilcoxon_p),
+                format::number(s.d_av, 2),
+                format::number(s.g_av, 2),
+                count(&m.improved),
+                count(&m.deteriorated),
             ]);
         }
         blocks.push(Block::Table(t));
-        if let Some(chart) = super::sections::measures_chart(eval, pilot, min, options)? {
+        if let Some(chart) = super::sections::measures_chart(publication, pilot, options)? {
             blocks.push(Block::Chart(chart));
         }
         blocks.push(Block::Paragraph(
-            "Change is last minus first. Effect sizes are d_av (mean change over the average of the two SDs) and \
-             g_av (d_av with Hedges' small-sample correction), following Lakens (2013); negative values mean \
-             scores fell, which is an improvement on measures where lower is better."
+            "Change is last minus first. Effect sizes say how large the change is in standard deviations, \
+             whatever the scale: d_av is the mean change over the average of the first and last SDs, and g_av \
+             the same with Hedges' small-sample correction (Lakens 2013); about 0.2 is small, 0.5 medium and \
+             0.8 large. Negative values mean scores fell, which is an improvement on measures where lower is \
+             better."
                 .to_string(),
         ));
     }
     let mut norms = Vec::new();
-    for m in pilot.measures.iter().filter(|m| min.is_none_or(|min| m.n_paired as u64 >= min)) {
+    for m in pilot.measures.iter().filter(|m| m.statistics_shown()) {
         for norm in crate::outcomes::population_norms(&m.measure)? {
             norms.push(format!(
                 "{}: first {} and last {} against {} for {} ({}; {}).",
-                measure_name(eval, &m.measure),
-                format::number(m.mean_first, 1),
-                format::number(m.mean_last, 1),
+                measure_name(publication, &m.measure),
+                format::number(m.statistics.mean_first, 1),
+                format::number(m.statistics.mean_last, 1),
                 format::number(Some(norm.mean), 1),
                 norm.group,
                 norm.source,
@@ -448,27 +470,41 @@ fn pilot_section(
         blocks.push(Block::List(norms));
     }
     if let Some(q) = &pilot.qaly {
-        blocks.push(Block::Paragraph(format!(
-            "QALYs from {}: mean gain {} QALY per person (95% CI {} to {}) over a mean follow-up of {} days, {} people; \
-             area under the utility curve against a flat line at each person's first utility.",
-            measure_name(eval, &q.measure),
-            format::number(Some(q.mean_gain), 4),
-            format::number(q.ci_low, 4),
-            format::number(q.ci_high, 4),
-            format::number(Some(q.mean_follow_up_days), 0),
-            format::count(Some(q.n), min)
-        )));
+        blocks.push(Block::Paragraph(match q.mean_gain.value() {
+            Some(gain) => format!(
+                "QALYs from {}: mean gain {} QALY per person (95% CI {} to {}) over a mean follow-up of {} days, \
+                 {} people; area under the utility curve against a flat line at each person's first utility.",
+                measure_name(publication, &q.measure),
+                format::number(Some(*gain), 4),
+                format::number(q.ci_low.value().copied(), 4),
+                format::number(q.ci_high.value().copied(), 4),
+                format::number(q.mean_follow_up_days.value().copied(), 0),
+                count(&q.n)
+            ),
+            None => format!(
+                "QALYs from {}: hidden under disclosure control ({} people with two or more assessments).",
+                measure_name(publication, &q.measure),
+                count(&q.n)
+            ),
+        }));
     }
-    if pilot.risk_flags > 0 {
+    if pilot.risk_flags.value().is_none_or(|&n| n > 0) {
         blocks.push(Block::Paragraph(format!(
             "Risk item (PHQ-9 item 9) above zero in {} assessment(s): a count for the safeguarding review.",
-            format::count(Some(pilot.risk_flags), min)
+            count(&pilot.risk_flags)
+        )));
+    }
+    if !pilot.withheld.is_empty() {
+        blocks.push(Block::Note(format!(
+            "Not published for this pilot, because hiding single figures could not keep its small numbers from \
+             being worked out: {}.",
+            pilot.withheld.join("; ")
         )));
     }
     Ok(Section { id: format!("pilot-{}", pilot.id), title: pilot.name.clone(), blocks })
 }
 
-fn methods(eval: &Evaluation) -> Section {
+fn methods(publication: &Publication) -> Section {
     let mut blocks = vec![Block::Paragraph(
         "Every threshold below is data shipped with the crate, with its source and a confidence grade: confirmed \
          (primary source), secondary (found only in a secondary source), unconfirmed (best knowledge, to be checked) \
@@ -476,7 +512,7 @@ fn methods(eval: &Evaluation) -> Section {
             .to_string(),
     )];
     let mut used: Vec<&str> =
-        eval.outcomes.pilots.iter().flat_map(|p| p.measures.iter().map(|m| m.measure.as_str())).collect();
+        publication.pilots.iter().flat_map(|p| p.measures.iter().map(|m| m.measure.as_str())).collect();
     used.sort_unstable();
     used.dedup();
     let mut t = Table::new(
@@ -486,21 +522,21 @@ fn methods(eval: &Evaluation) -> Section {
     )
     .numeric_columns(&[false, false, true, false, false]);
     for id in &used {
-        if let Some(instrument) = eval.catalogue.get(id) {
+        if let Some(instrument) = publication.catalogue.get(id) {
             for (what, value, confidence, source) in threshold_rows(instrument) {
                 t.row(vec![instrument.name().to_string(), what, value, confidence, source]);
             }
         }
     }
     blocks.push(Block::Table(t));
-    let mut unconfirmed: Vec<String> = eval
+    let mut unconfirmed: Vec<String> = publication
         .catalogue
         .unconfirmed()
         .into_iter()
         .filter(|u| used.contains(&u.instrument.as_str()))
         .map(|u| format!("{}: {} = {} ({})", u.instrument, u.what, u.value, u.source))
         .collect();
-    if eval.outcomes.pilots.iter().any(|p| p.talking_therapies.is_some()) {
+    if publication.pilots.iter().any(|p| p.talking_therapies.is_some()) {
         unconfirmed.push(
             "Talking Therapies: the problem descriptor to anxiety-disorder measure table (SPIN for F40.1, PCL-5 for F43.1, \
              PDSS for F41.0, Mobility Inventory for F40.0, OCI-R for F42, HAI-18 for F45.2), the GAD-7 fallback when the \
@@ -516,7 +552,7 @@ fn methods(eval: &Evaluation) -> Section {
         ));
         blocks.push(Block::List(unconfirmed));
     }
-    let rules = &eval.plan.rules;
+    let rules = &publication.plan.rules;
     blocks.push(Block::Heading("Rules applied".to_string()));
     blocks.push(Block::List(vec![
         "Pairing: first and last assessment per participant and measure by date (ties in file order); paired means two or more assessments on different dates.".to_string(),
@@ -536,23 +572,26 @@ fn methods(eval: &Evaluation) -> Section {
         ),
         "Blood pressure: controlled when systolic and diastolic are both below target (< 140/90 under 80, < 150/90 from 80; NICE NG136).".to_string(),
         "Statistics: paired t (two-sided), Wilcoxon signed-rank (exact when 50 or fewer non-zero changes without ties, else normal approximation with tie correction), Wilson 95% intervals for rates.".to_string(),
-        if eval.plan.disclosure.enabled {
-            format!(
-                "Disclosure control: counts from 1 to {} are shown as {SUPPRESSED}; rates and means with fewer than {} people are suppressed, with secondary suppression in breakdowns.",
-                eval.plan.disclosure.min_count - 1,
-                eval.plan.disclosure.min_count
-            )
+        format!("Disclosure control: {}", publication.rule.describe()),
+        if publication.plan.report.exact_results {
+            "Exact figures: results-exact.json, written beside this report at the analyst's request, holds every \
+             figure without disclosure control. It is for the analyst's own checks: do not publish or share it."
+                .to_string()
         } else {
-            "Disclosure control: OFF (set in the plan). Small numbers are shown.".to_string()
+            "Exact figures: none written (results-exact.json is written only when the plan or the command asks)."
+                .to_string()
         },
     ]));
     blocks.push(Block::Heading("Input files".to_string()));
     let mut files =
         Table::new("input_files", "Input files and their SHA-256 checksums", &["File", "SHA-256"])
             .numeric_columns(&[false, false]);
-    for input in &eval.inputs {
+    for input in &publication.inputs {
         let digest = input.sha256.clone().unwrap_or_else(|| "(not readable)".to_string());
-        files.row(vec![super::display_path(&input.path.display().to_string(), &eval.plan.base_dir), digest]);
+        files.row(vec![
+            super::display_path(&input.path.display().to_string(), &publication.plan.base_dir),
+            digest,
+        ]);
     }
     blocks.push(Block::Table(files));
     Section { id: "methods".to_string(), title: "Methods and assumptions".to_string(), blocks }

@@ -1,10 +1,7 @@
 //! How numbers read in the HTML and Markdown views. Rounding happens here and only here:
 //! `results.json` keeps every number unrounded.
 
-use crate::stats::Proportion;
-
-/// What a suppressed value shows as.
-pub const SUPPRESSED: &str = "<5";
+use crate::publish::{DisclosureRule, Published, PublishedRate};
 
 /// A number with `decimals` places, or an en dash when undefined.
 pub fn number(value: Option<f64>, decimals: usize) -> String {
@@ -50,35 +47,36 @@ pub fn percent_interval(low: f64, high: f64) -> String {
     format!("{}–{}%", number(Some(low * 100.0), 1), number(Some(high * 100.0), 1))
 }
 
-/// Whether a rate must be hidden under disclosure control with threshold `min`: a count
-/// from 1 to min − 1, a complement (denominator − count) as small, or a small denominator.
-pub fn rate_hidden(rate: &Proportion, min: Option<u64>) -> bool {
-    let Some(min) = min else { return false };
-    let small = |v: u64| v > 0 && v < min;
-    small(rate.count) || small(rate.denominator - rate.count) || rate.denominator < min
-}
-
-/// A rate as "45.2% (38.1–52.4%)" with its count, or the suppression marker.
-pub fn rate(rate: Option<&Proportion>, min: Option<u64>) -> (String, String) {
+/// A rate as "45.2%" with its detail "95% CI 38.1–52.4%; 87 of 170", or the rule's
+/// marker when hidden.
+pub fn rate(rate: Option<&PublishedRate>, rule: &DisclosureRule) -> (String, String) {
     match rate {
         None => ("–".to_string(), "no one in the denominator".to_string()),
-        Some(r) if rate_hidden(r, min) => {
-            (SUPPRESSED.to_string(), "suppressed: fewer than 5 people in a cell".to_string())
-        }
-        Some(r) => (
-            percent(Some(r.rate)),
-            format!("95% CI {}; {} of {}", percent_interval(r.ci_low, r.ci_high), r.count, r.denominator),
-        ),
+        Some(r) => match r.shown() {
+            Some(p) => (
+                percent(Some(p.rate)),
+                format!(
+                    "95% CI {}; {} of {}",
+                    percent_interval(p.ci_low, p.ci_high),
+                    thousands(p.count as f64, 0),
+                    thousands(p.denominator as f64, 0)
+                ),
+            ),
+            None => (
+                r.rate.display(rule, |_| String::new()),
+                format!(
+                    "hidden under disclosure control ({} of {})",
+                    count(&r.count, rule),
+                    count(&r.denominator, rule)
+                ),
+            ),
+        },
     }
 }
 
-/// A count, hidden when from 1 to min − 1.
-pub fn count(value: Option<usize>, min: Option<u64>) -> String {
-    match value {
-        Some(v) if min.is_some_and(|m| v > 0 && (v as u64) < m) => SUPPRESSED.to_string(),
-        Some(v) => thousands(v as f64, 0),
-        None => "–".to_string(),
-    }
+/// A count of people as published: the number, or the rule's marker.
+pub fn count(value: &Published<u64>, rule: &DisclosureRule) -> String {
+    value.display(rule, |v| thousands(*v as f64, 0))
 }
 
 /// A p-value as researchers expect it: "<0.001" below a thousandth, else three places.
@@ -134,8 +132,9 @@ mod tests {
         assert_eq!(p_value(Some(0.0000123)), "<0.001");
         assert_eq!(p_value(Some(0.04567)), "0.046");
         assert_eq!(number(None, 2), "–");
-        assert_eq!(count(Some(3), Some(5)), "<5");
-        assert_eq!(count(Some(0), Some(5)), "0");
-        assert_eq!(count(Some(1200), None), "1,200");
+        let rule = DisclosureRule::new(10).unwrap();
+        assert_eq!(count(&Published::Small, &rule), "<10");
+        assert_eq!(count(&Published::Secondary, &rule), "*");
+        assert_eq!(count(&Published::Shown(1200), &rule), "1,200");
     }
 }

@@ -1,16 +1,19 @@
-//! `results.json`: the figures the outside world reads (DESIGN.md section 7).
+//! `results.json`: the figures the outside world reads (DESIGN.md section 7), printed from
+//! the [`Publication`].
 //!
 //! Numbers are JSON numbers, unrounded. Same inputs and seed give byte-identical output:
-//! nothing here depends on time, machine or hash order. Disclosure control is applied to
-//! every count and rate before they are written.
+//! nothing here depends on time, machine or hash order. A hidden figure is `null`, and
+//! the object holding it says why with `"suppressed": "small"` or `"secondary"`.
 
 use std::io;
 
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use crate::evaluation::Evaluation;
+use crate::error::{Error, Result};
 use crate::ingest::FileSummary;
+use crate::publish::{Hidden, Publication, Published, PublishedSocialValue};
+use crate::value::{InputValue, SocialValue};
 
 /// The `results.json` schema version.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -18,176 +21,147 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// The JSON Schema of `results.json`, shipped with the crate.
 pub const RESULTS_SCHEMA: &str = include_str!("../../docs/results.schema.json");
 
-/// Prints an [`Evaluation`] as `results.json`.
+/// Prints a [`Publication`] as `results.json` (or, for an exact publication,
+/// `results-exact.json`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct JsonPrinter;
 
 #[derive(Serialize)]
 struct DataQuality<'a> {
-    files: Vec<FileSummary>,
-    rejects_by_reason: Vec<(String, usize)>,
+    files: &'a [FileSummary],
+    rejects_by_reason: &'a [(String, usize)],
     warnings: &'a [String],
+}
+
+/// The social value block when its figures are withheld: the keys stay, the figures
+/// computed from a hidden quantity are `null`.
+#[derive(Serialize)]
+struct WithheldSocialValue<'a> {
+    present_value: Option<f64>,
+    investment: f64,
+    npv: Option<f64>,
+    sroi_ratio: Option<f64>,
+    net_sroi_ratio: Option<f64>,
+    payback_months: Option<f64>,
+    inputs: &'a [InputValue],
+    outcomes: [(); 0],
+    sensitivity: Option<()>,
+    monte_carlo: Option<()>,
+    suppressed: Hidden,
+    withheld_because: &'a [String],
 }
 
 impl JsonPrinter {
     /// The results as a JSON value.
-    pub fn to_value(&self, eval: &Evaluation) -> Value {
-        let min = eval.plan.disclosure.enabled.then_some(u64::from(eval.plan.disclosure.min_count));
-        let files: Vec<FileSummary> = eval
-            .data
-            .files()
-            .iter()
-            .map(|f| FileSummary { file: super::display_path(&f.file, &eval.plan.base_dir), ..f.clone() })
-            .collect();
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidData`] if a figure cannot be represented in JSON.
+    pub fn to_value(&self, publication: &Publication) -> Result<Value> {
         let quality = DataQuality {
-            files,
-            rejects_by_reason: eval.data.rejects().reason_counts(),
-            warnings: &eval.warnings,
+            files: &publication.files,
+            rejects_by_reason: &publication.rejects_by_reason,
+            warnings: &publication.warnings,
         };
-        let mut pilots = to_value(&eval.outcomes.pilots);
-        if let Some(min) = min {
-            suppress_small(&mut pilots, min);
-        }
-        let equity: Vec<Value> = eval.equity.iter().flat_map(|e| e.json_rows()).collect();
-        json!({
+        let equity: Vec<Value> = publication.equity.iter().flat_map(|e| e.json_rows()).collect();
+        let rule = &publication.rule;
+        let mut value = json!({
             "schema_version": SCHEMA_VERSION,
-            "title": eval.plan.title,
+            "title": publication.plan.title,
             "crate_version": env!("CARGO_PKG_VERSION"),
-            "data_quality": to_value(&quality),
+            "data_quality": to_value(&quality)?,
             "disclosure_control": {
-                "enabled": eval.plan.disclosure.enabled,
-                "min_count": eval.plan.disclosure.min_count,
+                "enabled": rule.enabled,
+                "min_count": rule.min_count,
+                "method": match rule.method {
+                    crate::publish::Method::Suppress => json!("suppress"),
+                    crate::publish::Method::Round { base } => json!({"round_to": base}),
+                },
+                "protect_extremes": rule.protect_extremes,
+                "small_marker": rule.small_marker(),
+                "secondary_marker": crate::publish::SECONDARY_MARKER,
+                "rule": rule.describe(),
             },
-            "pilots": pilots,
+            "pilots": to_value(&publication.pilots)?,
             "equity": equity,
-            "social_value": eval.social_value.as_ref().map(to_value).unwrap_or(Value::Null),
-        })
+            "social_value": match &publication.social_value {
+                Some(sv) => social_value(sv)?,
+                None => Value::Null,
+            },
+        });
+        if publication.exact {
+            if let Value::Object(map) = &mut value {
+                map.insert("exact".to_string(), json!(true));
+                map.insert(
+                    "warning".to_string(),
+                    json!(
+                        "EXACT FIGURES: no disclosure control is applied. For the analyst's own use: do not publish or \
+                         share this file."
+                    ),
+                );
+            }
+        }
+        Ok(value)
     }
 
     /// The JSON text, pretty-printed with a final newline.
-    pub fn to_string(&self, eval: &Evaluation) -> String {
-        let mut text =
-            serde_json::to_string_pretty(&self.to_value(eval)).unwrap_or_else(|_| "{}".to_string());
+    ///
+    /// # Errors
+    ///
+    /// As [`JsonPrinter::to_value`].
+    pub fn to_string(&self, publication: &Publication) -> Result<String> {
+        let mut text = serde_json::to_string_pretty(&self.to_value(publication)?).map_err(json_error)?;
         text.push('\n');
-        text
+        Ok(text)
     }
 
     /// Writes the JSON to `writer`.
-    pub fn write_to<W: io::Write>(&self, eval: &Evaluation, mut writer: W) -> io::Result<()> {
-        writer.write_all(self.to_string(eval).as_bytes())
+    ///
+    /// # Errors
+    ///
+    /// As [`JsonPrinter::to_value`], or the writer's error.
+    pub fn write_to<W: io::Write>(&self, publication: &Publication, mut writer: W) -> Result<()> {
+        writer
+            .write_all(self.to_string(publication)?.as_bytes())
+            .map_err(|e| Error::io("write", "results.json", e))
     }
 }
 
-fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
-}
-
-/// Applies the disclosure rule to every rate object (`{count, denominator, rate, ...}`)
-/// and every measure summary in the tree: counts from 1 to min − 1, and rates or
-/// statistics whose denominator is under min, become `null` with `"suppressed": true`.
-pub(crate) fn suppress_small(value: &mut Value, min: u64) {
-    match value {
-        Value::Array(items) => items.iter_mut().for_each(|v| suppress_small(v, min)),
-        Value::Object(map) => {
-            if is_rate(map) {
-                suppress_rate(map, min);
-                return;
-            }
-            if map.contains_key("n_paired") && map.contains_key("mean_change") {
-                suppress_measure(map, min);
-            }
-            map.values_mut().for_each(|v| suppress_small(v, min));
-        }
-        _ => {}
-    }
-}
-
-fn is_rate(map: &Map<String, Value>) -> bool {
-    ["count", "denominator", "rate", "ci_low", "ci_high"].iter().all(|k| map.contains_key(*k))
-}
-
-fn small(value: Option<&Value>, min: u64) -> bool {
-    value.and_then(Value::as_f64).is_some_and(|v| v > 0.0 && v < min as f64)
-}
-
-fn suppress_rate(map: &mut Map<String, Value>, min: u64) {
-    let count = map.get("count").and_then(Value::as_f64).unwrap_or(0.0);
-    let denominator = map.get("denominator").and_then(Value::as_f64).unwrap_or(0.0);
-    // The complement (denominator − count) would reveal a small count too.
-    let hidden = small(Some(&json!(count)), min)
-        || small(Some(&json!(denominator - count)), min)
-        || denominator < min as f64;
-    if hidden {
-        for key in ["count", "rate", "ci_low", "ci_high"] {
-            map.insert(key.to_string(), Value::Null);
-        }
-        if denominator < min as f64 {
-            map.insert("denominator".to_string(), Value::Null);
-        }
-        map.insert("suppressed".to_string(), Value::Bool(true));
-    }
-}
-
-fn suppress_measure(map: &mut Map<String, Value>, min: u64) {
-    let n = map.get("n_paired").and_then(Value::as_f64).unwrap_or(0.0);
-    let mut suppressed = false;
-    if n < min as f64 {
-        for (key, v) in map.iter_mut() {
-            if key != "measure" && key != "higher_is_better" && key != "unpaired" {
-                *v = Value::Null;
-            }
-        }
-        suppressed = true;
-    } else {
-        for key in ["improved", "deteriorated"] {
-            let hide = small(map.get(key), min)
-                || map.get(key).and_then(Value::as_f64).is_some_and(|c| small(Some(&json!(n - c)), min));
-            if hide {
-                map.insert(key.to_string(), Value::Null);
-                suppressed = true;
-            }
-        }
-        if let Some(Value::Object(cs)) = map.get_mut("clinical_significance") {
-            for key in ["recovered", "improved", "unchanged", "deteriorated"] {
-                if small(cs.get(key), min) {
-                    cs.insert(key.to_string(), Value::Null);
-                    suppressed = true;
+fn social_value(sv: &PublishedSocialValue) -> Result<Value> {
+    match &sv.figures {
+        Published::Shown(figures) => {
+            let mut value = to_value::<SocialValue>(figures)?;
+            // The quantity as the report states it, beside each outcome.
+            if let Some(Value::Array(outcomes)) = value.get_mut("outcomes") {
+                for (o, q) in outcomes.iter_mut().zip(&sv.quantities) {
+                    if let Value::Object(map) = o {
+                        map.insert("quantity_text".to_string(), json!(q.text));
+                    }
                 }
             }
+            Ok(value)
         }
-    }
-    if suppressed {
-        map.insert("suppressed".to_string(), Value::Bool(true));
+        hidden => to_value(&WithheldSocialValue {
+            present_value: None,
+            investment: sv.investment,
+            npv: None,
+            sroi_ratio: None,
+            net_sroi_ratio: None,
+            payback_months: None,
+            inputs: &sv.inputs,
+            outcomes: [],
+            sensitivity: None,
+            monte_carlo: None,
+            suppressed: hidden.hidden().unwrap_or(Hidden::Small),
+            withheld_because: &sv.withheld_because,
+        }),
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value> {
+    serde_json::to_value(value).map_err(json_error)
+}
 
-    #[test]
-    fn small_rates_and_their_complements_are_hidden() {
-        let mut v = json!([
-            {"count": 3, "denominator": 40, "rate": 0.075, "ci_low": 0.02, "ci_high": 0.2},
-            {"count": 38, "denominator": 40, "rate": 0.95, "ci_low": 0.8, "ci_high": 0.99},
-            {"count": 20, "denominator": 40, "rate": 0.5, "ci_low": 0.35, "ci_high": 0.65},
-            {"count": 0, "denominator": 3, "rate": 0.0, "ci_low": 0.0, "ci_high": 0.6}
-        ]);
-        suppress_small(&mut v, 5);
-        assert_eq!(v[0]["count"], Value::Null);
-        assert_eq!(v[0]["suppressed"], json!(true));
-        assert_eq!(v[1]["count"], Value::Null, "40 - 38 = 2 would reveal a small count");
-        assert_eq!(v[2]["count"], json!(20));
-        assert!(v[2].get("suppressed").is_none());
-        assert_eq!(v[3]["denominator"], Value::Null);
-    }
-
-    #[test]
-    fn small_measure_summaries_are_hidden() {
-        let mut v = json!({"measure": "phq9", "n_paired": 4, "mean_change": -3.0, "improved": 2});
-        suppress_small(&mut v, 5);
-        assert_eq!(v["mean_change"], Value::Null);
-        assert_eq!(v["measure"], json!("phq9"));
-        assert_eq!(v["suppressed"], json!(true));
-    }
+fn json_error(e: serde_json::Error) -> Error {
+    Error::invalid(crate::error::Location::file("results.json"), e.to_string())
 }

@@ -40,11 +40,19 @@ impl WrittenReport {
 }
 
 /// Writes `results.json`, `report.html`, `report.md`, `rejects.csv`, `tables/*.csv` and
-/// `charts/*.svg` (and `.png` when asked) into `dir`. Each file is written to a temporary
-/// name and renamed, so an interrupted run never leaves a half-written file that looks
-/// complete.
+/// `charts/*.svg` (and `.png` when asked) into `dir`, every figure from the evaluation's
+/// [`Publication`](crate::Publication); `results-exact.json` too when the options ask for
+/// the analyst's exact figures. Each file is written to a temporary name and renamed, so
+/// an interrupted run never leaves a half-written file that looks complete.
+///
+/// # Errors
+///
+/// [`Error::Disclosure`] when the figures cannot be published safely (nothing is
+/// written), a chart that cannot be drawn, or a file that cannot be written.
 pub fn write_report(eval: &Evaluation, dir: &Path, options: &ReportOptions) -> Result<WrittenReport> {
-    let doc = build_document(eval, options)?;
+    let publication = crate::publish::publish(eval)?;
+    let exact = if options.exact_results { Some(crate::publish::publish_exact(eval)?) } else { None };
+    let doc = build_document(&publication, options)?;
     fs::create_dir_all(dir.join("charts")).map_err(|e| Error::io("create folder", dir, e))?;
     fs::create_dir_all(dir.join("tables")).map_err(|e| Error::io("create folder", dir, e))?;
     let mut files = Vec::new();
@@ -53,7 +61,10 @@ pub fn write_report(eval: &Evaluation, dir: &Path, options: &ReportOptions) -> R
         files.push(name.to_string());
         Ok(())
     };
-    put("results.json", JsonPrinter.to_string(eval).as_bytes())?;
+    put("results.json", JsonPrinter.to_string(&publication)?.as_bytes())?;
+    if let Some(exact) = &exact {
+        put("results-exact.json", JsonPrinter.to_string(exact)?.as_bytes())?;
+    }
     put("report.html", HtmlPrinter.to_string(&doc).as_bytes())?;
     put("report.md", MarkdownPrinter.to_string(&doc).as_bytes())?;
     let mut rejects = Vec::new();
@@ -116,7 +127,12 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// A file name as the report shows it: relative to the plan's folder when inside it, so
 /// reports do not depend on where the data sat on the evaluator's machine.
-pub(crate) fn display_path(file: &str, base: &Path) -> String {
+///
+/// ```
+/// use std::path::Path;
+/// assert_eq!(coproduction::report::display_path("/data/eval/p.csv", Path::new("/data/eval")), "p.csv");
+/// ```
+pub fn display_path(file: &str, base: &Path) -> String {
     let path = Path::new(file);
     match path.strip_prefix(base) {
         Ok(rel) if !base.as_os_str().is_empty() => rel.display().to_string(),

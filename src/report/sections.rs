@@ -1,11 +1,13 @@
-//! Report sections and charts that draw on the equity and social value stages.
+//! Report sections and charts that draw on the equity, delivery and social value parts
+//! of the publication.
 
 use crate::error::Result;
-use crate::evaluation::Evaluation;
-use crate::outcomes::{PilotOutcomes, TalkingTherapies};
-use crate::stats::Proportion;
+use crate::publish::{
+    DisclosureRule, Publication, Published, PublishedCardiovascular, PublishedPilot, PublishedRate,
+    PublishedTalkingTherapies,
+};
 
-use super::build::{ReportOptions, measure_name};
+use super::build::{NATIONAL_RELIABLE_RECOVERY, ReportOptions, decimals_for, measure_name};
 use super::charts::{Bar, BarChart, BeforeAfter, BeforeAfterChart, Chart, Marker, ValueUnit};
 use super::document::ChartBlock;
 use super::format;
@@ -20,20 +22,20 @@ pub(crate) fn chart_block(name: &str, chart: &dyn Chart, options: &ReportOptions
     })
 }
 
-/// A bar for a rate, suppressed under disclosure control.
-pub(crate) fn rate_bar(label: &str, rate: Option<&Proportion>, min: Option<u64>) -> Option<Bar> {
+/// A bar for a published rate: drawn when shown, an empty slot when hidden.
+pub(crate) fn rate_bar(label: &str, rate: Option<&PublishedRate>) -> Option<Bar> {
     let rate = rate?;
-    if format::rate_hidden(rate, min) {
-        return Some(Bar::suppressed(label));
-    }
-    Some(Bar::new(label, rate.rate).with_ci(rate.ci_low, rate.ci_high))
+    Some(match rate.shown() {
+        Some(r) => Bar::new(label, r.rate).with_ci(r.ci_low, r.ci_high),
+        None => Bar::suppressed(label),
+    })
 }
 
 /// The Talking Therapies rates with their intervals, against the national figure.
 pub(crate) fn talking_therapies_chart(
-    pilot: &PilotOutcomes,
-    tt: &TalkingTherapies,
-    min: Option<u64>,
+    pilot: &PublishedPilot,
+    tt: &PublishedTalkingTherapies,
+    _rule: &DisclosureRule,
     options: &ReportOptions,
 ) -> Result<Option<ChartBlock>> {
     let mut chart = BarChart::new(
@@ -48,15 +50,15 @@ pub(crate) fn talking_therapies_chart(
         ("Reliable recovery", &tt.reliable_recovery),
         ("Reliable deterioration", &tt.reliable_deterioration),
     ] {
-        if let Some(bar) = rate_bar(label, rate.as_ref(), min) {
+        if let Some(bar) = rate_bar(label, rate.as_ref()) {
             chart.bars.push(bar);
         }
     }
-    if chart.bars.is_empty() {
+    if chart.bars.iter().all(|b| b.value.is_none()) {
         return Ok(None);
     }
-    // NHS Talking Therapies Monthly Statistics, April 2025: 48.4% reliable recovery.
-    chart.reference_line = Some(Marker::reference(0.484, "National reliable recovery, April 2025"));
+    chart.reference_line =
+        Some(Marker::reference(NATIONAL_RELIABLE_RECOVERY, "National reliable recovery, April 2025"));
     Ok(Some(chart_block(&format!("{}_talking_therapies", pilot.id), &chart, options)?))
 }
 
@@ -70,21 +72,20 @@ enum Scale {
 /// First and last mean score per measure, one chart per kind of scale, so that scores on
 /// very different scales do not share an axis.
 pub(crate) fn measures_chart(
-    eval: &Evaluation,
-    pilot: &PilotOutcomes,
-    min: Option<u64>,
+    publication: &Publication,
+    pilot: &PublishedPilot,
     options: &ReportOptions,
 ) -> Result<Option<ChartBlock>> {
     let scale_of = |id: &str| match id {
         "sbp" | "dbp" => Scale::MmHg,
-        _ if eval.catalogue.get(id).is_some_and(|i| i.total_range().1 <= 1.0) => Scale::Utility,
+        _ if decimals_for(publication, id) == 2 => Scale::Utility,
         _ => Scale::Points,
     };
     let shown: Vec<_> = pilot
         .measures
         .iter()
-        .filter(|m| m.n_paired as u64 >= min.unwrap_or(1).max(2))
-        .filter(|m| m.mean_first.is_some() && m.mean_last.is_some())
+        .filter(|m| m.statistics_shown() && m.n_paired.value().is_some_and(|&n| n >= 2))
+        .filter(|m| m.statistics.mean_first.is_some() && m.statistics.mean_last.is_some())
         .collect();
     // The chart of the most common scale in the pilot; the tables carry every measure.
     let Some(scale) = [Scale::Points, Scale::MmHg, Scale::Utility]
@@ -100,9 +101,13 @@ pub(crate) fn measures_chart(
     };
     let mut chart = BeforeAfterChart::new(format!("{}: first and last assessment", pilot.name), label, unit);
     for m in shown.iter().filter(|m| scale_of(&m.measure) == scale) {
-        let (Some(first), Some(last)) = (m.mean_first, m.mean_last) else { continue };
+        let (Some(first), Some(last)) = (m.statistics.mean_first, m.statistics.mean_last) else { continue };
         chart.rows.push(BeforeAfter::new(
-            format!("{} (n = {})", measure_name(eval, &m.measure), m.n_paired),
+            format!(
+                "{} (n = {})",
+                measure_name(publication, &m.measure),
+                format::count(&m.n_paired, &publication.rule)
+            ),
             first,
             last,
         ));
@@ -113,36 +118,80 @@ pub(crate) fn measures_chart(
     Ok(Some(chart_block(&format!("{}_measures", pilot.id), &chart, options)?))
 }
 
+/// A dimension's name for a reader.
+pub(crate) fn dimension_label(dimension: &str) -> String {
+    match dimension {
+        "gender" => "Gender".to_string(),
+        "ethnicity" => "Ethnic group".to_string(),
+        "age_band" => "Age band".to_string(),
+        "imd_quintile" => "Deprivation (IMD quintile, 1 = most deprived)".to_string(),
+        "imd_decile" => "Deprivation (IMD decile, 1 = most deprived)".to_string(),
+        "area" => "Area".to_string(),
+        other => capitalise(&other.replace('_', " ")),
+    }
+}
+
+/// A rate's or mean's name for a reader.
+fn figure_label(publication: &Publication, name: &str) -> String {
+    match name {
+        "finished_treatment" => "Finished treatment".to_string(),
+        "recovery" => "Recovery".to_string(),
+        "reliable_improvement" => "Reliable improvement".to_string(),
+        "reliable_recovery" => "Reliable recovery".to_string(),
+        "reliable_deterioration" => "Reliable deterioration".to_string(),
+        "bp_controlled_first" => "Blood pressure controlled, first reading".to_string(),
+        "bp_controlled_last" => "Blood pressure controlled, last reading".to_string(),
+        other => match other.strip_suffix("_change") {
+            Some(measure) => format!("Mean change in {}", measure_name(publication, measure)),
+            None => capitalise(&other.replace('_', " ")),
+        },
+    }
+}
+
 /// Reach and outcomes by group, under disclosure control.
-pub(crate) fn equity_section(eval: &Evaluation, options: &ReportOptions) -> Result<super::document::Section> {
-    use super::charts::{BarChart, Marker};
+pub(crate) fn equity_section(
+    publication: &Publication,
+    options: &ReportOptions,
+) -> Result<super::document::Section> {
     use super::document::{Block, Section, Table};
+    let rule = &publication.rule;
     let mut blocks = vec![Block::Paragraph(
         "Who each pilot reached and who benefited, by group. \"Not recorded\" is kept as its own group. \
          Rates carry 95% Wilson intervals; the representation ratio compares a group's share of participants \
-         with its share of the local population (1.0 = reached in proportion)."
+         (among those whose group is recorded) with its share of the local population: 1.0 means reached in \
+         proportion, above 1 more than its share, below 1 less."
             .to_string(),
     )];
-    if eval.plan.disclosure.enabled {
-        blocks.push(Block::Note(format!(
-            "Small numbers are suppressed (shown as {}): counts from 1 to {}, and rates and means over fewer than {} people, \
-             with further cells hidden where a suppressed value could otherwise be worked out from the totals.",
-            format::SUPPRESSED,
-            eval.plan.disclosure.min_count - 1,
-            eval.plan.disclosure.min_count
+    if !publication.exact && publication.rule.enabled {
+        blocks.push(Block::Paragraph(format!(
+            "Small numbers are hidden as the summary explains: {} marks a count from 1 to {}, {} a figure hidden so \
+             that a hidden count cannot be worked out from the totals.",
+            publication.rule.small_marker(),
+            publication.rule.min_count - 1,
+            crate::publish::SECONDARY_MARKER
         )));
     } else {
-        blocks.push(Block::Note(
-            "Disclosure control is OFF: small numbers are shown. Do not publish.".to_string(),
-        ));
+        blocks.push(super::build::disclosure_note(publication));
     }
-    for pilot_equity in &eval.equity {
+    for pilot_equity in &publication.equity {
         let pilot_id = pilot_equity.pilot.as_str();
-        let name =
-            eval.outcomes.pilot(pilot_id).map(|p| p.name.clone()).unwrap_or_else(|| pilot_id.to_string());
+        let name = publication
+            .pilots
+            .iter()
+            .find(|p| p.id == pilot_id)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| pilot_id.to_string());
         blocks.push(Block::Heading(name.clone()));
         for breakdown in &pilot_equity.breakdowns {
-            let dimension = breakdown.dimension.replace('_', " ");
+            let dimension = dimension_label(&breakdown.dimension);
+            if breakdown.withheld {
+                blocks.push(Block::Paragraph(format!(
+                    "By {}: not published for this pilot. Its groups are so small that hiding single figures \
+                     could not keep them from being worked out.",
+                    dimension.to_lowercase()
+                )));
+                continue;
+            }
             let rate_names: Vec<String> = breakdown
                 .groups
                 .first()
@@ -154,62 +203,53 @@ pub(crate) fn equity_section(eval: &Evaluation, options: &ReportOptions) -> Resu
                 .map(|g| g.means.iter().map(|(n, _)| n.clone()).collect())
                 .unwrap_or_default();
             let has_reach = breakdown.groups.iter().any(|g| g.representation.is_some());
-            let mut headers: Vec<String> = vec![capitalise(&dimension), "Participants".to_string()];
-            headers.extend(rate_names.iter().map(|n| capitalise(&n.replace('_', " "))));
-            headers.extend(mean_names.iter().map(|n| format!("Mean {}", n.replace('_', " "))));
+            let mut headers: Vec<String> = vec![dimension.clone(), "Participants".to_string()];
+            headers.extend(rate_names.iter().map(|n| figure_label(publication, n)));
+            headers.extend(mean_names.iter().map(|n| figure_label(publication, n)));
             if has_reach {
                 headers.push("Representation ratio".to_string());
             }
             let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
             let mut table = Table::new(
                 &format!("equity_{pilot_id}_{}", breakdown.dimension),
-                &format!("{name}: by {dimension}"),
+                &format!("{name}: by {}", dimension.to_lowercase()),
                 &header_refs,
             );
             for g in &breakdown.groups {
-                let mut row = vec![
-                    g.group.clone(),
-                    g.participants
-                        .value()
-                        .map_or(format::SUPPRESSED.to_string(), |v| format::thousands(*v as f64, 0)),
-                ];
+                let mut row =
+                    vec![g.group.clone(), g.participants.display(rule, |v| format::thousands(*v as f64, 0))];
                 for (_, cell) in &g.rates {
-                    row.push(match cell.value() {
-                        Some(r) => format!(
+                    row.push(cell.display(rule, |r| {
+                        format!(
                             "{} ({}; {} of {})",
                             format::percent(Some(r.rate)),
                             format::percent_interval(r.ci_low, r.ci_high),
                             r.count,
                             r.denominator
-                        ),
-                        None if cell.is_suppressed() => format::SUPPRESSED.to_string(),
-                        None => "–".to_string(),
-                    });
+                        )
+                    }));
                 }
                 for (_, cell) in &g.means {
-                    row.push(match cell.value() {
-                        Some(m) => format!(
+                    row.push(cell.display(rule, |m| {
+                        format!(
                             "{} ({} to {}; n = {})",
                             format::signed(Some(m.mean), 1),
                             format::signed(m.ci_low, 1),
                             format::signed(m.ci_high, 1),
                             m.n
-                        ),
-                        None if cell.is_suppressed() => format::SUPPRESSED.to_string(),
-                        None => "–".to_string(),
-                    });
+                        )
+                    }));
                 }
                 if has_reach {
                     row.push(match g.representation.as_ref() {
-                        Some(cell) => match cell.value() {
-                            Some(r) => format!(
+                        Some(cell) => cell.display(rule, |r| {
+                            format!(
                                 "{} ({}–{})",
                                 format::number(Some(r.ratio), 2),
                                 format::number(r.ci_low, 2),
                                 format::number(r.ci_high, 2)
-                            ),
-                            None => format::SUPPRESSED.to_string(),
-                        },
+                            )
+                        }),
                         None => "–".to_string(),
                     });
                 }
@@ -232,7 +272,7 @@ pub(crate) fn equity_section(eval: &Evaluation, options: &ReportOptions) -> Resu
             if breakdown.dimension == "ethnicity" {
                 let mut chart = if has_reach {
                     let mut c = BarChart::new(
-                        format!("{name}: reach by ethnicity"),
+                        format!("{name}: reach by ethnic group"),
                         "Representation ratio",
                         ValueUnit::Ratio,
                     );
@@ -254,25 +294,30 @@ pub(crate) fn equity_section(eval: &Evaluation, options: &ReportOptions) -> Resu
                 } else {
                     let Some(first_rate) = rate_names.first() else { continue };
                     let mut c = BarChart::new(
-                        format!("{name}: {} by ethnicity", first_rate.replace('_', " ")),
+                        format!(
+                            "{name}: {} by ethnic group",
+                            figure_label(publication, first_rate).to_lowercase()
+                        ),
                         "Rate",
                         ValueUnit::Percent,
                     );
                     for g in &breakdown.groups {
                         if let Some((_, cell)) = g.rates.first() {
-                            match cell.value() {
-                                Some(r) => {
+                            match cell {
+                                Published::Shown(r) => {
                                     c.bars.push(Bar::new(&g.group, r.rate).with_ci(r.ci_low, r.ci_high))
                                 }
-                                None if cell.is_suppressed() => c.bars.push(Bar::suppressed(&g.group)),
-                                None => {}
+                                Published::Small | Published::Secondary => {
+                                    c.bars.push(Bar::suppressed(&g.group))
+                                }
+                                Published::Empty => {}
                             }
                         }
                     }
                     c
                 };
-                chart.category_label = "Ethnicity".to_string();
-                if !chart.bars.is_empty() {
+                chart.category_label = "Ethnic group".to_string();
+                if chart.bars.iter().any(|b| b.value.is_some()) {
                     blocks.push(Block::Chart(chart_block(
                         &format!("equity_{pilot_id}_ethnicity"),
                         &chart,
@@ -295,17 +340,20 @@ fn capitalise(text: &str) -> String {
 
 /// The social value section: totals, the impact map, sensitivity and uncertainty.
 pub(crate) fn social_value_section(
-    eval: &Evaluation,
+    publication: &Publication,
     options: &ReportOptions,
 ) -> Result<super::document::Section> {
     use super::charts::{DistributionChart, TornadoChart, TornadoRow};
     use super::document::{Block, Figure, Section, Table};
-    let Some(sv) = &eval.social_value else {
+    let Some(published) = &publication.social_value else {
         return Ok(Section {
             id: "social-value".to_string(),
             title: "Social value".to_string(),
             blocks: Vec::new(),
         });
+    };
+    let Some(sv) = published.figures.value() else {
+        return Ok(withheld_social_value(published));
     };
     let mut blocks = vec![Block::Figures(vec![
         Figure {
@@ -365,24 +413,17 @@ pub(crate) fn social_value_section(
     // Outputs come from the activities table of the pilot the outcome is measured in.
     let outputs = |link: Option<&String>| -> String {
         let pilot = link.and_then(|l| l.split('.').next());
-        match pilot.and_then(|p| eval.delivery.iter().find(|d| d.pilot == p)) {
-            Some(d) => {
-                let sessions: u64 = d.by_venue.iter().map(|v| v.1).sum();
-                let attendances: u64 = d.by_venue.iter().map(|v| v.2).sum();
-                format!(
-                    "{} sessions, {} attendances",
-                    format::thousands(sessions as f64, 0),
-                    format::thousands(attendances as f64, 0)
-                )
-            }
+        match pilot.and_then(|p| publication.delivery.iter().find(|d| d.pilot == p)) {
+            Some(d) => format!(
+                "{} sessions, {} attendances",
+                format::thousands(d.sessions as f64, 0),
+                format::count(&d.attendances, &publication.rule)
+            ),
             None => "–".to_string(),
         }
     };
-    for o in &sv.outcomes {
-        let quantity = match &o.quantity_from {
-            Some(link) => format!("{} (from {link})", format::number(Some(o.quantity), 0)),
-            None => format::number(Some(o.quantity), 0),
-        };
+    for (o, q) in sv.outcomes.iter().zip(&published.quantities) {
+        let quantity = q.text.clone();
         table.row(vec![
             o.outcome.clone(),
             o.stakeholder.clone(),
@@ -505,20 +546,50 @@ pub(crate) fn social_value_section(
     Ok(Section { id: "social-value".to_string(), title: "Social value".to_string(), blocks })
 }
 
+/// The social value section when its figures are withheld: the inputs, the impact map's
+/// quantities with their markers, and why.
+fn withheld_social_value(published: &crate::publish::PublishedSocialValue) -> super::document::Section {
+    use super::document::{Block, Section, Table};
+    let mut blocks = vec![Block::Note(format!(
+        "The social value figures are not published: they are computed from {}, which {} hidden under \
+         disclosure control, and any present value or ratio would let {} be worked out.",
+        published.withheld_because.join(", "),
+        if published.withheld_because.len() == 1 { "is" } else { "are" },
+        if published.withheld_because.len() == 1 { "it" } else { "them" },
+    ))];
+    let mut inputs =
+        Table::new("inputs", "Inputs (the investment)", &["Input", "Stakeholder", "Amount", "Year"]);
+    for i in &published.inputs {
+        inputs.row(vec![
+            i.description.clone(),
+            i.stakeholder.clone(),
+            format::pounds(Some(i.amount)),
+            i.year.to_string(),
+        ]);
+    }
+    blocks.push(Block::Table(inputs));
+    let mut quantities =
+        Table::new("impact_map", "Impact map: outcomes and quantities", &["Outcome", "Quantity"])
+            .numeric_columns(&[false, true]);
+    for q in &published.quantities {
+        quantities.row(vec![q.outcome.clone(), q.text.clone()]);
+    }
+    blocks.push(Block::Table(quantities));
+    Section { id: "social-value".to_string(), title: "Social value".to_string(), blocks }
+}
+
 /// The NG136 category of each person at the first and last reading, as shares of those
-/// paired on both readings. Categories with a count from 1 to min − 1 at either reading are
-/// left out of the chart (the table beside it shows them suppressed).
+/// paired on both readings. Categories with a hidden count at either reading are left out
+/// of the chart (the table beside it shows their markers).
 pub(crate) fn bp_categories_chart(
-    pilot: &PilotOutcomes,
-    cv: &crate::outcomes::Cardiovascular,
-    min: Option<u64>,
+    pilot: &PublishedPilot,
+    cv: &PublishedCardiovascular,
     options: &ReportOptions,
 ) -> Result<Option<ChartBlock>> {
-    let total = cv.n_paired_both as f64;
-    if total == 0.0 {
+    let Some(&total) = cv.n_paired_both.value().filter(|&&n| n > 0) else {
         return Ok(None);
-    }
-    let small = |n: usize| min.is_some_and(|m| n > 0 && (n as u64) < m);
+    };
+    let total = total as f64;
     let mut chart = BeforeAfterChart::new(
         format!("{}: blood pressure category, first and last reading", pilot.name),
         "Share of people",
@@ -526,11 +597,9 @@ pub(crate) fn bp_categories_chart(
     );
     chart.before_name = "First reading".to_string();
     chart.after_name = "Last reading".to_string();
-    for (label, first, last) in &cv.categories {
-        if small(*first) || small(*last) {
-            continue;
-        }
-        chart.rows.push(BeforeAfter::new(label.clone(), *first as f64 / total, *last as f64 / total));
+    for c in &cv.categories {
+        let (Some(first), Some(last)) = (c.first.value(), c.last.value()) else { continue };
+        chart.rows.push(BeforeAfter::new(c.category.clone(), *first as f64 / total, *last as f64 / total));
     }
     if chart.rows.is_empty() {
         return Ok(None);
@@ -555,13 +624,14 @@ pub(crate) fn value_by_outcome_chart(
 }
 
 /// How the work was delivered: partners, venues, areas, sessions, leaders trained,
-/// volunteer time and referral sources, under disclosure control.
+/// volunteer time and referral sources. Sessions, partners and hours are not people and
+/// are never hidden; attendances, leaders and referrals follow the disclosure rule.
 pub(crate) fn delivery_section(
-    eval: &Evaluation,
-    min: Option<u64>,
+    publication: &Publication,
     options: &ReportOptions,
 ) -> Result<super::document::Section> {
     use super::document::{Block, Figure, Section, Table};
+    let rule = &publication.rule;
     let mut blocks = vec![Block::Paragraph(
         "Who delivered the pilots and where: partner organisations by type, sessions and attendances by venue and \
          area, community leaders trained, volunteer and staff time, and where participants were referred from. \
@@ -569,19 +639,31 @@ pub(crate) fn delivery_section(
             .to_string(),
     )];
     let mut by_area: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-    let mut by_type: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-    for a in &eval.activities {
-        *by_type.entry(a.organisation_type.label().to_string()).or_default() += u64::from(a.sessions);
-    }
-    for d in &eval.delivery {
-        let name = eval.outcomes.pilot(&d.pilot).map(|p| p.name.clone()).unwrap_or_else(|| d.pilot.clone());
+    for d in &publication.delivery {
+        let name = publication
+            .pilots
+            .iter()
+            .find(|p| p.id == d.pilot)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| d.pilot.clone());
         blocks.push(Block::Heading(name.clone()));
-        let (share, detail) = format::rate(d.community_share.as_ref(), min);
+        let (share, detail) = match &d.community_share {
+            Some(p) => (
+                format::percent(Some(p.rate)),
+                format!(
+                    "95% CI {}; {} of {} sessions",
+                    format::percent_interval(p.ci_low, p.ci_high),
+                    format::thousands(p.count as f64, 0),
+                    format::thousands(p.denominator as f64, 0)
+                ),
+            ),
+            None => ("–".to_string(), "no sessions".to_string()),
+        };
         blocks.push(Block::Figures(vec![
             Figure { label: "Sessions in community settings".to_string(), value: share, detail },
             Figure {
                 label: "Community leaders trained".to_string(),
-                value: format::count(Some(d.leaders_trained as usize), min),
+                value: format::count(&d.leaders_trained, rule),
                 detail: "attendances at leader training".to_string(),
             },
             Figure {
@@ -599,49 +681,41 @@ pub(crate) fn delivery_section(
             partners.row(vec![kind.clone(), n.to_string()]);
         }
         blocks.push(Block::Table(partners));
-        let sessions_by = |what: &str, first: &str, rows: &[(String, u64, u64)]| {
+        let sessions_by = |what: &str, first: &str, rows: &[crate::publish::DeliveryRow]| {
             let mut table = Table::new(
                 &format!("delivery_{}_{what}s", d.pilot),
                 &format!("{name}: sessions and attendances by {what}"),
                 &[first, "Sessions", "Attendances"],
             );
-            for (label, sessions, attendances) in rows {
+            for row in rows {
                 table.row(vec![
-                    label.clone(),
-                    sessions.to_string(),
-                    format::count(Some(*attendances as usize), min),
+                    row.label.clone(),
+                    format::thousands(row.sessions as f64, 0),
+                    format::count(&row.attendances, rule),
                 ]);
             }
             Block::Table(table)
         };
         blocks.push(sessions_by("venue", "Venue", &d.by_venue));
         blocks.push(sessions_by("area", "Area", &d.by_area));
-        for (area, sessions, _) in &d.by_area {
-            *by_area.entry(area.clone()).or_default() += sessions;
+        for row in &d.by_area {
+            *by_area.entry(row.label.clone()).or_default() += row.sessions;
         }
         let mut referral = Table::new(
             &format!("delivery_{}_referrals", d.pilot),
             &format!("{name}: participants by referral source"),
             &["Referral source", "Participants"],
         );
-        let hidden =
-            d.referral_sources.iter().filter(|r| min.is_some_and(|m| r.1 > 0 && (r.1 as u64) < m)).count();
         for (source, n) in &d.referral_sources {
-            // With one small cell hidden, the pilot total would give it away: hide the next
-            // smallest as well.
-            let next_smallest = hidden == 1
-                && d.referral_sources
-                    .iter()
-                    .filter(|r| min.is_none_or(|m| r.1 as u64 >= m))
-                    .map(|r| r.1)
-                    .min()
-                    == Some(*n);
-            referral.row(vec![
-                source.clone(),
-                if next_smallest { format::SUPPRESSED.to_string() } else { format::count(Some(*n), min) },
-            ]);
+            referral.row(vec![source.clone(), format::count(n, rule)]);
         }
         blocks.push(Block::Table(referral));
+        if !d.withheld.is_empty() {
+            blocks.push(Block::Note(format!(
+                "Not published, because hiding single figures could not keep small numbers from being worked out: {}.",
+                d.withheld.join("; ")
+            )));
+        }
     }
     if !by_area.is_empty() {
         let mut chart = BarChart::new("Sessions by area, all pilots", "Sessions", ValueUnit::Count);
@@ -651,10 +725,10 @@ pub(crate) fn delivery_section(
         }
         blocks.push(Block::Chart(chart_block("delivery_sessions_by_area", &chart, options)?));
     }
-    if !by_type.is_empty() {
+    if !publication.sessions_by_partner_type.is_empty() {
         let mut chart = BarChart::new("Sessions by partner type, all pilots", "Sessions", ValueUnit::Count);
         chart.category_label = "Partner type".to_string();
-        for (kind, sessions) in &by_type {
+        for (kind, sessions) in &publication.sessions_by_partner_type {
             chart.bars.push(Bar::new(kind, *sessions as f64));
         }
         blocks.push(Block::Chart(chart_block("delivery_sessions_by_partner_type", &chart, options)?));

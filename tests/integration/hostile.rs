@@ -196,7 +196,10 @@ fn results_and_plans_cross_threads() {
         .collect();
     for handle in handles {
         let other = handle.join().unwrap();
-        assert_eq!(coproduction::JsonPrinter.to_string(&other), coproduction::JsonPrinter.to_string(&one));
+        assert_eq!(
+            coproduction::JsonPrinter.to_string(&other.publish().unwrap()).unwrap(),
+            coproduction::JsonPrinter.to_string(&one.publish().unwrap()).unwrap()
+        );
     }
 }
 

@@ -2,6 +2,7 @@
 //! in `tests/fixtures/`.
 
 mod cli;
+mod disclosure;
 mod hostile;
 mod ingest;
 mod outcomes;

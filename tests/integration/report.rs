@@ -29,7 +29,7 @@ fn normalise(text: &str) -> String {
 
 fn demo_document() -> coproduction::Document {
     let eval = Plan::load(&root().join("fixtures/demo/plan.toml")).unwrap().run().unwrap();
-    build_document(&eval, &ReportOptions::default()).unwrap()
+    build_document(&eval.publish().unwrap(), &ReportOptions::default()).unwrap()
 }
 
 #[test]

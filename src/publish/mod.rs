@@ -1,0 +1,158 @@
+//! Publication: the one place where the disclosure rule is applied.
+//!
+//! The stages before this one compute exact figures. [`publish`] turns an
+//! [`Evaluation`](crate::Evaluation) into a [`Publication`]: every count of people, and
+//! every rate, mean and statistic over people, becomes a [`Published`] value (shown, hidden
+//! as small, or hidden to protect another figure), chosen so that no hidden count can be
+//! read or worked out from the published totals (`cells`, an interval audit run on every
+//! publication). Counts that are not people (sessions, partners, hours, money) are plain
+//! numbers and never hidden. Every printer (HTML, Markdown, CSV tables, charts,
+//! `results.json`, the impact map's quantity text, the command-line summary) reads the
+//! publication and nothing else, so a printer cannot show what the rule hides.
+
+mod cells;
+mod model;
+mod rule;
+
+use serde::{Serialize, Serializer};
+
+use cells::CellState;
+
+pub use model::{
+    DeliveryRow, MeasureStatistics, Publication, PublishedBandShift, PublishedCardiovascular,
+    PublishedCategory, PublishedClinicalSignificance, PublishedDelivery, PublishedMcNemar, PublishedMeasure,
+    PublishedPilot, PublishedQaly, PublishedQuantity, PublishedRate, PublishedSocialValue,
+    PublishedTalkingTherapies, publish, publish_exact,
+};
+pub use rule::{DisclosureControl, DisclosureRule, Method, SECONDARY_MARKER};
+
+pub(crate) use model::protect_breakdown;
+
+/// Why a figure is hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hidden {
+    /// Hidden to protect another figure that could otherwise be worked out from it.
+    Secondary,
+    /// A count from 1 to min − 1, or a figure over fewer than min people.
+    Small,
+}
+
+impl Hidden {
+    /// The stronger of two reasons (small over secondary), for an object that holds both.
+    pub fn strongest(reasons: impl IntoIterator<Item = Hidden>) -> Option<Hidden> {
+        reasons.into_iter().max()
+    }
+}
+
+/// A published figure: shown, hidden by disclosure control, or undefined for the data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Published<T> {
+    /// The value.
+    Shown(T),
+    /// Hidden: a count from 1 to min − 1, or a figure over fewer than min people.
+    Small,
+    /// Hidden so that another hidden figure cannot be worked out from it.
+    Secondary,
+    /// Undefined (no one in the denominator).
+    Empty,
+}
+
+impl<T> Published<T> {
+    /// The value, if shown.
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Published::Shown(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// True when hidden by disclosure control.
+    pub fn is_suppressed(&self) -> bool {
+        self.hidden().is_some()
+    }
+
+    /// Why the figure is hidden, if it is.
+    pub fn hidden(&self) -> Option<Hidden> {
+        match self {
+            Published::Small => Some(Hidden::Small),
+            Published::Secondary => Some(Hidden::Secondary),
+            _ => None,
+        }
+    }
+
+    /// The same state with the value mapped.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Published<U> {
+        match self {
+            Published::Shown(v) => Published::Shown(f(v)),
+            Published::Small => Published::Small,
+            Published::Secondary => Published::Secondary,
+            Published::Empty => Published::Empty,
+        }
+    }
+
+    /// The same state with a borrowed value mapped.
+    pub fn map_ref<U>(&self, f: impl FnOnce(&T) -> U) -> Published<U> {
+        match self {
+            Published::Shown(v) => Published::Shown(f(v)),
+            Published::Small => Published::Small,
+            Published::Secondary => Published::Secondary,
+            Published::Empty => Published::Empty,
+        }
+    }
+
+    /// Text for tables: the formatted value, the rule's marker when hidden (`<5` for a
+    /// small count, `*` for one hidden to protect another), a dash when undefined.
+    pub fn display(&self, rule: &DisclosureRule, format: impl FnOnce(&T) -> String) -> String {
+        match self {
+            Published::Shown(v) => format(v),
+            Published::Small => rule.small_marker(),
+            Published::Secondary => SECONDARY_MARKER.to_string(),
+            Published::Empty => "–".to_string(),
+        }
+    }
+
+    /// Hidden for `reason`, unless undefined.
+    pub(crate) fn hide(&mut self, reason: Hidden) {
+        if !matches!(self, Published::Empty) {
+            *self = match reason {
+                Hidden::Small => Published::Small,
+                Hidden::Secondary => Published::Secondary,
+            };
+        }
+    }
+
+    /// Shown, hidden or undefined as a cell's state says; `None` is undefined.
+    pub(crate) fn from_state(value: Option<T>, state: CellState) -> Published<T> {
+        match (value, state) {
+            (None, _) => Published::Empty,
+            (Some(_), CellState::Small) => Published::Small,
+            (Some(_), CellState::Secondary) => Published::Secondary,
+            (Some(v), _) => Published::Shown(v),
+        }
+    }
+}
+
+impl<T> Published<Option<T>> {
+    pub(crate) fn flatten_option(self) -> Published<T> {
+        match self {
+            Published::Shown(Some(v)) => Published::Shown(v),
+            Published::Shown(None) | Published::Empty => Published::Empty,
+            Published::Small => Published::Small,
+            Published::Secondary => Published::Secondary,
+        }
+    }
+}
+
+impl<T: Serialize> Serialize for Published<T> {
+    /// The value, or `null` (the object holding it says whether it was hidden).
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Published::Shown(v) => v.serialize(serializer),
+            _ => serializer.serialize_none(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,94 @@
+//! The cell engine: primary and secondary suppression, and the audit that proves it.
+
+use super::cells::{CellState, Cells};
+use super::{DisclosureRule, Published};
+
+#[test]
+fn two_small_cells_that_add_up_to_a_shown_total_get_a_third() {
+    // Groups 4, 4, 30 of a pilot of 38: hiding only the two 4s would leave 8 to share
+    // between two cells of at most 4: both would be 4.
+    let mut cells = Cells::default();
+    let total = cells.cell(38);
+    let groups: Vec<_> = [4, 4, 30].iter().map(|&v| cells.cell(v)).collect();
+    cells.sum(&groups, total);
+    let p = cells.protect(&DisclosureRule::new(5).unwrap()).unwrap();
+    assert_eq!(p.state(groups[0]), CellState::Small);
+    assert_eq!(p.state(groups[1]), CellState::Small);
+    assert_eq!(p.state(groups[2]), CellState::Secondary);
+    assert_eq!(p.state(total), CellState::Shown);
+}
+
+#[test]
+fn one_small_cell_takes_the_next_smallest_with_it() {
+    let mut cells = Cells::default();
+    let total = cells.cell(60);
+    let groups: Vec<_> = [2, 20, 8, 30].iter().map(|&v| cells.cell(v)).collect();
+    cells.sum(&groups, total);
+    let p = cells.protect(&DisclosureRule::new(5).unwrap()).unwrap();
+    let states: Vec<_> = groups.iter().map(|&g| p.state(g)).collect();
+    assert_eq!(states, [CellState::Small, CellState::Shown, CellState::Secondary, CellState::Shown]);
+    assert_eq!(p.hidden(), 2);
+}
+
+#[test]
+fn a_hidden_count_pinned_through_another_sum_is_protected_there() {
+    // a + b = t1 and a + c = t2 with every total shown: hiding b alone leaves a pinned by
+    // the second sum.
+    let mut cells = Cells::default();
+    let (t1, t2) = (cells.cell(30), cells.cell(40));
+    let (a, b, c, d) = (cells.cell(3), cells.cell(27), cells.cell(12), cells.cell(25));
+    cells.sum(&[a, b], t1);
+    cells.sum(&[a, c, d], t2);
+    let p = cells.protect(&DisclosureRule::new(5).unwrap()).unwrap();
+    assert_eq!(p.state(a), CellState::Small);
+    assert!(p.state(b).is_hidden() || p.state(t1).is_hidden());
+    assert!([c, d, t2].iter().any(|&x| p.state(x).is_hidden()));
+}
+
+#[test]
+fn rounding_gives_room_of_its_own() {
+    let mut cells = Cells::default();
+    let total = cells.cell(103);
+    let groups: Vec<_> = [3, 52, 48].iter().map(|&v| cells.cell(v)).collect();
+    cells.sum(&groups, total);
+    let rule = DisclosureRule::new(5).unwrap().rounded(5).unwrap();
+    let p = cells.protect(&rule).unwrap();
+    assert_eq!(p.state(groups[0]), CellState::Small);
+    // 105 − 50 − 50 leaves the small cell between 1 and 4 whatever the others are.
+    assert_eq!(p.state(total), CellState::Rounded(105));
+    assert_eq!(p.state(groups[1]), CellState::Rounded(50));
+    assert_eq!(p.state(groups[2]), CellState::Rounded(50));
+}
+
+#[test]
+fn a_cell_that_nothing_can_protect_is_an_error_not_a_publication() {
+    // The total is printed exactly elsewhere and the only other part is zero.
+    let mut cells = Cells::default();
+    let total = cells.cell(3);
+    cells.fix(total);
+    let (a, b) = (cells.cell(3), cells.cell(0));
+    cells.sum(&[a, b], total);
+    let err = cells.protect(&DisclosureRule::new(5).unwrap()).unwrap_err().to_string();
+    assert!(err.contains("cannot be protected"), "{err}");
+}
+
+#[test]
+fn off_shows_everything() {
+    let mut cells = Cells::default();
+    let a = cells.cell(2);
+    assert_eq!(cells.protect(&DisclosureRule::off()).unwrap().state(a), CellState::Shown);
+}
+
+#[test]
+fn markers_follow_the_threshold() {
+    let rule = DisclosureRule::new(10).unwrap();
+    let show = |p: Published<u64>| p.display(&rule, |v| v.to_string());
+    assert_eq!(show(Published::Small), "<10");
+    assert_eq!(show(Published::Secondary), "*");
+    assert_eq!(show(Published::Shown(12)), "12");
+    assert_eq!(show(Published::Empty), "–");
+    assert!(rule.describe().contains("from 1 to 9 are hidden and shown as <10"));
+    let rounded = DisclosureRule::new(5).unwrap().rounded(5).unwrap().protecting_extremes();
+    assert!(rounded.describe().contains("rounded to the nearest 5"));
+    assert!(rounded.describe().contains("0% and 100%"));
+}
