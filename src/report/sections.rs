@@ -8,7 +8,7 @@ use crate::stats::Proportion;
 use super::build::{ReportOptions, measure_name};
 use super::charts::{Bar, BarChart, BeforeAfter, BeforeAfterChart, Chart, Marker, ValueUnit};
 use super::document::ChartBlock;
-use super::format;
+use super::{format, labels};
 
 /// Renders a chart to a report block (SVG always, PNG when asked).
 pub(crate) fn chart_block(name: &str, chart: &dyn Chart, options: &ReportOptions) -> Result<ChartBlock> {
@@ -119,8 +119,9 @@ pub(crate) fn equity_section(eval: &Evaluation, options: &ReportOptions) -> Resu
     use super::document::{Block, Section, Table};
     let mut blocks = vec![Block::Paragraph(
         "Who each pilot reached and who benefited, by group. \"Not recorded\" is kept as its own group. \
-         Rates carry 95% Wilson intervals; the representation ratio compares a group's share of participants \
-         with its share of the local population (1.0 = reached in proportion)."
+         Rates carry 95% Wilson intervals. The representation ratio, in the last column wherever the plan gives \
+         the local population, compares a group's share of participants with its share of the local population: \
+         1.0 means reached in proportion, 2.0 twice as many as in proportion, 0.5 half."
             .to_string(),
     )];
     if eval.plan.disclosure.enabled {
@@ -142,7 +143,7 @@ pub(crate) fn equity_section(eval: &Evaluation, options: &ReportOptions) -> Resu
             eval.outcomes.pilot(pilot_id).map(|p| p.name.clone()).unwrap_or_else(|| pilot_id.to_string());
         blocks.push(Block::Heading(name.clone()));
         for breakdown in &pilot_equity.breakdowns {
-            let dimension = breakdown.dimension.replace('_', " ");
+            let dimension = labels::dimension_in_text(&breakdown.dimension);
             let rate_names: Vec<String> = breakdown
                 .groups
                 .first()
@@ -154,9 +155,10 @@ pub(crate) fn equity_section(eval: &Evaluation, options: &ReportOptions) -> Resu
                 .map(|g| g.means.iter().map(|(n, _)| n.clone()).collect())
                 .unwrap_or_default();
             let has_reach = breakdown.groups.iter().any(|g| g.representation.is_some());
-            let mut headers: Vec<String> = vec![capitalise(&dimension), "Participants".to_string()];
-            headers.extend(rate_names.iter().map(|n| capitalise(&n.replace('_', " "))));
-            headers.extend(mean_names.iter().map(|n| format!("Mean {}", n.replace('_', " "))));
+            let mut headers: Vec<String> =
+                vec![labels::dimension(&breakdown.dimension), "Participants".to_string()];
+            headers.extend(rate_names.iter().map(|n| labels::rate(n)));
+            headers.extend(mean_names.iter().map(|n| labels::mean(n, &eval.catalogue)));
             if has_reach {
                 headers.push("Representation ratio".to_string());
             }
@@ -222,7 +224,18 @@ pub(crate) fn equity_section(eval: &Evaluation, options: &ReportOptions) -> Resu
             let sentences: Vec<String> = breakdown
                 .groups
                 .iter()
-                .filter_map(|g| g.representation.as_ref()?.value().map(|r| r.sentence(&g.group)))
+                .filter_map(|g| {
+                    g.representation.as_ref()?.value().map(|r| {
+                        let ratio = format::number(Some(r.ratio), 2);
+                        format!(
+                            "{}: representation ratio {ratio} (95% CI {} to {}), a share of participants \
+                             {ratio} times the group's share of local residents.",
+                            g.group,
+                            format::number(r.ci_low, 2),
+                            format::number(r.ci_high, 2),
+                        )
+                    })
+                })
                 .collect();
             if !sentences.is_empty() && breakdown.dimension == "ethnicity" {
                 blocks.push(Block::List(sentences));
@@ -254,7 +267,7 @@ pub(crate) fn equity_section(eval: &Evaluation, options: &ReportOptions) -> Resu
                 } else {
                     let Some(first_rate) = rate_names.first() else { continue };
                     let mut c = BarChart::new(
-                        format!("{name}: {} by ethnicity", first_rate.replace('_', " ")),
+                        format!("{name}: {} by ethnicity", labels::rate(first_rate).to_lowercase()),
                         "Rate",
                         ValueUnit::Percent,
                     );
@@ -283,14 +296,6 @@ pub(crate) fn equity_section(eval: &Evaluation, options: &ReportOptions) -> Resu
         }
     }
     Ok(Section { id: "equity".to_string(), title: "Who was reached and who benefited".to_string(), blocks })
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 /// The social value section: totals, the impact map, sensitivity and uncertainty.
@@ -347,6 +352,11 @@ pub(crate) fn social_value_section(
         ]);
     }
     blocks.push(Block::Table(inputs));
+    blocks.push(Block::Paragraph(
+        "Years count from the start of the pilots: year 0 is the start, and money spent then counts at its face \
+         value; money spent in year 1 or later is discounted back to year 0, which gives its present value."
+            .to_string(),
+    ));
     let mut table = Table::new(
         "impact_map",
         "Impact map: outcomes, quantities, proxies and present values",
@@ -380,7 +390,7 @@ pub(crate) fn social_value_section(
     };
     for o in &sv.outcomes {
         let quantity = match &o.quantity_from {
-            Some(link) => format!("{} (from {link})", format::number(Some(o.quantity), 0)),
+            Some(link) => labels::quantity(&format::number(Some(o.quantity), 0), link, &eval.catalogue),
             None => format::number(Some(o.quantity), 0),
         };
         table.row(vec![
@@ -468,7 +478,9 @@ pub(crate) fn social_value_section(
         format!("Prices: {} prices; every proxy uprated from its own price year with {}.", sv.price_year, sv.deflator),
         format!("Discounting: {}.", sv.discounting),
         "Impact in the first year = quantity × value × (1 − deadweight) × (1 − displacement) × (1 − attribution); \
-         each later year × (1 − drop-off). Years start at the outcome's start year (1 = end-of-year convention)."
+         each later year × (1 − drop-off). An outcome is counted from its start year: year 1 unless the impact map \
+         says otherwise, discounted once, as a year's benefit is counted at the end of the year; an outcome \
+         starting in year 0 is counted at its face value in its first year."
             .to_string(),
         "Sensitivity: one assumption at a time, applied to every outcome: deductions halved and raised by half, \
          proxies ±25%, durations ±1 year, measured quantities at their 95% Wilson limits (fixed ones ±25%)."

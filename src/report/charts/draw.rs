@@ -53,11 +53,12 @@ const SKY: Rgb = Rgb(0x56, 0xb4, 0xe9);
 const VERMILION: Rgb = Rgb(0xd5, 0x5e, 0x00);
 const STATISTIC: Rgb = Rgb(0x40, 0x40, 0x40);
 
-// Type sizes (em, logical pixels).
-const TITLE: f64 = 17.0;
-const LABEL: f64 = 13.0;
-const SMALL: f64 = 12.0;
-const NOTE: f64 = 11.5;
+// Type sizes (em, logical pixels). A report shows a chart at most SVG_WIDTH wide and, on a
+// 390 px phone, about 370 px wide: the smallest text is then still about 9 CSS px.
+const TITLE: f64 = 19.0;
+const LABEL: f64 = 16.0;
+const SMALL: f64 = 15.0;
+const NOTE: f64 = 15.0;
 
 const PAD: f64 = 16.0;
 
@@ -441,7 +442,7 @@ fn label_column(labels: &[&str]) -> Result<f64> {
     for label in labels {
         widest = widest.max(text_width(label.trim(), Font::regular(LABEL))?);
     }
-    Ok(widest.min(f64::from(SVG_WIDTH) * 0.34))
+    Ok(widest.min(f64::from(SVG_WIDTH) * 0.4))
 }
 
 /// Right-aligned, truncated row labels left of `x`.

@@ -134,7 +134,7 @@ fn every_chart_renders_svg_with_its_title_labels_and_alt_text() {
     for (chart, labels) in charts.iter().zip(expected) {
         let svg = chart.to_svg().unwrap();
         assert!(svg.starts_with("<svg"), "{}", &svg[..40]);
-        assert!(svg.contains("viewBox=\"0 0 720 "));
+        assert!(svg.contains(&format!("viewBox=\"0 0 {SVG_WIDTH} ")));
         assert!(svg.contains(&format!("<title>{}</title>", chart.title())));
         let elements = balanced(&svg);
         assert_eq!(elements[0], "svg");
