@@ -302,13 +302,13 @@ fn pilot_section(
         }
         blocks.push(Block::Paragraph(format!(
             "{} finished treatment without paired PHQ-9 and anxiety scores and are outside the rates; {} were \
-             not at caseness at their first scores and are outside recovery. Anxiety measures used: {}.",
+             not at caseness at their first scores and are outside recovery. The anxiety measure behind each person's outcome (number of people): {}.",
             format::count(Some(tt.finished_not_paired), min),
             format::count(Some(tt.not_at_caseness_at_first), min),
             if tt.anxiety_measures.is_empty() {
                 "none".to_string()
             } else {
-                tt.anxiety_measures.iter().map(|(m, n)| format!("{m} {}", format::count(Some(*n), min))).collect::<Vec<_>>().join(", ")
+                tt.anxiety_measures.iter().map(|(m, n)| format!("{} {}", measure_name(eval, m), format::count(Some(*n), min))).collect::<Vec<_>>().join(", ")
             }
         )));
     }

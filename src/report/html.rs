@@ -233,9 +233,12 @@ fn table_html(out: &mut String, table: &Table) {
                 );
             } else {
                 let text = escape(cell);
-                // Numbers wrap at their spaces, but "12 of 19" and "n = 14" stay on one line.
+                // Numbers wrap at their spaces, but an interval ("44.1–60.2%"), "12 of 19" and
+                // "n = 14" each stay on one line (U+2060 joins after the dash).
                 let text = if numeric(i) {
-                    text.replace(" of ", "&nbsp;of&nbsp;").replace("n = ", "n&nbsp;=&nbsp;")
+                    text.replace('–', "–\u{2060}")
+                        .replace(" of ", "&nbsp;of&nbsp;")
+                        .replace("n = ", "n&nbsp;=&nbsp;")
                 } else {
                     text
                 };
@@ -314,7 +317,104 @@ mod tests {
         assert!(!html.contains("<script>"));
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(html.contains("<title>A &amp; B</title>"));
-        assert!(html.contains("<th scope=\"row\">"));
+        assert!(html.contains("<th scope=\"row\" class=\"long\">&lt;script&gt;"));
         assert!(html.contains("<caption>Areas</caption>"));
+    }
+
+    fn document(tables: Vec<Table>) -> Document {
+        Document {
+            title: "Report".into(),
+            subtitle: None,
+            sections: vec![
+                Section { id: "summary".into(), title: "Summary".into(), blocks: Vec::new() },
+                Section {
+                    id: "equity".into(),
+                    title: "Who was reached".into(),
+                    blocks: tables.into_iter().map(Block::Table).collect(),
+                },
+            ],
+            footer: String::new(),
+        }
+    }
+
+    fn wide_table() -> Table {
+        let mut wide = Table::new(
+            "equity",
+            "By ethnicity",
+            &["Ethnicity", "Participants", "Recovery", "Reliable improvement", "Representation ratio"],
+        );
+        wide.row(vec![
+            "Black Caribbean".into(),
+            "28".into(),
+            "45.0% (25.8–65.8%; 9 of 20)".into(),
+            "<5".into(),
+            "2.37 (1.66–3.33)".into(),
+        ]);
+        wide
+    }
+
+    #[test]
+    fn every_table_box_is_a_labelled_region_the_keyboard_reaches() {
+        let mut narrow = Table::new("areas", "Sessions by area", &["Area", "Sessions"]);
+        narrow.row(vec!["Tooting".into(), "40".into()]);
+        let html = HtmlPrinter.to_string(&document(vec![narrow, wide_table()]));
+        for caption in ["Sessions by area", "By ethnicity"] {
+            assert!(
+                html.contains(&format!(
+                    "<div class=\"table-wrap keep\" role=\"region\" tabindex=\"0\" aria-label=\"{caption}\">"
+                )),
+                "{caption}"
+            );
+        }
+    }
+
+    #[test]
+    fn tables_too_wide_for_a_phone_stack_as_labelled_cards() {
+        let mut narrow = Table::new("areas", "Sessions by area", &["Area", "Sessions"]);
+        narrow.row(vec!["Tooting".into(), "40".into()]);
+        assert!(!too_wide_for_a_phone(&narrow));
+        assert!(too_wide_for_a_phone(&wide_table()));
+        let html = HtmlPrinter.to_string(&document(vec![narrow, wide_table()]));
+        assert!(html.contains("<table>\n<caption>Sessions by area</caption>"));
+        assert!(html.contains("<table class=\"stack\" role=\"table\">\n<caption>By ethnicity</caption>"));
+        assert!(html.contains("<th scope=\"row\" role=\"rowheader\">Black Caribbean</th>"));
+        assert!(
+            html.contains("<td class=\"num\" role=\"cell\" data-label=\"Reliable improvement\">&lt;5</td>")
+        );
+        // On a phone the narrow table stays a table: no card labels.
+        assert!(html.contains("<th scope=\"row\">Tooting</th><td class=\"num\">40</td>"));
+    }
+
+    #[test]
+    fn numbers_wrap_between_figures_not_inside_them() {
+        let html = HtmlPrinter.to_string(&document(vec![wide_table()]));
+        // The interval is joined after its dash, "9 of 20" by no-break spaces; the spaces
+        // between the rate, the interval and the count stay break points.
+        assert!(html.contains(">45.0% (25.8–\u{2060}65.8%; 9&nbsp;of&nbsp;20)</td>"), "{html}");
+    }
+
+    #[test]
+    fn long_unbroken_text_may_break_anywhere() {
+        let mut files =
+            Table::new("files", "Input files", &["File", "SHA-256"]).numeric_columns(&[false, false]);
+        let digest = "349ea519d6c68fc54e381f7310a11394783d1b58fed1f13ccae9d7d08b9e4f15";
+        files.row(vec!["plan.toml".into(), digest.into()]);
+        let html = HtmlPrinter.to_string(&document(vec![files]));
+        assert!(html.contains(&format!("<td class=\"long\">{digest}</td>")));
+        assert!(html.contains("td.long, th.long { overflow-wrap: anywhere; }"));
+    }
+
+    #[test]
+    fn contents_list_is_on_screen_and_in_print() {
+        let html = HtmlPrinter.to_string(&document(Vec::new()));
+        assert!(html.contains(
+            "<nav class=\"contents\" aria-labelledby=\"contents\">\n<h2 id=\"contents\">Contents</h2>\n<ol>\n\
+             <li><a href=\"#summary\">Summary</a></li>\n<li><a href=\"#equity\">Who was reached</a></li>\n</ol></nav>"
+        ));
+        let print = &STYLE[STYLE.find("@media print").unwrap()..];
+        assert!(!print.contains("display: none"), "nothing is hidden in print");
+        // Sections flow on: a page per section left pages nearly empty.
+        assert!(!print.contains("break-before: page"));
+        assert!(print.contains("@page { size: A4; margin: 15mm; }"));
     }
 }

@@ -226,11 +226,11 @@ pub(crate) fn equity_section(eval: &Evaluation, options: &ReportOptions) -> Resu
                 .iter()
                 .filter_map(|g| {
                     g.representation.as_ref()?.value().map(|r| {
-                        let ratio = format::number(Some(r.ratio), 2);
                         format!(
-                            "{}: representation ratio {ratio} (95% CI {} to {}), a share of participants \
-                             {ratio} times the group's share of local residents.",
+                            "{}: reached at {} times their share of local residents (representation ratio; \
+                             95% CI {} to {}).",
                             g.group,
+                            format::number(Some(r.ratio), 2),
                             format::number(r.ci_low, 2),
                             format::number(r.ci_high, 2),
                         )

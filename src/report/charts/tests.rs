@@ -443,3 +443,23 @@ fn preview() {
         std::fs::write(dir.join(format!("{name}.svg")), chart.to_svg().unwrap()).unwrap();
     }
 }
+
+/// A report shows a chart at most `SVG_WIDTH` wide; a 390 px phone, less the page's
+/// padding, gives it about 370 CSS px. Every text must still be at least 9 px tall there.
+#[test]
+fn chart_text_stays_readable_scaled_to_a_phone() {
+    let scenes = [
+        recovery().scene().unwrap(),
+        scores().scene().unwrap(),
+        monte_carlo().scene().unwrap(),
+        tornado().scene().unwrap(),
+    ];
+    let scale = 370.0 / f64::from(SVG_WIDTH);
+    for scene in &scenes {
+        for shape in &scene.shapes {
+            if let Shape::Text { text, size, .. } = shape {
+                assert!(size * scale >= 9.0, "'{text}' is {:.1} px on a phone", size * scale);
+            }
+        }
+    }
+}
