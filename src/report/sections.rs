@@ -337,7 +337,8 @@ pub(crate) fn social_value_section(
         "inputs",
         "Inputs (the investment)",
         &["Input", "Stakeholder", "Amount", "Year", "Present value"],
-    );
+    )
+    .numeric_columns(&[false, false, true, true, true]);
     for i in &sv.inputs {
         let what = match i.hours {
             Some(h) => format!("{} ({} hours)", i.description, format::thousands(h, 0)),
@@ -371,7 +372,7 @@ pub(crate) fn social_value_section(
             "Present value",
         ],
     )
-    .numeric_columns(&[false, false, false, false, true, true, false, true]);
+    .numeric_columns(&[false, false, false, false, false, true, false, true]);
     // Outputs come from the activities table of the pilot the outcome is measured in.
     let outputs = |link: Option<&String>| -> String {
         let pilot = link.and_then(|l| l.split('.').next());

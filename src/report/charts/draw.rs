@@ -442,14 +442,32 @@ fn label_column(labels: &[&str]) -> Result<f64> {
     for label in labels {
         widest = widest.max(text_width(label.trim(), Font::regular(LABEL))?);
     }
-    Ok(widest.min(f64::from(SVG_WIDTH) * 0.4))
+    Ok(widest.min(f64::from(SVG_WIDTH) * 0.36))
 }
 
-/// Right-aligned, truncated row labels left of `x`.
+/// Line spacing of a row label that wraps.
+const LABEL_LINE: f64 = LABEL * 1.15;
+
+/// The height of a row: `base`, or enough for two lines when a label is wider than `max`.
+fn row_height(labels: &[&str], max: f64, base: f64) -> Result<f64> {
+    for label in labels {
+        if text_width(label.trim(), Font::regular(LABEL))? > max {
+            return Ok(base.max(2.0 * LABEL_LINE + 10.0));
+        }
+    }
+    Ok(base)
+}
+
+/// Right-aligned row labels left of `x`, wrapped onto a second line and only then
+/// truncated, so long names stay readable in a narrow chart.
 fn row_labels(scene: &mut Scene, rows: &Rows, labels: &[&str], x: f64, max: f64) -> Result<()> {
     for (i, label) in labels.iter().enumerate() {
-        let text = truncate(label, max, Font::regular(LABEL))?;
-        scene.text_mid(&text, x, rows.centre(i), Font::regular(LABEL), INK, Align::Right);
+        let lines = wrap(label, max, Font::regular(LABEL), 2)?;
+        let first = rows.centre(i) - LABEL_LINE * (lines.len() as f64 - 1.0) / 2.0;
+        for (k, line) in lines.iter().enumerate() {
+            let y = first + k as f64 * LABEL_LINE;
+            scene.text_mid(line, x, y, Font::regular(LABEL), INK, Align::Right);
+        }
     }
     Ok(())
 }
@@ -515,7 +533,8 @@ impl Render for BarChart {
         if self.reference_line.is_some() {
             y += SMALL + 8.0;
         }
-        let rows = Rows { top: y + 4.0, row_height: 34.0, count: self.bars.len() };
+        let row_height = row_height(&labels, label_w, 34.0)?;
+        let rows = Rows { top: y + 4.0, row_height, count: self.bars.len() };
 
         let mut lo: f64 = 0.0;
         let mut hi: f64 = 0.0;
@@ -629,7 +648,8 @@ impl Render for BeforeAfterChart {
             plot_x0,
             y + 8.0,
         )?;
-        let rows = Rows { top: y + 24.0, row_height: 40.0, count: self.rows.len() };
+        let row_height = row_height(&labels, label_w, 40.0)?;
+        let rows = Rows { top: y + 24.0, row_height, count: self.rows.len() };
 
         let mut lo = f64::INFINITY;
         let mut hi = f64::NEG_INFINITY;
@@ -757,7 +777,8 @@ impl Render for TornadoChart {
             plot_x0,
             y + 8.0,
         )?;
-        let rows = Rows { top: y + 24.0 + SMALL + 8.0, row_height: 34.0, count: sorted.len() };
+        let row_height = row_height(&labels, label_w, 34.0)?;
+        let rows = Rows { top: y + 24.0 + SMALL + 8.0, row_height, count: sorted.len() };
 
         let mut lo = self.base;
         let mut hi = self.base;

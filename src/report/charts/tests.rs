@@ -463,3 +463,15 @@ fn chart_text_stays_readable_scaled_to_a_phone() {
         }
     }
 }
+
+#[test]
+fn long_row_labels_wrap_onto_two_lines_before_any_is_cut() {
+    let mut chart = BarChart::new("Present value by outcome", "Present value", ValueUnit::Pounds);
+    chart.bars.push(Bar::new("Reliable recovery from anxiety or depression", 587_037.0));
+    chart.bars.push(Bar::new("Short", 36_348.0));
+    let scene = chart.scene().unwrap();
+    let all = texts(&scene);
+    let first = all.iter().position(|t| t.starts_with("Reliable recovery")).unwrap();
+    assert_eq!(format!("{} {}", all[first], all[first + 1]), "Reliable recovery from anxiety or depression");
+    assert!(!all.iter().any(|t| t.contains('…')), "{all:?}");
+}
