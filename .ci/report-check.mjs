@@ -7,9 +7,9 @@
 //   and chart text is at least MIN_CHART_TEXT_PX tall once the chart is scaled to fit;
 // - print (A4, the report's 15 mm margins): laid out at the printable width no table is
 //   wider than its container and the page is not wider than the paper, so Chromium has no
-//   reason to shrink the document; the PDF is then printed at scale 1 and its body text
-//   measured (with poppler's pdftotext) to prove it was not shrunk, and no word runs past
-//   the right margin.
+//   reason to shrink the document; the PDF is then printed at scale 1 and a word set in
+//   10 pt at its end is measured (with poppler's pdftotext) against the same word printed
+//   alone, to prove the document was not shrunk; and no word runs past the right margin.
 //
 // Usage: node report-check.mjs REPORT.html OUT_DIR [--measure]
 // With --measure it prints the figures and exits 0 whatever they are. Needs the packages
@@ -57,7 +57,6 @@ async function open(viewport) {
 async function axe(page, where) {
   await page.addScriptTag({ path: axeSource });
   const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
     const r = await axe.run(document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
       resultTypes: ['violations'],
@@ -106,14 +105,14 @@ function chartText() {
       const size = parseFloat(getComputedStyle(text).fontSize) * scale;
       if (size < smallest) {
         smallest = size;
-        where = `${svg.querySelector('title')?.textContent ?? 'chart'}: "${text.textContent}"`;
+        where = `${svg.querySelector('title')?.textContent ?? 'chart'}: "${text.textContent.trim()}"`;
       }
     }
   }
   return { smallest, where, charts: document.querySelectorAll('figure.chart svg').length };
 }
 
-function report_tables(label, boxes, limit) {
+function reportTables(label, boxes, limit) {
   const over = boxes.filter((b) => b.scrollWidth > b.clientWidth + 1 || b.tableWidth > limit + 1);
   const hidden = over.filter((b) => !b.region);
   const worst = over.reduce((w, b) => Math.max(w, 1 - b.clientWidth / b.scrollWidth), 0);
@@ -187,7 +186,7 @@ async function checkPdf(pdf) {
   const page = await open(PHONE);
   await axe(page, 'phone 390 px');
   const boxes = await page.evaluate(tableBoxes);
-  const { hidden } = report_tables('phone 390 px', boxes, PHONE.width);
+  const { hidden } = reportTables('phone 390 px', boxes, PHONE.width);
   for (const b of hidden) {
     fail(`phone: table "${b.caption}" is ${b.scrollWidth} px wide in a ${b.clientWidth} px box that is not a focusable labelled scroll region`);
   }
@@ -208,7 +207,7 @@ async function checkPdf(pdf) {
   const page = await open({ width: PRINTABLE_PX, height: 1000 });
   await page.emulateMedia({ media: 'print' });
   const boxes = await page.evaluate(tableBoxes);
-  const { over } = report_tables(`print, A4 printable width ${PRINTABLE_PX} px`, boxes, PRINTABLE_PX);
+  const { over } = reportTables(`print, A4 printable width ${PRINTABLE_PX} px`, boxes, PRINTABLE_PX);
   for (const b of over) {
     fail(`print: table "${b.caption}" is ${Math.max(b.scrollWidth, b.tableWidth)} px wide, the printable width is ${PRINTABLE_PX} px`);
   }
