@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
 # Renders the demo report in Debian's headless Chromium and checks that a real page came
-# out: the DOM holds the report's sections and the screenshot is not blank.
+# out: the DOM holds the report's sections and the screenshot is not blank. Then checks it
+# as a reader meets it (.ci/report-check.mjs): axe-core's WCAG 2.0/2.1 A and AA rules, a
+# 390 px phone, and an A4 print to PDF with no table wider than the page.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/coproduction-target}"
 
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian packages: the browser, poppler's pdftotext to read the printed PDF, and Node.js.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ "${#missing[@]}" -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq chromium >/dev/null
+    apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+
+# npm packages, pinned, into a cache folder outside the clone (nothing is committed).
+node_dir="${XDG_CACHE_HOME:-$HOME/.cache}/coproduction-report-check"
+npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$node_dir" \
+    playwright-core@1.65.2 axe-core@4.14.1 >/dev/null
 
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
@@ -34,3 +46,5 @@ if [ "$size" -lt 20000 ]; then
     exit 1
 fi
 echo "report rendered: $(wc -c <"$out/dom.html") bytes of DOM, screenshot $size bytes"
+
+NODE_PATH="$node_dir/node_modules" node .ci/report-check.mjs "$out/report/report.html" "$out"

@@ -325,7 +325,8 @@ fn pilot_section(
         }
         blocks.push(Block::Paragraph(format!(
             "Of {} who finished treatment, {} had paired PHQ-9 and anxiety scores (the rates' denominator), and {} \
-             of those were at caseness at their first scores (the recovery denominator). Anxiety measures used: {}.",
+             of those were at caseness at their first scores (the recovery denominator). The anxiety measure behind \
+             each person's outcome (number of people): {}.",
             tt.finished_treatment.as_ref().map_or("0".to_string(), |r| count(&r.count)),
             count(&tt.finished_and_paired),
             count(&tt.at_caseness_at_first),
@@ -391,8 +392,8 @@ fn pilot_section(
                 "Change (95% CI)",
                 "p (t)",
                 "p (Wilcoxon)",
-                "d_av",
-                "g_av",
+                "Effect size d_av",
+                "Effect size g_av",
                 "Reliably improved",
                 "Reliably worse",
             ],
@@ -438,17 +439,26 @@ fn pilot_section(
             ]);
         }
         blocks.push(Block::Table(t));
+        // The columns are explained under the first table that has them, and referred to after.
+        let first = publication.pilots.iter().find(|p| !p.measures.is_empty());
+        blocks.push(Block::Paragraph(match first {
+            Some(first) if first.id != pilot.id => format!(
+                "Change is the last score minus the first; the p-values and effect sizes are explained under {}.",
+                first.name
+            ),
+            _ => "Change is the last score minus the first: negative when scores fell, which is an improvement \
+                  on measures where lower is better (such as PHQ-9, GAD-7 and blood pressure) and a worsening where \
+                  higher is better (such as wellbeing scores). p (t) is the p-value of the paired t-test and \
+                  p (Wilcoxon) that of the Wilcoxon signed-rank test: the chance of a change at least this large if \
+                  there were in truth no change. An effect size puts a change on a scale common to every measure: \
+                  d_av is the mean change divided by the average of the standard deviations at the first and last \
+                  assessment, and g_av is d_av corrected for small samples (Hedges), following Lakens (2013). \
+                  By Cohen's conventions an effect size of about 0.2 is small, 0.5 medium and 0.8 large."
+                .to_string(),
+        }));
         if let Some(chart) = super::sections::measures_chart(publication, pilot, options)? {
             blocks.push(Block::Chart(chart));
         }
-        blocks.push(Block::Paragraph(
-            "Change is last minus first. Effect sizes say how large the change is in standard deviations, \
-             whatever the scale: d_av is the mean change over the average of the first and last SDs, and g_av \
-             the same with Hedges' small-sample correction (Lakens 2013); about 0.2 is small, 0.5 medium and \
-             0.8 large. Negative values mean scores fell, which is an improvement on measures where lower is \
-             better."
-                .to_string(),
-        ));
     }
     let mut norms = Vec::new();
     for m in pilot.measures.iter().filter(|m| m.statistics_shown()) {

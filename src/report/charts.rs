@@ -35,8 +35,9 @@ use std::fmt::Display;
 
 use crate::error::{Error, Location, Result};
 
-/// Width of the SVG output in pixels; heights follow the content.
-pub const SVG_WIDTH: u32 = 720;
+/// Width of the SVG output in pixels; heights follow the content. Narrow enough that text
+/// drawn at 15 px stays readable when a phone scales the chart to its screen.
+pub const SVG_WIDTH: u32 = 600;
 
 /// PNG output is this many times the SVG size in each direction.
 pub const PNG_SCALE: u32 = 2;

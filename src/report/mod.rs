@@ -7,6 +7,7 @@ mod document;
 mod format;
 mod html;
 mod json;
+mod labels;
 mod markdown;
 mod sections;
 

@@ -10,7 +10,7 @@ use crate::publish::{
 use super::build::{NATIONAL_RELIABLE_RECOVERY, ReportOptions, decimals_for, measure_name};
 use super::charts::{Bar, BarChart, BeforeAfter, BeforeAfterChart, Chart, Marker, ValueUnit};
 use super::document::ChartBlock;
-use super::format;
+use super::{format, labels};
 
 /// Renders a chart to a report block (SVG always, PNG when asked).
 pub(crate) fn chart_block(name: &str, chart: &dyn Chart, options: &ReportOptions) -> Result<ChartBlock> {
@@ -118,36 +118,6 @@ pub(crate) fn measures_chart(
     Ok(Some(chart_block(&format!("{}_measures", pilot.id), &chart, options)?))
 }
 
-/// A dimension's name for a reader.
-pub(crate) fn dimension_label(dimension: &str) -> String {
-    match dimension {
-        "gender" => "Gender".to_string(),
-        "ethnicity" => "Ethnic group".to_string(),
-        "age_band" => "Age band".to_string(),
-        "imd_quintile" => "Deprivation (IMD quintile, 1 = most deprived)".to_string(),
-        "imd_decile" => "Deprivation (IMD decile, 1 = most deprived)".to_string(),
-        "area" => "Area".to_string(),
-        other => capitalise(&other.replace('_', " ")),
-    }
-}
-
-/// A rate's or mean's name for a reader.
-fn figure_label(publication: &Publication, name: &str) -> String {
-    match name {
-        "finished_treatment" => "Finished treatment".to_string(),
-        "recovery" => "Recovery".to_string(),
-        "reliable_improvement" => "Reliable improvement".to_string(),
-        "reliable_recovery" => "Reliable recovery".to_string(),
-        "reliable_deterioration" => "Reliable deterioration".to_string(),
-        "bp_controlled_first" => "Blood pressure controlled, first reading".to_string(),
-        "bp_controlled_last" => "Blood pressure controlled, last reading".to_string(),
-        other => match other.strip_suffix("_change") {
-            Some(measure) => format!("Mean change in {}", measure_name(publication, measure)),
-            None => capitalise(&other.replace('_', " ")),
-        },
-    }
-}
-
 /// Reach and outcomes by group, under disclosure control.
 pub(crate) fn equity_section(
     publication: &Publication,
@@ -157,9 +127,10 @@ pub(crate) fn equity_section(
     let rule = &publication.rule;
     let mut blocks = vec![Block::Paragraph(
         "Who each pilot reached and who benefited, by group. \"Not recorded\" is kept as its own group. \
-         Rates carry 95% Wilson intervals; the representation ratio compares a group's share of participants \
-         (among those whose group is recorded) with its share of the local population: 1.0 means reached in \
-         proportion, above 1 more than its share, below 1 less."
+         Rates carry 95% Wilson intervals. The representation ratio, in the last column wherever the plan gives \
+         the local population, compares a group's share of participants (among those whose group is recorded) \
+         with its share of the local population: 1.0 means reached in proportion, 2.0 twice as many as in \
+         proportion, 0.5 half."
             .to_string(),
     )];
     if !publication.exact && publication.rule.enabled {
@@ -183,12 +154,11 @@ pub(crate) fn equity_section(
             .unwrap_or_else(|| pilot_id.to_string());
         blocks.push(Block::Heading(name.clone()));
         for breakdown in &pilot_equity.breakdowns {
-            let dimension = dimension_label(&breakdown.dimension);
+            let dimension = labels::dimension_in_text(&breakdown.dimension);
             if breakdown.withheld {
                 blocks.push(Block::Paragraph(format!(
-                    "By {}: not published for this pilot. Its groups are so small that hiding single figures \
-                     could not keep them from being worked out.",
-                    dimension.to_lowercase()
+                    "By {dimension}: not published for this pilot. Its groups are so small that hiding single \
+                     figures could not keep them from being worked out."
                 )));
                 continue;
             }
@@ -203,16 +173,17 @@ pub(crate) fn equity_section(
                 .map(|g| g.means.iter().map(|(n, _)| n.clone()).collect())
                 .unwrap_or_default();
             let has_reach = breakdown.groups.iter().any(|g| g.representation.is_some());
-            let mut headers: Vec<String> = vec![dimension.clone(), "Participants".to_string()];
-            headers.extend(rate_names.iter().map(|n| figure_label(publication, n)));
-            headers.extend(mean_names.iter().map(|n| figure_label(publication, n)));
+            let mut headers: Vec<String> =
+                vec![labels::dimension(&breakdown.dimension), "Participants".to_string()];
+            headers.extend(rate_names.iter().map(|n| labels::rate(n)));
+            headers.extend(mean_names.iter().map(|n| labels::mean(n, &publication.catalogue)));
             if has_reach {
                 headers.push("Representation ratio".to_string());
             }
             let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
             let mut table = Table::new(
                 &format!("equity_{pilot_id}_{}", breakdown.dimension),
-                &format!("{name}: by {}", dimension.to_lowercase()),
+                &format!("{name}: by {dimension}"),
                 &header_refs,
             );
             for g in &breakdown.groups {
@@ -262,7 +233,18 @@ pub(crate) fn equity_section(
             let sentences: Vec<String> = breakdown
                 .groups
                 .iter()
-                .filter_map(|g| g.representation.as_ref()?.value().map(|r| r.sentence(&g.group)))
+                .filter_map(|g| {
+                    g.representation.as_ref()?.value().map(|r| {
+                        format!(
+                            "{}: reached at {} times their share of local residents (representation ratio; \
+                             95% CI {} to {}).",
+                            g.group,
+                            format::number(Some(r.ratio), 2),
+                            format::number(r.ci_low, 2),
+                            format::number(r.ci_high, 2),
+                        )
+                    })
+                })
                 .collect();
             if !sentences.is_empty() && breakdown.dimension == "ethnicity" {
                 blocks.push(Block::List(sentences));
@@ -294,10 +276,7 @@ pub(crate) fn equity_section(
                 } else {
                     let Some(first_rate) = rate_names.first() else { continue };
                     let mut c = BarChart::new(
-                        format!(
-                            "{name}: {} by ethnic group",
-                            figure_label(publication, first_rate).to_lowercase()
-                        ),
+                        format!("{name}: {} by ethnic group", labels::rate(first_rate).to_lowercase()),
                         "Rate",
                         ValueUnit::Percent,
                     );
@@ -328,14 +307,6 @@ pub(crate) fn equity_section(
         }
     }
     Ok(Section { id: "equity".to_string(), title: "Who was reached and who benefited".to_string(), blocks })
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 /// The social value section: totals, the impact map, sensitivity and uncertainty.
@@ -380,7 +351,13 @@ pub(crate) fn social_value_section(
         "inputs",
         "Inputs (the investment)",
         &["Input", "Stakeholder", "Amount", "Year", "Present value"],
-    );
+    )
+    .numeric_columns(&[false, false, true, true, true]);
+    blocks.push(Block::Paragraph(
+        "Years count from the start of the pilots: year 0 is the start, and money spent then counts at its face \
+         value; money spent in year 1 or later is discounted back to year 0, which gives its present value."
+            .to_string(),
+    ));
     for i in &sv.inputs {
         let what = match i.hours {
             Some(h) => format!("{} ({} hours)", i.description, format::thousands(h, 0)),
@@ -409,7 +386,7 @@ pub(crate) fn social_value_section(
             "Present value",
         ],
     )
-    .numeric_columns(&[false, false, false, false, true, true, false, true]);
+    .numeric_columns(&[false, false, false, false, false, true, false, true]);
     // Outputs come from the activities table of the pilot the outcome is measured in.
     let outputs = |link: Option<&String>| -> String {
         let pilot = link.and_then(|l| l.split('.').next());
@@ -509,7 +486,9 @@ pub(crate) fn social_value_section(
         format!("Prices: {} prices; every proxy uprated from its own price year with {}.", sv.price_year, sv.deflator),
         format!("Discounting: {}.", sv.discounting),
         "Impact in the first year = quantity × value × (1 − deadweight) × (1 − displacement) × (1 − attribution); \
-         each later year × (1 − drop-off). Years start at the outcome's start year (1 = end-of-year convention)."
+         each later year × (1 − drop-off). An outcome is counted from its start year: year 1 unless the impact map \
+         says otherwise, discounted once, as a year's benefit is counted at the end of the year; an outcome \
+         starting in year 0 is counted at its face value in its first year."
             .to_string(),
         "Sensitivity: one assumption at a time, applied to every outcome: deductions halved and raised by half, \
          proxies ±25%, durations ±1 year, measured quantities at their 95% Wilson limits (fixed ones ±25%)."

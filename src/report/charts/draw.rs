@@ -53,11 +53,12 @@ const SKY: Rgb = Rgb(0x56, 0xb4, 0xe9);
 const VERMILION: Rgb = Rgb(0xd5, 0x5e, 0x00);
 const STATISTIC: Rgb = Rgb(0x40, 0x40, 0x40);
 
-// Type sizes (em, logical pixels).
-const TITLE: f64 = 17.0;
-const LABEL: f64 = 13.0;
-const SMALL: f64 = 12.0;
-const NOTE: f64 = 11.5;
+// Type sizes (em, logical pixels). A report shows a chart at most SVG_WIDTH wide and, on a
+// 390 px phone, about 370 px wide: the smallest text is then still about 9 CSS px.
+const TITLE: f64 = 19.0;
+const LABEL: f64 = 16.0;
+const SMALL: f64 = 15.0;
+const NOTE: f64 = 15.0;
 
 const PAD: f64 = 16.0;
 
@@ -441,14 +442,32 @@ fn label_column(labels: &[&str]) -> Result<f64> {
     for label in labels {
         widest = widest.max(text_width(label.trim(), Font::regular(LABEL))?);
     }
-    Ok(widest.min(f64::from(SVG_WIDTH) * 0.34))
+    Ok(widest.min(f64::from(SVG_WIDTH) * 0.36))
 }
 
-/// Right-aligned, truncated row labels left of `x`.
+/// Line spacing of a row label that wraps.
+const LABEL_LINE: f64 = LABEL * 1.15;
+
+/// The height of a row: `base`, or enough for two lines when a label is wider than `max`.
+fn row_height(labels: &[&str], max: f64, base: f64) -> Result<f64> {
+    for label in labels {
+        if text_width(label.trim(), Font::regular(LABEL))? > max {
+            return Ok(base.max(2.0 * LABEL_LINE + 10.0));
+        }
+    }
+    Ok(base)
+}
+
+/// Right-aligned row labels left of `x`, wrapped onto a second line and only then
+/// truncated, so long names stay readable in a narrow chart.
 fn row_labels(scene: &mut Scene, rows: &Rows, labels: &[&str], x: f64, max: f64) -> Result<()> {
     for (i, label) in labels.iter().enumerate() {
-        let text = truncate(label, max, Font::regular(LABEL))?;
-        scene.text_mid(&text, x, rows.centre(i), Font::regular(LABEL), INK, Align::Right);
+        let lines = wrap(label, max, Font::regular(LABEL), 2)?;
+        let first = rows.centre(i) - LABEL_LINE * (lines.len() as f64 - 1.0) / 2.0;
+        for (k, line) in lines.iter().enumerate() {
+            let y = first + k as f64 * LABEL_LINE;
+            scene.text_mid(line, x, y, Font::regular(LABEL), INK, Align::Right);
+        }
     }
     Ok(())
 }
@@ -514,7 +533,8 @@ impl Render for BarChart {
         if self.reference_line.is_some() {
             y += SMALL + 8.0;
         }
-        let rows = Rows { top: y + 4.0, row_height: 34.0, count: self.bars.len() };
+        let row_height = row_height(&labels, label_w, 34.0)?;
+        let rows = Rows { top: y + 4.0, row_height, count: self.bars.len() };
 
         let mut lo: f64 = 0.0;
         let mut hi: f64 = 0.0;
@@ -628,7 +648,8 @@ impl Render for BeforeAfterChart {
             plot_x0,
             y + 8.0,
         )?;
-        let rows = Rows { top: y + 24.0, row_height: 40.0, count: self.rows.len() };
+        let row_height = row_height(&labels, label_w, 40.0)?;
+        let rows = Rows { top: y + 24.0, row_height, count: self.rows.len() };
 
         let mut lo = f64::INFINITY;
         let mut hi = f64::NEG_INFINITY;
@@ -756,7 +777,8 @@ impl Render for TornadoChart {
             plot_x0,
             y + 8.0,
         )?;
-        let rows = Rows { top: y + 24.0 + SMALL + 8.0, row_height: 34.0, count: sorted.len() };
+        let row_height = row_height(&labels, label_w, 34.0)?;
+        let rows = Rows { top: y + 24.0 + SMALL + 8.0, row_height, count: sorted.len() };
 
         let mut lo = self.base;
         let mut hi = self.base;

@@ -134,7 +134,7 @@ fn every_chart_renders_svg_with_its_title_labels_and_alt_text() {
     for (chart, labels) in charts.iter().zip(expected) {
         let svg = chart.to_svg().unwrap();
         assert!(svg.starts_with("<svg"), "{}", &svg[..40]);
-        assert!(svg.contains("viewBox=\"0 0 720 "));
+        assert!(svg.contains(&format!("viewBox=\"0 0 {SVG_WIDTH} ")));
         assert!(svg.contains(&format!("<title>{}</title>", chart.title())));
         let elements = balanced(&svg);
         assert_eq!(elements[0], "svg");
@@ -442,4 +442,36 @@ fn preview() {
         std::fs::write(dir.join(format!("{name}.png")), chart.to_png().unwrap()).unwrap();
         std::fs::write(dir.join(format!("{name}.svg")), chart.to_svg().unwrap()).unwrap();
     }
+}
+
+/// A report shows a chart at most `SVG_WIDTH` wide; a 390 px phone, less the page's
+/// padding, gives it about 370 CSS px. Every text must still be at least 9 px tall there.
+#[test]
+fn chart_text_stays_readable_scaled_to_a_phone() {
+    let scenes = [
+        recovery().scene().unwrap(),
+        scores().scene().unwrap(),
+        monte_carlo().scene().unwrap(),
+        tornado().scene().unwrap(),
+    ];
+    let scale = 370.0 / f64::from(SVG_WIDTH);
+    for scene in &scenes {
+        for shape in &scene.shapes {
+            if let Shape::Text { text, size, .. } = shape {
+                assert!(size * scale >= 9.0, "'{text}' is {:.1} px on a phone", size * scale);
+            }
+        }
+    }
+}
+
+#[test]
+fn long_row_labels_wrap_onto_two_lines_before_any_is_cut() {
+    let mut chart = BarChart::new("Present value by outcome", "Present value", ValueUnit::Pounds);
+    chart.bars.push(Bar::new("Reliable recovery from anxiety or depression", 587_037.0));
+    chart.bars.push(Bar::new("Short", 36_348.0));
+    let scene = chart.scene().unwrap();
+    let all = texts(&scene);
+    let first = all.iter().position(|t| t.starts_with("Reliable recovery")).unwrap();
+    assert_eq!(format!("{} {}", all[first], all[first + 1]), "Reliable recovery from anxiety or depression");
+    assert!(!all.iter().any(|t| t.contains('…')), "{all:?}");
 }
