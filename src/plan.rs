@@ -92,6 +92,9 @@ pub struct SocialValuePlan {
     pub draws: usize,
     /// Monte Carlo seed (default 20250401).
     pub seed: u64,
+    /// A GDP deflator series of the user's (`deflator = "deflator.toml"`, the bundled
+    /// shape), instead of the bundled one.
+    pub deflator: Option<PathBuf>,
 }
 
 /// Where the impact map comes from.
@@ -315,7 +318,7 @@ impl Plan {
 }
 
 /// `[social_value]` holds either `impact_map = "file"` or the impact map's keys inline,
-/// plus `monte_carlo_draws` and `monte_carlo_seed`.
+/// plus `monte_carlo_draws`, `monte_carlo_seed` and `deflator`.
 fn social_value_plan(
     mut table: toml::Table,
     resolve: &dyn Fn(&Path) -> PathBuf,
@@ -339,6 +342,11 @@ fn social_value_plan(
             return Err(bad(format!("monte_carlo_seed must be a non-negative whole number, not {other}")));
         }
     };
+    let deflator = match table.remove("deflator") {
+        None => None,
+        Some(toml::Value::String(path)) => Some(resolve(Path::new(&path))),
+        Some(other) => return Err(bad(format!("deflator must be a file name, not {other}"))),
+    };
     let impact_map = match table.remove("impact_map") {
         Some(toml::Value::String(path)) => {
             if !table.is_empty() {
@@ -352,7 +360,7 @@ fn social_value_plan(
         Some(other) => return Err(bad(format!("impact_map must be a file name, not {other}"))),
         None => ImpactMapSource::Inline(table),
     };
-    Ok(SocialValuePlan { impact_map, draws, seed })
+    Ok(SocialValuePlan { impact_map, draws, seed, deflator })
 }
 
 #[cfg(test)]

@@ -323,6 +323,8 @@ fn pilot_section(
         let (last, last_detail) = format::rate(cv.controlled_last.as_ref(), min);
         t.row(vec!["Controlled at first reading".into(), first, first_detail]);
         t.row(vec!["Controlled at last reading".into(), last, last_detail]);
+        let (newly, newly_detail) = format::rate(cv.newly_controlled.as_ref(), min);
+        t.row(vec!["Newly controlled (not at first reading, at last)".into(), newly, newly_detail]);
         t.row(vec![
             "Mean systolic fall (first − last)".into(),
             format!("{} mmHg", format::number(cv.sbp_mean_fall, 1)),
