@@ -369,8 +369,7 @@ impl Plan {
                 value::GdpDeflator::from_file(path)?;
             }
             // The links against the plan's pilots and the data's measures.
-            let programme =
-                |id: &str| self.pilots.iter().find(|p| p.id == id).map(|p| p.programme);
+            let programme = |id: &str| self.pilots.iter().find(|p| p.id == id).map(|p| p.programme);
             let has_measure = |pilot: &str, measure: &str| {
                 data.assessments().iter().any(|a| {
                     &*a.measure == measure && &*data.participants()[a.participant as usize].pilot_id == pilot

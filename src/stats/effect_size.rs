@@ -111,11 +111,16 @@ pub fn noncentral_t_cdf(t: f64, df: f64, delta: f64) -> f64 {
     let mut sum = 0.0;
     for j in 0..=last {
         let jf = j as f64;
-        let log_pois = if lambda > 0.0 { -lambda + jf * lambda.ln() - ln_gamma(jf + 1.0) } else if j == 0 { 0.0 } else { f64::NEG_INFINITY };
+        let log_pois = if lambda > 0.0 {
+            -lambda + jf * lambda.ln() - ln_gamma(jf + 1.0)
+        } else if j == 0 {
+            0.0
+        } else {
+            f64::NEG_INFINITY
+        };
         let p = log_pois.exp();
         let q = if lambda > 0.0 {
-            delta.signum()
-                * (-lambda + (jf + 0.5) * lambda.ln() - ln_gamma(jf + 1.5)).exp()
+            delta.signum() * (-lambda + (jf + 0.5) * lambda.ln() - ln_gamma(jf + 1.5)).exp()
         } else {
             0.0
         };

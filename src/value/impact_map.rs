@@ -204,7 +204,10 @@ reliable_recovery, reliable_deterioration, bp_controlled, bp_newly_controlled, <
 /// Metrics that count a state at the end (or everyone measured), so they include people
 /// who were already there before the programme: valuing them as a change over-claims.
 const STATE_METRICS: [(&str, &str); 3] = [
-    ("bp_controlled", "counts everyone controlled at the last reading, including those already controlled at the first (use bp_newly_controlled)"),
+    (
+        "bp_controlled",
+        "counts everyone controlled at the last reading, including those already controlled at the first (use bp_newly_controlled)",
+    ),
     ("participants", "counts everyone who took part, whether or not anything changed for them"),
     ("n_paired", "counts everyone measured twice, whether or not anything changed for them"),
 ];
@@ -429,7 +432,8 @@ impl ImpactMap {
             }
             match (value_low, value_high) {
                 (None, None) => {}
-                (Some(lo), Some(hi)) if lo.is_finite() && hi.is_finite() && 0.0 <= lo && lo <= value && value <= hi => {}
+                (Some(lo), Some(hi))
+                    if lo.is_finite() && hi.is_finite() && 0.0 <= lo && lo <= value && value <= hi => {}
                 (Some(_), Some(_)) => {
                     return Err(bad(format!(
                         "{which}: value_low and value_high must bracket the value (0 <= low <= value <= high)"
@@ -517,10 +521,18 @@ impl ImpactMap {
             let Some((pilot, metric)) = link.split_once('.') else { continue };
             let name = &o.outcome;
             let Some(kind) = programme(pilot) else {
-                out.push(format!("'{name}': quantity_from '{link}' names pilot '{pilot}', which the plan does not have."));
+                out.push(format!(
+                    "'{name}': quantity_from '{link}' names pilot '{pilot}', which the plan does not have."
+                ));
                 continue;
             };
-            let tt = ["finished_treatment", "recovery", "reliable_improvement", "reliable_recovery", "reliable_deterioration"];
+            let tt = [
+                "finished_treatment",
+                "recovery",
+                "reliable_improvement",
+                "reliable_recovery",
+                "reliable_deterioration",
+            ];
             let needs = match metric_measure(metric) {
                 Some(Some(measure)) => Some(measure),
                 Some(None) if metric.starts_with("bp_") => Some("sbp"),
@@ -566,7 +578,8 @@ impl ImpactMap {
             }
             let metric = o.quantity_from.as_deref().and_then(|l| l.split_once('.')).map(|(_, m)| m);
             let last = metric.map(|m| m.rsplit('.').next().unwrap_or(m));
-            if let Some((m, why)) = STATE_METRICS.iter().find(|(m, _)| Some(*m) == metric || Some(*m) == last) {
+            if let Some((m, why)) = STATE_METRICS.iter().find(|(m, _)| Some(*m) == metric || Some(*m) == last)
+            {
                 out.push(format!(
                     "'{name}': its quantity ({m}) {why}: people already at the outcome before the programme are claimed (over-claiming)."
                 ));
@@ -735,5 +748,91 @@ drop_off = 0.1
         let w = map.principle_warnings();
         assert!(w.iter().any(|w| w.contains("attribution is not set")));
         assert!(w.iter().any(|w| w.contains("lasts 8 years with no drop-off")));
+        // A quantity that counts people already at the outcome before the programme.
+        let map = ImpactMap::from_toml_str(
+            &MAP.replace("quantity = 50", "quantity_from = \"cv.bp_controlled\""),
+            "m",
+        )
+        .unwrap();
+        let w = map.principle_warnings();
+        assert!(
+            w.iter().any(|w| w.contains("(bp_controlled)") && w.contains("already controlled at the first")),
+            "{w:?}"
+        );
+        let map = ImpactMap::from_toml_str(
+            &MAP.replace("quantity = 50", "quantity_from = \"cv.bp_newly_controlled\""),
+            "m",
+        )
+        .unwrap();
+        assert!(!map.principle_warnings().iter().any(|w| w.contains("already")));
+        let map = ImpactMap::from_toml_str(
+            &MAP.replace("quantity = 50", "quantity_from = \"wb.swemwbs.n_paired\""),
+            "m",
+        )
+        .unwrap();
+        assert!(
+            map.principle_warnings().iter().any(|w| w.contains("(n_paired) counts everyone measured twice"))
+        );
+    }
+
+    #[test]
+    fn per_outcome_discount_ranges_and_sources() {
+        let map = ImpactMap::from_toml_str(
+            &MAP.replace("value = 2000\n", "value = 2000\nvalue_low = 1500\nvalue_high = 2500\ndiscount = \"green_book_health\"\nassumption_source = \"panel\"\n"),
+            "m",
+        )
+        .unwrap();
+        let o = &map.outcomes[0];
+        assert_eq!((o.value_low, o.value_high), (Some(1500.0), Some(2500.0)));
+        assert_eq!(map.discounting_for(o).unwrap().name, "green_book_health");
+        assert_eq!(map.discounting().unwrap().name, "flat");
+        assert_eq!(o.assumption_source.as_deref(), Some("panel"));
+        let err = ImpactMap::from_toml_str(
+            &MAP.replace("value = 2000\n", "value = 2000\nvalue_low = 2100\nvalue_high = 2500\n"),
+            "m",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("must bracket the value"), "{err}");
+        let err =
+            ImpactMap::from_toml_str(&MAP.replace("value = 2000\n", "value = 2000\nvalue_low = 1000\n"), "m")
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("both value_low and value_high"), "{err}");
+        let err = ImpactMap::from_toml_str(
+            &MAP.replace("value = 2000\n", "value = 2000\ndiscount = \"health\"\n"),
+            "m",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("unknown discount schedule 'health'"), "{err}");
+        let err = ImpactMap::from_toml_str(
+            &MAP.replace("quantity = 50", "quantity_from = \"wb.swemwbs.total\""),
+            "m",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("must be <pilot>.<metric>"), "{err}");
+    }
+
+    #[test]
+    fn links_are_checked_against_the_plan_and_data() {
+        use crate::outcomes::Programme;
+        let text = MAP.replace("quantity = 50", "quantity_from = \"wb.ons_life_satisfaction.total_change\"")
+            + "[[outcome]]\nstakeholder = \"P\"\noutcome = \"B\"\nindicator = \"i\"\nquantity_from = \"cv.recovery\"\nvalue = 1\nvalue_price_year = 2024\nproxy_source = \"s\"\nduration_years = 1\n"
+            + "[[outcome]]\nstakeholder = \"P\"\noutcome = \"C\"\nindicator = \"i\"\nquantity_from = \"zz.participants\"\nvalue = 1\nvalue_price_year = 2024\nproxy_source = \"s\"\nduration_years = 1\n"
+            + "[[outcome]]\nstakeholder = \"P\"\noutcome = \"D\"\nindicator = \"i\"\nquantity_from = \"cv.bp_newly_controlled\"\nvalue = 1\nvalue_price_year = 2024\nproxy_source = \"s\"\nduration_years = 1\n";
+        let map = ImpactMap::from_toml_str(&text, "m").unwrap();
+        let programme = |id: &str| match id {
+            "wb" => Some(Programme::Wellbeing),
+            "cv" => Some(Programme::Cardiovascular),
+            _ => None,
+        };
+        let has = |pilot: &str, measure: &str| pilot == "cv" && measure == "sbp";
+        let w = map.link_warnings(&programme, &has);
+        assert_eq!(w.len(), 3, "{w:?}");
+        assert!(w[0].contains("needs 'ons_life_satisfaction' assessments, and pilot 'wb' has none"));
+        assert!(w[1].contains("is a Talking Therapies metric, but pilot 'cv' runs cardiovascular"));
+        assert!(w[2].contains("names pilot 'zz', which the plan does not have"));
     }
 }

@@ -641,20 +641,22 @@ fn one_way(
     max_year: u32,
 ) -> Sensitivity {
     let dfs: Vec<Vec<f64>> = schedules.iter().map(|s| s.factors(max_year + 1)).collect();
-    let investment_at = |dfs: &[Vec<f64>]| inputs.iter().map(|i| i.amount * dfs[0][i.year as usize]).sum::<f64>();
+    let investment_at =
+        |dfs: &[Vec<f64>]| inputs.iter().map(|i| i.amount * dfs[0][i.year as usize]).sum::<f64>();
     let investment = investment_at(&dfs);
-    let run_with = |dfs: &[Vec<f64>], investment: f64, change: &dyn Fn(&mut Params, Option<&LinkedQuantity>)| {
-        let varied: f64 = params
-            .iter()
-            .zip(links)
-            .map(|(p, l)| {
-                let mut p = *p;
-                change(&mut p, l.as_ref());
-                p.present_value(dfs)
-            })
-            .sum();
-        ratio(varied, investment)
-    };
+    let run_with =
+        |dfs: &[Vec<f64>], investment: f64, change: &dyn Fn(&mut Params, Option<&LinkedQuantity>)| {
+            let varied: f64 = params
+                .iter()
+                .zip(links)
+                .map(|(p, l)| {
+                    let mut p = *p;
+                    change(&mut p, l.as_ref());
+                    p.present_value(dfs)
+                })
+                .sum();
+            ratio(varied, investment)
+        };
     let run = |change: &dyn Fn(&mut Params, Option<&LinkedQuantity>)| run_with(&dfs, investment, change);
     let rates = |by: f64| {
         let dfs: Vec<Vec<f64>> = schedules.iter().map(|s| s.scaled(by).factors(max_year + 1)).collect();
@@ -732,9 +734,8 @@ fn monte_carlo(
     const CONCENTRATION: f64 = 20.0;
     let mut rng = StdRng::seed_from_u64(seed);
     // Beta shapes of a deduction; None holds it fixed.
-    let beta = |mean: f64| {
-        (mean > 0.0 && mean < 1.0).then(|| (mean * CONCENTRATION, (1.0 - mean) * CONCENTRATION))
-    };
+    let beta =
+        |mean: f64| (mean > 0.0 && mean < 1.0).then(|| (mean * CONCENTRATION, (1.0 - mean) * CONCENTRATION));
     // Distributions are built once; each draw only samples and sums.
     let samplers: Vec<_> = params
         .iter()
@@ -753,10 +754,16 @@ fn monte_carlo(
             });
             let value = match p.value_range {
                 Some((lo, hi)) if lo < hi => Triangular::new(lo, hi, p.value).ok().map(ValueDraw::Range),
+                // A range of one value holds the proxy fixed.
+                Some(_) => None,
                 _ if p.value > 0.0 => LogNormal::new(p.value.ln(), 0.25).ok().map(ValueDraw::LogNormal),
                 _ => None,
             };
-            (quantity, value, [beta(p.deadweight), beta(p.displacement), beta(p.attribution), beta(p.drop_off)])
+            (
+                quantity,
+                value,
+                [beta(p.deadweight), beta(p.displacement), beta(p.attribution), beta(p.drop_off)],
+            )
         })
         .collect();
     let mut ratios = Vec::with_capacity(draws);
@@ -1015,7 +1022,7 @@ drop_off = 0.3
         let (p5, p50, p95) = (ma.p5.unwrap(), ma.p50.unwrap(), ma.p95.unwrap());
         assert!(p5 < p50 && p50 < p95);
         assert!((p50 - 1.5149).abs() < 0.15, "median {p50} near the point estimate");
-        assert!(a.sensitivity.one_way.len() == 7);
+        assert!(a.sensitivity.one_way.len() == 8);
     }
 
     #[test]
@@ -1023,6 +1030,208 @@ drop_off = 0.3
         let sv = run(&t3("0.25", "0.1").replace("amount = 100000", "amount = 0"));
         assert_eq!((sv.sroi_ratio, sv.net_sroi_ratio), (None, None));
         assert!(sv.monte_carlo.unwrap().p50.is_none());
+    }
+
+    /// A map mixing a measured WELLBY change on the health schedule, people newly brought
+    /// under blood pressure control, and a proxy in 2014 prices (a 2014 Social Value Bank
+    /// value, social-value.md section 3.1), priced in `price_year`.
+    fn mixed_map(price_year: i32) -> String {
+        format!(
+            r#"
+price_year = {price_year}
+discount = "green_book"
+[[input]]
+stakeholder = "Funder"
+description = "Grant"
+amount = 50000
+[[outcome]]
+stakeholder = "Participants"
+outcome = "Higher life satisfaction"
+indicator = "ONS life satisfaction, total change"
+quantity_from = "wb.ons_life_satisfaction.total_change"
+value = 13000
+value_low = 10000
+value_high = 16000
+value_price_year = 2019
+proxy_source = "HM Treasury WELLBY"
+discount = "green_book_health"
+duration_years = 2
+deadweight = 0.2
+attribution = 0.25
+drop_off = 0.5
+[[outcome]]
+stakeholder = "Residents"
+outcome = "Blood pressure brought under control"
+indicator = "newly controlled"
+quantity_from = "cv.bp_newly_controlled"
+value = 700
+value_price_year = 2020
+proxy_source = "0.01 QALY x £70,000"
+duration_years = 1
+attribution = 0.4
+[[outcome]]
+stakeholder = "Residents"
+outcome = "Reduced antisocial behaviour"
+indicator = "i"
+quantity = 10
+value = 6403
+value_price_year = 2014
+proxy_source = "2014 value bank (chg.org.uk)"
+duration_years = 1
+deadweight = 0.1
+"#
+        )
+    }
+
+    fn mixed_measures() -> BTreeMap<String, LinkedQuantity> {
+        let mut m = BTreeMap::new();
+        m.insert(
+            "wb.ons_life_satisfaction.total_change".to_string(),
+            LinkedQuantity { count: 40.0, denominator: None, ci_low: Some(20.0), ci_high: Some(60.0) },
+        );
+        m.insert(
+            "cv.bp_newly_controlled".to_string(),
+            LinkedQuantity { count: 30.0, denominator: Some(120.0), ci_low: Some(21.0), ci_high: Some(40.0) },
+        );
+        m
+    }
+
+    /// Hand-computed present values, with D = the deflator index (bundled: 2014 74.6524,
+    /// 2019 81.1085, 2020 85.2137, 2024 100):
+    /// - WELLBYs, health schedule (1.5%): W = 13,000 × D(to)/81.1085; year 1 = 40 × W × 0.8
+    ///   × 0.75 = 24 W, year 2 = 12 W; PV = 24 W / 1.015 + 12 W / 1.015².
+    /// - Newly controlled, map schedule (3.5%): 30 × 700 × D(to)/85.2137 × 0.6 / 1.035.
+    /// - 2014 proxy: 10 × 6,403 × D(to)/74.6524 × 0.9 / 1.035.
+    ///
+    /// In 2024 prices: 565,677.327716 + 14,286.333117 + 74,583.350126 = 654,547.010959.
+    /// In 2025 prices, with a user's series whose 2025 index is 102 (a synthetic forecast
+    /// row for the test, not an HMT figure): 576,990.874270 + 14,572.059780 + 76,075.017129
+    /// = 667,637.951179.
+    #[test]
+    fn mixed_map_by_hand_in_2024_and_2025() {
+        let measured = mixed_measures();
+        let map = ImpactMap::from_toml_str(&mixed_map(2024), "m").unwrap();
+        let sv = evaluate(&map, &measured, 0, 1).unwrap();
+        let pv: Vec<f64> = sv.outcomes.iter().map(|o| o.present_value).collect();
+        assert!((pv[0] - 565_677.327715998).abs() < 1e-6, "{pv:?}");
+        assert!((pv[1] - 14_286.333117184515).abs() < 1e-6, "{pv:?}");
+        assert!((pv[2] - 74_583.35012613823).abs() < 1e-6, "{pv:?}");
+        assert!((sv.present_value - 654_547.0109593207).abs() < 1e-6);
+        assert_eq!(sv.outcomes[0].discount_schedule, "green_book_health");
+        assert_eq!(sv.outcomes[1].discount_schedule, "green_book");
+        assert!(sv.deflator_forecast_years.is_empty());
+
+        // 2025 is not in the bundled series: a clear error naming the plan key.
+        let map = ImpactMap::from_toml_str(&mixed_map(2025), "m").unwrap();
+        let err = evaluate(&map, &measured, 0, 1).unwrap_err().to_string();
+        assert!(
+            err.contains("unknown price year '2025'") && err.contains("deflator = \"deflator.toml\""),
+            "{err}"
+        );
+        let series = include_str!("data/gdp_deflator.toml").replace(
+            "{ year = 2024, value = 100.0 },",
+            "{ year = 2024, value = 100.0 },\n  { year = 2025, value = 102.0, forecast = true },",
+        );
+        let deflator = GdpDeflator::from_toml_str(&series, "deflator.toml").unwrap();
+        let sv = evaluate_with(&map, &measured, &deflator, 0, 1).unwrap();
+        let pv: Vec<f64> = sv.outcomes.iter().map(|o| o.present_value).collect();
+        assert!((pv[0] - 576_990.874270318).abs() < 1e-6, "{pv:?}");
+        assert!((pv[1] - 14_572.059779528206).abs() < 1e-6, "{pv:?}");
+        assert!((pv[2] - 76_075.017128661).abs() < 1e-6, "{pv:?}");
+        assert!((sv.present_value - 667_637.9511785072).abs() < 1e-6);
+        assert_eq!(sv.deflator_forecast_years, vec![2025]);
+        assert!(
+            sv.warnings.iter().any(|w| w.contains("forecast deflator years (2025)")),
+            "{:?}",
+            sv.warnings
+        );
+
+        // Proxies already in 2025 prices need no series at all.
+        let same_year = mixed_map(2025)
+            .replace("value_price_year = 2019", "value_price_year = 2025")
+            .replace("value_price_year = 2020", "value_price_year = 2025")
+            .replace("value_price_year = 2014", "value_price_year = 2025");
+        let map = ImpactMap::from_toml_str(&same_year, "m").unwrap();
+        let sv = evaluate(&map, &measured, 0, 1).unwrap();
+        assert!((sv.outcomes[2].value - 6403.0).abs() < 1e-12);
+    }
+
+    /// Cost per unit: the investment over the attributable units. WELLBYs (per year):
+    /// 24 / 1.015 + 12 / 1.015² = 35.3934..., so £50,000 / 35.3934 = £1,412.69; people
+    /// newly controlled: 30 × 0.6 = 18, so £2,777.78, interval £50,000 / (40 × 0.6) to
+    /// £50,000 / (21 × 0.6).
+    #[test]
+    fn cost_per_outcome_and_nice() {
+        let map = ImpactMap::from_toml_str(&mixed_map(2024), "m").unwrap();
+        let sv = evaluate(&map, &mixed_measures(), 0, 1).unwrap();
+        assert_eq!(sv.cost_effectiveness.len(), 2, "the fixed proxy has no natural unit");
+        let w = &sv.cost_effectiveness[0];
+        assert_eq!(w.unit, "WELLBY");
+        let units = 24.0 / 1.015 + 12.0 / 1.015f64.powi(2);
+        assert!((w.cost_per_unit.unwrap() - 50_000.0 / units).abs() < 1e-9);
+        assert!((w.ci_low.unwrap() - 50_000.0 / (units * 1.5)).abs() < 1e-9);
+        assert!((w.ci_high.unwrap() - 50_000.0 / (units * 0.5)).abs() < 1e-9);
+        let b = &sv.cost_effectiveness[1];
+        assert_eq!(b.unit, "person newly controlled");
+        assert!((b.cost_per_unit.unwrap() - 50_000.0 / 18.0).abs() < 1e-9);
+        assert!((b.ci_low.unwrap() - 50_000.0 / 24.0).abs() < 1e-9);
+        assert!((b.ci_high.unwrap() - 50_000.0 / 12.6).abs() < 1e-9);
+        assert!(sv.nice_threshold.is_none(), "no QALY outcome");
+
+        // A QALY outcome is set against NICE's current range (£25,000 to £35,000 from April 2026).
+        let qaly = mixed_map(2024).replace("ons_life_satisfaction", "eq5d3l");
+        let mut measured = mixed_measures();
+        let q = measured.remove("wb.ons_life_satisfaction.total_change").unwrap();
+        measured.insert("wb.eq5d3l.total_change".to_string(), LinkedQuantity { count: 2.0, ..q });
+        let map = ImpactMap::from_toml_str(&qaly, "m").unwrap();
+        let sv = evaluate(&map, &measured, 0, 1).unwrap();
+        let c = &sv.cost_effectiveness[0];
+        assert_eq!(c.unit, "QALY");
+        // 2 QALYs a year: units = (1.2 / 1.015 + 0.6 / 1.015²); cost ≈ £28,311 a QALY.
+        let cost = 50_000.0 / (1.2 / 1.015 + 0.6 / 1.015f64.powi(2));
+        assert!((c.cost_per_unit.unwrap() - cost).abs() < 1e-6);
+        assert!(
+            c.versus_nice.as_deref().unwrap().starts_with("within NICE's range of £25000 to £35000"),
+            "{:?}",
+            c.versus_nice
+        );
+        assert_eq!(sv.nice_threshold.as_ref().unwrap().from, "2026-04-01");
+    }
+
+    /// Outcomes naming one assumption source draw their deductions together: with proxies
+    /// and quantities fixed, two identical outcomes sharing a source vary twice as much
+    /// (variance of a sum of perfectly correlated terms) as two independent ones.
+    #[test]
+    fn shared_assumption_sources_move_together() {
+        let two = |source_b: &str| {
+            format!(
+                "price_year = 2024\ndiscount = 0.035\n[[input]]\nstakeholder = \"F\"\ndescription = \"g\"\namount = 1000\n\
+                 [[outcome]]\nstakeholder = \"P\"\noutcome = \"A\"\nindicator = \"i\"\nquantity = 10\nvalue = 100\nvalue_low = 100\nvalue_high = 100\n\
+                 value_price_year = 2024\nproxy_source = \"s\"\nduration_years = 1\nattribution = 0.3\nassumption_source = \"panel\"\n\
+                 [[outcome]]\nstakeholder = \"P\"\noutcome = \"B\"\nindicator = \"i\"\nquantity = 10\nvalue = 100\nvalue_low = 100\nvalue_high = 100\n\
+                 value_price_year = 2024\nproxy_source = \"s\"\nduration_years = 1\nattribution = 0.3\nassumption_source = \"{source_b}\"\n"
+            )
+        };
+        let variance = |text: &str| {
+            let r = run_with(text, 4000).monte_carlo.unwrap().ratios;
+            let m = r.iter().sum::<f64>() / r.len() as f64;
+            r.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (r.len() - 1) as f64
+        };
+        let (shared, apart) = (variance(&two("panel")), variance(&two("other")));
+        assert!((shared / apart - 2.0).abs() < 0.25, "shared {shared} apart {apart}");
+    }
+
+    /// The discount rate is varied in the one-way sensitivity: higher rates, lower ratio.
+    #[test]
+    fn discount_rates_in_the_sensitivity() {
+        let sv = run(&t3("0.25", "0.1"));
+        let row = sv.sensitivity.one_way.iter().find(|r| r.parameter.starts_with("Discount rates")).unwrap();
+        let (low, high) = (row.low_ratio.unwrap(), row.high_ratio.unwrap());
+        assert!(low < sv.sroi_ratio.unwrap() && sv.sroi_ratio.unwrap() < high, "{low} {high}");
+        // ×1.5 on a flat 3.5% is 5.25%: outcome A and B recomputed by hand.
+        let r = 1.0525f64;
+        let pv = 54_000.0 / r + 48_600.0 / r.powi(2) + 43_740.0 / r.powi(3) + 15_000.0 / r;
+        assert!((low - pv / 100_000.0).abs() < 1e-12);
     }
 
     proptest! {
