@@ -109,6 +109,7 @@ impl Plan {
             paths.push(path.clone());
         }
         paths.extend(self.social_value.as_ref().and_then(|sv| sv.deflator.clone()));
+        paths.extend(self.rules.talking_therapies.adsm.clone());
         paths.extend(self.data.instruments.iter().cloned());
         paths.into_iter().map(|path| InputFile { sha256: sha256_file(&path, stop).ok(), path }).collect()
     }

@@ -297,7 +297,12 @@ impl Plan {
                 activities: file.data.activities.as_deref().map(resolve),
             },
             pilots: file.pilots,
-            rules: file.rules,
+            rules: {
+                // The user's ADSM table is found beside the plan, like the data.
+                let mut rules = file.rules;
+                rules.talking_therapies.adsm = rules.talking_therapies.adsm.as_deref().map(resolve);
+                rules
+            },
             equity: EquityPlan {
                 dimensions: file.equity.dimensions,
                 population: file.equity.population.as_deref().map(resolve),

@@ -203,7 +203,7 @@ pub fn evaluate_outcomes(
     rules: &OutcomeRules,
 ) -> Result<Outcomes> {
     let pairs = pair_assessments(data);
-    let adsm = AdsmTable::builtin()?;
+    let adsm = AdsmTable::for_rules(&rules.talking_therapies)?;
     let by_key = PairIndex::new(&pairs, data.participants().len());
     let mut members: crate::ingest::FastMap<&str, Vec<usize>> = Default::default();
     for (i, p) in data.participants().iter().enumerate() {
