@@ -734,8 +734,9 @@ fn monte_carlo(
     const CONCENTRATION: f64 = 20.0;
     let mut rng = StdRng::seed_from_u64(seed);
     // Beta shapes of a deduction; None holds it fixed.
-    let beta =
-        |mean: f64| (mean > 0.0 && mean < 1.0).then(|| (mean * CONCENTRATION, (1.0 - mean) * CONCENTRATION));
+    let beta = |mean: f64| {
+        (mean > 0.0 && mean < 1.0).then_some((mean * CONCENTRATION, (1.0 - mean) * CONCENTRATION))
+    };
     // Distributions are built once; each draw only samples and sums.
     let samplers: Vec<_> = params
         .iter()
