@@ -199,7 +199,8 @@ struct MapFile {
 /// The metrics a `quantity_from` link may name.
 pub const LINKABLE_METRICS: &str = "participants, finished_treatment, recovery, reliable_improvement, \
 reliable_recovery, reliable_deterioration, bp_controlled, bp_newly_controlled, <measure>.improved, \
-<measure>.n_paired, <measure>.mean_change or <measure>.total_change";
+<measure>.n_paired, <measure>.mean_change, <measure>.total_change, or from the activities table \
+volunteer_hours, staff_hours, leaders_trained, sessions, attendances";
 
 /// Metrics that count a state at the end (or everyone measured), so they include people
 /// who were already there before the programme: valuing them as a change over-claims.
@@ -215,8 +216,14 @@ const STATE_METRICS: [(&str, &str); 3] = [
 /// Whether `metric` (the part after `<pilot>.`) is a name `quantity_from` may use, and
 /// the measure it is about, if any.
 pub(crate) fn metric_measure(metric: &str) -> Option<Option<&str>> {
-    const PLAIN: [&str; 8] = [
+    const PLAIN: [&str; 13] = [
         "participants",
+        // From the activities table (DESIGN.md: delivery).
+        "volunteer_hours",
+        "staff_hours",
+        "leaders_trained",
+        "sessions",
+        "attendances",
         "finished_treatment",
         "recovery",
         "reliable_improvement",
@@ -813,6 +820,14 @@ drop_off = 0.1
         .unwrap_err()
         .to_string();
         assert!(err.contains("must be <pilot>.<metric>"), "{err}");
+        // Delivery figures from the activities table stay linkable.
+        assert!(
+            ImpactMap::from_toml_str(
+                &MAP.replace("quantity = 50", "quantity_from = \"tt.leaders_trained\""),
+                "m"
+            )
+            .is_ok()
+        );
     }
 
     #[test]
