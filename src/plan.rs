@@ -437,6 +437,16 @@ programme = "psychological_therapies"
         let text = format!("{MINIMAL}\n[social_value]\nprice_year = 2025\n");
         let plan = Plan::from_toml_str(&text, "plan.toml", Path::new("d")).unwrap();
         assert!(matches!(plan.social_value.unwrap().impact_map, ImpactMapSource::Inline(_)));
+        // A deflator series and an ADSM table of the user's, beside the plan.
+        let text = format!(
+            "{MINIMAL}\n[rules.talking_therapies]\nadsm = \"adsm.toml\"\n[social_value]\nimpact_map = \"map.toml\"\ndeflator = \"deflator.toml\"\n"
+        );
+        let plan = Plan::from_toml_str(&text, "plan.toml", Path::new("d")).unwrap();
+        assert_eq!(plan.social_value.unwrap().deflator, Some(PathBuf::from("d/deflator.toml")));
+        assert_eq!(plan.rules.talking_therapies.adsm, Some(PathBuf::from("d/adsm.toml")));
+        let text = format!("{MINIMAL}\n[social_value]\nimpact_map = \"map.toml\"\ndeflator = 2025\n");
+        let err = Plan::from_toml_str(&text, "plan.toml", Path::new("d")).unwrap_err().to_string();
+        assert!(err.contains("deflator must be a file name"), "{err}");
     }
 
     #[test]
