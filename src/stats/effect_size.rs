@@ -94,8 +94,12 @@ pub fn paired_effect_sizes(first: &[f64], last: &[f64]) -> Option<PairedEffectSi
 /// The cumulative distribution of the noncentral t with `df` degrees of freedom and
 /// noncentrality `delta` at `t`, by the Poisson-weighted incomplete beta series (Lenth
 /// 1989, AS 243): for t ≥ 0, F = Φ(−δ) + ½ Σ_j [p_j I_x(j + ½, ν/2) + q_j I_x(j + 1, ν/2)],
-/// x = t² / (t² + ν), p_j = e^{−δ²/2} (δ²/2)^j / j!, q_j = δ e^{−δ²/2} (δ²/2)^j /
-/// (√2 Γ(j + 3/2)); for t < 0, F(t; ν, δ) = 1 − F(−t; ν, −δ).
+/// x = t² / (t² + ν), p_j = e^{−λ} λ^j / j!, q_j = sign(δ) e^{−λ} λ^{j+½} / Γ(j + 3/2),
+/// λ = δ²/2; for t < 0, F(t; ν, δ) = 1 − F(−t; ν, −δ).
+///
+/// The sum runs outward from the Poisson mode over 12 standard deviations each way (the
+/// rest is below 1e-30), with the weights and the incomplete beta functions carried by
+/// their recurrences, so its cost grows with √λ, not λ: a national-scale t stays cheap.
 pub fn noncentral_t_cdf(t: f64, df: f64, delta: f64) -> f64 {
     if t < 0.0 {
         return 1.0 - noncentral_t_cdf(-t, df, -delta);
@@ -103,28 +107,53 @@ pub fn noncentral_t_cdf(t: f64, df: f64, delta: f64) -> f64 {
     let normal_upper = 0.5 * erfc(delta / std::f64::consts::SQRT_2); // Φ(−δ)
     let x = t * t / (t * t + df);
     let lambda = delta * delta / 2.0;
-    if x <= 0.0 {
+    if x <= 0.0 || !x.is_finite() {
         return normal_upper;
     }
-    // The Poisson weights peak near j = λ; summing to λ + 12√λ + 40 leaves under 1e-15.
-    let last = (lambda + 12.0 * lambda.sqrt() + 40.0).ceil() as usize;
+    let b = df / 2.0;
+    let sign = if delta < 0.0 { -1.0 } else { 1.0 };
+    let mode = lambda.floor();
+    let reach = (12.0 * lambda.sqrt() + 40.0).ceil();
+    let (first, last) = ((mode - reach).max(0.0), mode + reach);
+    let (ln_x, ln_1x) = (x.ln(), (-x).ln_1p());
+    // g(a) = x^a (1 − x)^b / (a B(a, b)), the step of I_x(a, b) − I_x(a + 1, b).
+    let g = |a: f64| (ln_gamma(a + b) - ln_gamma(a + 1.0) - ln_gamma(b) + a * ln_x + b * ln_1x).exp();
+    let weight = |j: f64, half: f64| {
+        if lambda > 0.0 {
+            (-lambda + (j + half) * lambda.ln() - ln_gamma(j + half + 1.0)).exp()
+        } else if j == 0.0 && half == 0.0 {
+            1.0
+        } else {
+            0.0
+        }
+    };
+    // Each of the two series: (a offset from j, Poisson weight at the mode, its sign).
     let mut sum = 0.0;
-    for j in 0..=last {
-        let jf = j as f64;
-        let log_pois = if lambda > 0.0 {
-            -lambda + jf * lambda.ln() - ln_gamma(jf + 1.0)
-        } else if j == 0 {
-            0.0
-        } else {
-            f64::NEG_INFINITY
-        };
-        let p = log_pois.exp();
-        let q = if lambda > 0.0 {
-            delta.signum() * (-lambda + (jf + 0.5) * lambda.ln() - ln_gamma(jf + 1.5)).exp()
-        } else {
-            0.0
-        };
-        sum += p * beta_reg(jf + 0.5, df / 2.0, x) + q * beta_reg(jf + 1.0, df / 2.0, x);
+    for (offset, half, factor) in [(0.5, 0.0, 1.0), (1.0, 0.5, sign)] {
+        let a0 = mode + offset;
+        let (i0, g0, w0) = (beta_reg(a0, b, x), g(a0), weight(mode, half) * factor);
+        // Upward from the mode: I(a + 1) = I(a) − g(a), g(a + 1) = g(a) x (a + b) / (a + 1).
+        let (mut i, mut step, mut w, mut a) = (i0, g0, w0, a0);
+        let mut j = mode;
+        while j <= last {
+            sum += w * i;
+            i -= step;
+            step *= x * (a + b) / (a + 1.0);
+            a += 1.0;
+            w *= lambda / (j + half + 1.0);
+            j += 1.0;
+        }
+        // Downward: g(a − 1) = g(a) a / (x (a − 1 + b)), I(a − 1) = I(a) + g(a − 1).
+        let (mut i, mut step, mut w, mut a) = (i0, g0, w0, a0);
+        let mut j = mode;
+        while j > first {
+            step *= a / (x * (a - 1.0 + b));
+            i += step;
+            a -= 1.0;
+            w *= (j + half) / lambda;
+            j -= 1.0;
+            sum += w * i;
+        }
     }
     (normal_upper + 0.5 * sum).clamp(0.0, 1.0)
 }
@@ -241,6 +270,12 @@ mod tests {
         assert_close(noncentral_t_cdf(-1.3, 20.0, -0.5), 0.2212686047353169, 1e-10);
         assert_close(noncentral_t_cdf(12.0, 199.0, 10.0), 0.9557536197814946, 1e-10);
         assert_close(noncentral_t_cdf(-9.0, 9.0, -8.0), 0.38373888064376, 1e-10);
+        // National scale: nct.cdf(300.0, 99999, 299.0), nct.cdf(50.0, 4999, 48.5),
+        // nct.cdf(-20.0, 400, -21.0), nct.cdf(0.5, 3, 2.0).
+        assert_close(noncentral_t_cdf(300.0, 99_999.0, 299.0), 0.7966771488285317, 1e-9);
+        assert_close(noncentral_t_cdf(50.0, 4999.0, 48.5), 0.9097964530009859, 1e-9);
+        assert_close(noncentral_t_cdf(-20.0, 400.0, -21.0), 0.7959212742664084, 1e-9);
+        assert_close(noncentral_t_cdf(0.5, 3.0, 2.0), 0.0654789855646168, 1e-10);
         // δ = 0 is Student's t: P(T ≤ 2.262157) with 9 df is 0.975.
         assert_close(noncentral_t_cdf(2.2621571627409915, 9.0, 0.0), 0.975, 1e-10);
     }
