@@ -25,6 +25,8 @@ pub struct PairedEffectSizes {
     /// 95% interval of d_av by the noncentral t (Algina & Keselman 2003): the limits of the
     /// noncentrality of the paired t (df = n − 1) scaled by SD_change / (√n · SD_av). The
     /// normal form of Borenstein et al. (2009, eq. 4.28) is too narrow when r is high.
+    /// Where |t| exceeds 100,000 (changes with almost no spread) the limits are the
+    /// large-sample t ± 1.96·√(1 + t²/(2(n − 1))).
     pub d_av_ci: Option<(f64, f64)>,
     /// 95% interval of g_av: the d_av limits times J(n − 1).
     pub g_av_ci: Option<(f64, f64)>,
