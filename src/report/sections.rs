@@ -379,9 +379,11 @@ pub(crate) fn social_value_section(
         }
     };
     for o in &sv.outcomes {
+        // Counts are whole; measured changes (WELLBYs, QALYs, mean changes) need decimals.
+        let decimals = if o.quantity.fract() == 0.0 { 0 } else { 2 };
         let quantity = match &o.quantity_from {
-            Some(link) => format!("{} (from {link})", format::number(Some(o.quantity), 0)),
-            None => format::number(Some(o.quantity), 0),
+            Some(link) => format!("{} (from {link})", format::number(Some(o.quantity), decimals)),
+            None => format::number(Some(o.quantity), decimals),
         };
         table.row(vec![
             o.outcome.clone(),
