@@ -108,6 +108,8 @@ impl Plan {
         if let Some(ImpactMapSource::File(path)) = self.social_value.as_ref().map(|sv| &sv.impact_map) {
             paths.push(path.clone());
         }
+        paths.extend(self.social_value.as_ref().and_then(|sv| sv.deflator.clone()));
+        paths.extend(self.rules.talking_therapies.adsm.clone());
         paths.extend(self.data.instruments.iter().cloned());
         paths.into_iter().map(|path| InputFile { sha256: sha256_file(&path, stop).ok(), path }).collect()
     }
@@ -139,7 +141,11 @@ impl Plan {
                     }
                 };
                 let measured = Measured { outcomes: &outcomes, delivery: &delivery };
-                let result = value::evaluate(&map, &measured, sv.draws, sv.seed)?;
+                let deflator = match &sv.deflator {
+                    Some(path) => value::GdpDeflator::from_file(path)?,
+                    None => value::GdpDeflator::builtin()?,
+                };
+                let result = value::evaluate_with(&map, &measured, &deflator, sv.draws, sv.seed)?;
                 warnings.extend(result.warnings.iter().cloned());
                 Some(result)
             }
@@ -352,6 +358,17 @@ impl Plan {
                 }
             };
             warnings.extend(map.principle_warnings());
+            if let Some(path) = &sv.deflator {
+                value::GdpDeflator::from_file(path)?;
+            }
+            // The links against the plan's pilots and the data's measures.
+            let programme = |id: &str| self.pilots.iter().find(|p| p.id == id).map(|p| p.programme);
+            let has_measure = |pilot: &str, measure: &str| {
+                data.assessments().iter().any(|a| {
+                    &*a.measure == measure && &*data.participants()[a.participant as usize].pilot_id == pilot
+                })
+            };
+            warnings.extend(map.link_warnings(&programme, &has_measure));
         }
         for pilot in &self.pilots {
             if !data.participants().iter().any(|p| *p.pilot_id == *pilot.id) {

@@ -86,6 +86,9 @@ pub struct SocialValuePlan {
     pub draws: usize,
     /// Monte Carlo seed (default 20250401).
     pub seed: u64,
+    /// A GDP deflator series of the user's (`deflator = "deflator.toml"`, the bundled
+    /// shape), instead of the bundled one.
+    pub deflator: Option<PathBuf>,
 }
 
 /// Where the impact map comes from.
@@ -314,7 +317,12 @@ impl Plan {
                 activities: file.data.activities.as_deref().map(resolve),
             },
             pilots: file.pilots,
-            rules: file.rules,
+            rules: {
+                // The user's ADSM table is found beside the plan, like the data.
+                let mut rules = file.rules;
+                rules.talking_therapies.adsm = rules.talking_therapies.adsm.as_deref().map(resolve);
+                rules
+            },
             equity: EquityPlan {
                 dimensions: file.equity.dimensions,
                 population: file.equity.population.as_deref().map(resolve),
@@ -333,7 +341,7 @@ impl Plan {
 }
 
 /// `[social_value]` holds either `impact_map = "file"` or the impact map's keys inline,
-/// plus `monte_carlo_draws` and `monte_carlo_seed`.
+/// plus `monte_carlo_draws`, `monte_carlo_seed` and `deflator`.
 fn social_value_plan(
     mut table: toml::Table,
     resolve: &dyn Fn(&Path) -> PathBuf,
@@ -357,6 +365,11 @@ fn social_value_plan(
             return Err(bad(format!("monte_carlo_seed must be a non-negative whole number, not {other}")));
         }
     };
+    let deflator = match table.remove("deflator") {
+        None => None,
+        Some(toml::Value::String(path)) => Some(resolve(Path::new(&path))),
+        Some(other) => return Err(bad(format!("deflator must be a file name, not {other}"))),
+    };
     let impact_map = match table.remove("impact_map") {
         Some(toml::Value::String(path)) => {
             if !table.is_empty() {
@@ -370,7 +383,7 @@ fn social_value_plan(
         Some(other) => return Err(bad(format!("impact_map must be a file name, not {other}"))),
         None => ImpactMapSource::Inline(table),
     };
-    Ok(SocialValuePlan { impact_map, draws, seed })
+    Ok(SocialValuePlan { impact_map, draws, seed, deflator })
 }
 
 #[cfg(test)]
@@ -442,6 +455,16 @@ programme = "psychological_therapies"
         let text = format!("{MINIMAL}\n[social_value]\nprice_year = 2025\n");
         let plan = Plan::from_toml_str(&text, "plan.toml", Path::new("d")).unwrap();
         assert!(matches!(plan.social_value.unwrap().impact_map, ImpactMapSource::Inline(_)));
+        // A deflator series and an ADSM table of the user's, beside the plan.
+        let text = format!(
+            "{MINIMAL}\n[rules.talking_therapies]\nadsm = \"adsm.toml\"\n[social_value]\nimpact_map = \"map.toml\"\ndeflator = \"deflator.toml\"\n"
+        );
+        let plan = Plan::from_toml_str(&text, "plan.toml", Path::new("d")).unwrap();
+        assert_eq!(plan.social_value.unwrap().deflator, Some(PathBuf::from("d/deflator.toml")));
+        assert_eq!(plan.rules.talking_therapies.adsm, Some(PathBuf::from("d/adsm.toml")));
+        let text = format!("{MINIMAL}\n[social_value]\nimpact_map = \"map.toml\"\ndeflator = 2025\n");
+        let err = Plan::from_toml_str(&text, "plan.toml", Path::new("d")).unwrap_err().to_string();
+        assert!(err.contains("deflator must be a file name"), "{err}");
     }
 
     #[test]

@@ -41,6 +41,7 @@ programme = "psychological_therapies"
 # adsm_fallback_to_gad7 = true
 # improvement_requires_no_deterioration = true
 # deterioration_requires_no_improvement = true
+# adsm = "adsm.toml"                  # your problem descriptor -> ADSM table (bundled shape)
 
 # [equity]
 # dimensions = ["gender", "ethnicity", "age_band", "imd_quintile", "area"]
@@ -54,6 +55,7 @@ programme = "psychological_therapies"
 # impact_map = "impact_map.toml"
 # monte_carlo_draws = 10000
 # monte_carlo_seed = 20250401
+# deflator = "deflator.toml"         # a GDP deflator series of yours (bundled shape; forecast = true marks forecasts)
 
 # [report]
 # organisation = "Our organisation"

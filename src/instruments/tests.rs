@@ -361,7 +361,8 @@ fn jacobson_truax_for_core10() {
     assert!(close(rc, jacobson_truax_rc(7.7, 0.70), 1e-12));
     assert_eq!(wsas.reliable_change_value(None), None);
     assert_eq!(wsas.reliable_change_value(Some(f64::NAN)), None);
-    assert_eq!(get("wemwbs").reliable_change_value(Some(8.0)), None);
+    // WEMWBS: 2.77 × the upper published SEM (3.1), Maheswaran et al. 2012.
+    assert_eq!(get("wemwbs").reliable_change_value(Some(8.0)), Some((8.6, RcSource::Fixed)));
 }
 
 #[test]

@@ -52,6 +52,10 @@ pub struct Cardiovascular {
     pub controlled_first: Option<Proportion>,
     /// Controlled at the last reading, same denominator.
     pub controlled_last: Option<Proportion>,
+    /// Not controlled at the first reading and controlled at the last, same denominator:
+    /// the change the programme can claim (`controlled_last` includes people already
+    /// controlled at the first reading).
+    pub newly_controlled: Option<Proportion>,
     /// Relative risk of major cardiovascular events implied by the mean fall (Ettehad 2016).
     pub relative_risk_major_cvd: Option<RelativeRisk>,
     /// 95% t interval of the mean systolic fall.
@@ -139,7 +143,7 @@ pub fn cardiovascular(
     let mut falls = Vec::new();
     let mut dbp_falls = Vec::new();
     let mut per_person = Vec::new();
-    let (mut both, mut first_ok, mut last_ok) = (0u64, 0u64, 0u64);
+    let (mut both, mut first_ok, mut last_ok, mut newly) = (0u64, 0u64, 0u64, 0u64);
     let labels = category_labels(catalogue);
     let mut categories: Vec<(String, usize, usize)> = labels.iter().map(|l| (l.clone(), 0, 0)).collect();
     let (sbp_id, dbp_id) = (Measure::new("sbp"), Measure::new("dbp"));
@@ -173,6 +177,7 @@ pub fn cardiovascular(
         );
         first_ok += u64::from(at_first);
         last_ok += u64::from(at_last);
+        newly += u64::from(!at_first && at_last);
         per_person.push((index, at_first, at_last));
     }
     let fall = mean(&falls);
@@ -184,6 +189,7 @@ pub fn cardiovascular(
         sbp_mean_fall: fall,
         controlled_first: wilson(first_ok, both),
         controlled_last: wilson(last_ok, both),
+        newly_controlled: wilson(newly, both),
         relative_risk_major_cvd: fall.map(|f| RelativeRisk {
             estimate: scale(risk.relative_risk, f),
             low: scale(risk.low, f).min(scale(risk.high, f)),

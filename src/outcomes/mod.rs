@@ -123,11 +123,15 @@ impl Outcomes {
         self.pilots.iter().find(|p| p.id == id)
     }
 
-    /// A named count for the social value stage (`quantity_from = "tt.reliable_recovery"`):
+    /// A named quantity for the social value stage (`quantity_from = "tt.reliable_recovery"`):
     /// `participants`, `finished_treatment`, `recovery`, `reliable_improvement`,
     /// `reliable_recovery`, `reliable_deterioration`, `bp_controlled` (controlled at the
-    /// last reading), or `<measure>.improved`. Returns the count, its denominator and
-    /// its Wilson interval as counts.
+    /// last reading), `bp_newly_controlled` (not controlled at the first reading and
+    /// controlled at the last), `<measure>.improved`, `<measure>.n_paired`, or a measured
+    /// change signed so that improvement is positive: `<measure>.mean_change` and
+    /// `<measure>.total_change` (the sum over paired participants, n × mean: WELLBYs per
+    /// year for `ons_life_satisfaction`, QALYs per year for EQ-5D utility). Counts carry
+    /// their denominator and Wilson interval as counts; changes their 95% t interval.
     pub fn metric(&self, pilot: &str, metric: &str) -> Option<crate::value::LinkedQuantity> {
         use crate::value::LinkedQuantity;
         let p = self.pilot(pilot)?;
@@ -153,11 +157,33 @@ impl Outcomes {
             "reliable_recovery" => from_rate(&tt?.reliable_recovery),
             "reliable_deterioration" => from_rate(&tt?.reliable_deterioration),
             "bp_controlled" => from_rate(&p.cardiovascular.as_ref()?.controlled_last),
+            "bp_newly_controlled" => from_rate(&p.cardiovascular.as_ref()?.newly_controlled),
             other => {
-                let measure = other.strip_suffix(".improved")?;
+                let (measure, what) = other.rsplit_once('.')?;
                 let m = p.measure(measure)?;
-                let improved = m.improved?;
-                from_rate(&crate::stats::wilson(improved as u64, m.n_paired as u64))
+                // Improvement positive: a fall on a lower-is-better scale counts up.
+                let sign = if m.higher_is_better { 1.0 } else { -1.0 };
+                let change = |scale: f64| {
+                    let (a, b) = (m.ci_low.map(|v| v * sign * scale), m.ci_high.map(|v| v * sign * scale));
+                    Some(LinkedQuantity {
+                        count: m.mean_change? * sign * scale,
+                        denominator: None,
+                        ci_low: a.zip(b).map(|(a, b)| a.min(b)),
+                        ci_high: a.zip(b).map(|(a, b)| a.max(b)),
+                    })
+                };
+                match what {
+                    "improved" => from_rate(&crate::stats::wilson(m.improved? as u64, m.n_paired as u64)),
+                    "n_paired" => Some(LinkedQuantity {
+                        count: m.n_paired as f64,
+                        denominator: None,
+                        ci_low: None,
+                        ci_high: None,
+                    }),
+                    "mean_change" => change(1.0),
+                    "total_change" => change(m.n_paired as f64),
+                    _ => None,
+                }
             }
         }
     }
@@ -177,7 +203,7 @@ pub fn evaluate_outcomes(
     rules: &OutcomeRules,
 ) -> Result<Outcomes> {
     let pairs = pair_assessments(data);
-    let adsm = AdsmTable::builtin()?;
+    let adsm = AdsmTable::for_rules(&rules.talking_therapies)?;
     let by_key = PairIndex::new(&pairs, data.participants().len());
     let mut members: crate::ingest::FastMap<&str, Vec<usize>> = Default::default();
     for (i, p) in data.participants().iter().enumerate() {

@@ -27,6 +27,9 @@ pub struct TalkingTherapiesRules {
     /// Reliable deterioration also requires no reliable fall on either measure (default
     /// true; unconfirmed).
     pub deterioration_requires_no_improvement: bool,
+    /// A problem-descriptor → ADSM mapping of the user's (`adsm = "adsm.toml"`, the bundled
+    /// shape, resolved against the plan's folder) instead of the bundled one.
+    pub adsm: Option<std::path::PathBuf>,
 }
 
 impl Default for TalkingTherapiesRules {
@@ -36,6 +39,7 @@ impl Default for TalkingTherapiesRules {
             adsm_fallback_to_gad7: true,
             improvement_requires_no_deterioration: true,
             deterioration_requires_no_improvement: true,
+            adsm: None,
         }
     }
 }
@@ -116,9 +120,34 @@ pub struct AdsmTable {
 impl AdsmTable {
     /// The bundled table.
     pub fn builtin() -> Result<AdsmTable> {
-        let file: AdsmFile = toml::from_str(include_str!("data/adsm.toml"))
-            .map_err(|e| Error::Toml { file: "adsm.toml".to_string(), reason: e.to_string() })?;
+        AdsmTable::from_toml_str(include_str!("data/adsm.toml"), "adsm.toml")
+    }
+
+    /// A table of the bundled shape (`source`, `confidence`, `[[descriptor]]` rows of
+    /// `code`, `condition`, `measure`).
+    pub fn from_toml_str(text: &str, label: &str) -> Result<AdsmTable> {
+        let file: AdsmFile = toml::from_str(text)
+            .map_err(|e| Error::Toml { file: label.to_string(), reason: e.to_string() })?;
+        if let Some(row) =
+            file.descriptor.iter().find(|r| r.code.trim().is_empty() || r.measure.trim().is_empty())
+        {
+            return Err(Error::Toml {
+                file: label.to_string(),
+                reason: format!("descriptor '{}': code and measure must not be empty", row.condition),
+            });
+        }
         Ok(AdsmTable { rows: file.descriptor.into_iter().map(|r| (r.code, r.measure)).collect() })
+    }
+
+    /// The plan's table (`[rules.talking_therapies] adsm`), else the bundled one.
+    pub fn for_rules(rules: &TalkingTherapiesRules) -> Result<AdsmTable> {
+        match &rules.adsm {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
+                AdsmTable::from_toml_str(&text, &path.display().to_string())
+            }
+            None => AdsmTable::builtin(),
+        }
     }
 
     /// The ADSM for a descriptor: the longest matching code prefix.
@@ -143,6 +172,8 @@ impl AdsmTable {
 struct Scale<'a> {
     instrument: &'a Instrument,
     cut: f64,
+    /// Whether a score equal to the cut-off is a case (the instrument's own flag).
+    inclusive: bool,
     rc: f64,
 }
 
@@ -155,13 +186,19 @@ impl<'a> Scale<'a> {
             value: id.to_string(),
             reason: what,
         };
-        let cut = instrument
-            .caseness_value()
-            .ok_or_else(|| missing("a Talking Therapies measure needs a caseness cut-off"))?;
-        let rc = instrument
-            .fixed_reliable_change()
-            .ok_or_else(|| missing("a Talking Therapies measure needs a fixed reliable-change value"))?;
-        Ok(Scale { instrument, cut, rc })
+        let caseness = instrument.caseness().ok_or_else(|| {
+            missing("a Talking Therapies measure (PHQ-9, GAD-7 or an ADSM) needs a caseness cut-off")
+        })?;
+        let rc = instrument.fixed_reliable_change().ok_or_else(|| {
+            missing(
+                "a Talking Therapies measure (PHQ-9, GAD-7 or an ADSM) needs a fixed reliable-change value",
+            )
+        })?;
+        Ok(Scale { instrument, cut: caseness.value, inclusive: caseness.inclusive, rc })
+    }
+
+    fn case(&self, score: f64) -> bool {
+        if self.inclusive { score >= self.cut } else { score > self.cut }
     }
 
     fn fall(&self, p: &Pair) -> bool {
@@ -190,7 +227,7 @@ pub fn talking_therapies(
     let mut episodes = Vec::with_capacity(participants.len());
     let mut anxiety_use: HashMap<&str, usize> = HashMap::new();
     // The ADSM measures named by descriptors, resolved once each rather than per person.
-    let mut adsm_scales: Vec<(&str, Option<(Scale, Measure)>)> = Vec::new();
+    let mut adsm_scales: Vec<(&str, (Scale, Measure))> = Vec::new();
     let (mut finished_not_paired, mut not_case) = (0, 0);
     let (phq9_id, gad7_id) = (Measure::new("phq9"), Measure::new("gad7"));
     for &index in participants {
@@ -205,18 +242,22 @@ pub fn talking_therapies(
         let paired = |measure: Measure| pairs.get(index, measure).filter(|p| p.is_paired());
         let depression = paired(phq9_id);
         // The ADSM replaces GAD-7 when the descriptor has one and it is paired.
-        let adsm_choice =
-            person.problem_descriptor.as_deref().and_then(|d| adsm.measure_for(d)).and_then(|m| {
+        // An ADSM without caseness or reliable change (a user's replacement table) is an
+        // error, not a silent fall back to GAD-7.
+        let adsm_choice = match person.problem_descriptor.as_deref().and_then(|d| adsm.measure_for(d)) {
+            None => None,
+            Some(m) => {
                 let (scale, id) = match adsm_scales.iter().find(|(known, _)| *known == m) {
                     Some((_, resolved)) => *resolved,
                     None => {
-                        let resolved = Scale::new(catalogue, m).ok().map(|scale| (scale, Measure::new(m)));
+                        let resolved = (Scale::new(catalogue, m)?, Measure::new(m));
                         adsm_scales.push((m, resolved));
                         resolved
                     }
-                }?;
+                };
                 Some((scale, paired(id)))
-            });
+            }
+        };
         let (anxiety_scale, anxiety) = match adsm_choice {
             Some((scale, Some(pair))) => (scale, Some(pair)),
             Some((scale, None)) if !rules.adsm_fallback_to_gad7 => (scale, None),
@@ -229,8 +270,8 @@ pub fn talking_therapies(
         };
         *anxiety_use.entry(anxiety_scale.instrument.id()).or_default() += 1;
         episode.paired_both = true;
-        episode.case_first = d.first >= phq9.cut || a.first >= anxiety_scale.cut;
-        episode.case_last = d.last >= phq9.cut || a.last >= anxiety_scale.cut;
+        episode.case_first = phq9.case(d.first) || anxiety_scale.case(a.first);
+        episode.case_last = phq9.case(d.last) || anxiety_scale.case(a.last);
         let fall = phq9.fall(d) || anxiety_scale.fall(a);
         let rise = phq9.rise(d) || anxiety_scale.rise(a);
         episode.reliable_improvement = fall && !(rules.improvement_requires_no_deterioration && rise);

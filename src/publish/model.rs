@@ -346,6 +346,8 @@ pub struct PublishedCardiovascular {
     pub controlled_first: Option<PublishedRate>,
     /// Controlled at the last reading.
     pub controlled_last: Option<PublishedRate>,
+    /// Not controlled at the first reading and controlled at the last.
+    pub newly_controlled: Option<PublishedRate>,
     /// Implied relative risk of major CVD events.
     pub relative_risk_major_cvd: Published<RelativeRisk>,
     /// 95% interval of the systolic fall.
@@ -491,6 +493,7 @@ struct CvCells {
     both: CellId,
     first: RateCells,
     last: RateCells,
+    newly: RateCells,
     categories: Vec<(CellId, CellId)>,
     categories_block: usize,
 }
@@ -606,6 +609,13 @@ fn cv_cells(cells: &mut Cells, cv: &Cardiovascular) -> CvCells {
         count: cells.rate_of(cv.controlled_last.as_ref().map_or(0, |r| r.count), both),
         den: both,
     };
+    // Newly controlled are among those controlled at the last reading; the rest of those
+    // were controlled at the first too.
+    let newly_count = cv.newly_controlled.as_ref().map_or(0, |r| r.count);
+    let newly = RateCells { count: cells.rate_of(newly_count, both), den: both };
+    let stayed = cells.derived(cells.value(last.count).saturating_sub(newly_count));
+    cells.sum(&[stayed, newly.count], last.count);
+    cells.at_most(stayed, first.count);
     let categories_block = cells.begin_block();
     let categories: Vec<(CellId, CellId)> =
         cv.categories.iter().map(|(_, f, l)| (cells.cell(*f as u64), cells.cell(*l as u64))).collect();
@@ -614,7 +624,7 @@ fn cv_cells(cells: &mut Cells, cv: &Cardiovascular) -> CvCells {
         cells.sum(&categories.iter().map(|c| c.0).collect::<Vec<_>>(), both);
         cells.sum(&categories.iter().map(|c| c.1).collect::<Vec<_>>(), both);
     }
-    CvCells { n, both, first, last, categories, categories_block }
+    CvCells { n, both, first, last, newly, categories, categories_block }
 }
 
 /// The cells of one breakdown: per group its size, per rate its count and denominator,
@@ -1331,6 +1341,7 @@ fn publish_pilot(
             sbp_mean_fall: figure(cv.sbp_mean_fall, sbp_hidden),
             controlled_first: rate(&cv.controlled_first, c.first),
             controlled_last: rate(&cv.controlled_last, c.last),
+            newly_controlled: rate(&cv.newly_controlled, c.newly),
             relative_risk_major_cvd: figure(cv.relative_risk_major_cvd, sbp_hidden),
             sbp_fall_ci: figure(cv.sbp_fall_ci, sbp_hidden),
             dbp_mean_fall: figure(cv.dbp_mean_fall, dbp_hidden),
@@ -1437,6 +1448,10 @@ fn linked_quantity(
             "people with blood pressure controlled at their last reading".to_string(),
             rate_hidden(cv.and_then(|c| c.controlled_last.as_ref())),
         ),
+        "bp_newly_controlled" => (
+            "people whose blood pressure was brought under control".to_string(),
+            rate_hidden(cv.and_then(|c| c.newly_controlled.as_ref())),
+        ),
         other => {
             let (measure, what) = other.rsplit_once('.').unwrap_or((other, ""));
             let m = p.measures.iter().find(|m| m.measure == measure);
@@ -1450,7 +1465,18 @@ fn linked_quantity(
                 }
                 "n_paired" => (format!("people measured twice on {name}"), n_hidden),
                 "mean_change" => (format!("mean change on {name} per person"), n_hidden),
-                "total_change" => (format!("points of change on {name}, summed over people"), n_hidden),
+                "total_change" => (
+                    match measure {
+                        "ons_life_satisfaction" => {
+                            "WELLBYs a year (change in life satisfaction, summed over people)".to_string()
+                        }
+                        "eq5d3l" | "eq5d5l" => {
+                            "QALYs a year (change in utility, summed over people)".to_string()
+                        }
+                        _ => format!("points of change on {name}, summed over people"),
+                    },
+                    n_hidden,
+                ),
                 _ => (link.to_string(), small_quantity(quantity, rule)),
             }
         }

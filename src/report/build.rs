@@ -352,6 +352,8 @@ fn pilot_section(
         let (last, last_detail) = format::rate(cv.controlled_last.as_ref(), rule);
         t.row(vec!["Controlled at first reading".into(), first, first_detail]);
         t.row(vec!["Controlled at last reading".into(), last, last_detail]);
+        let (newly, newly_detail) = format::rate(cv.newly_controlled.as_ref(), rule);
+        t.row(vec!["Newly controlled (not at first reading, at last)".into(), newly, newly_detail]);
         t.row(vec![
             "Mean systolic fall (first − last)".into(),
             cv.sbp_mean_fall.display(rule, |v| format!("{} mmHg", format::number(Some(*v), 1))),

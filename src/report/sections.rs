@@ -413,6 +413,55 @@ pub(crate) fn social_value_section(
         ]);
     }
     blocks.push(Block::Table(table));
+    let mut schedules = Table::new(
+        "outcome_discounting",
+        "Discounting, proxy range and assumption source by outcome",
+        &["Outcome", "Discount schedule", "Proxy range", "Assumption source"],
+    )
+    .numeric_columns(&[false, false, false, false]);
+    for o in &sv.outcomes {
+        schedules.row(vec![
+            o.outcome.clone(),
+            o.discount.clone(),
+            o.value_range.map_or("–".to_string(), |(lo, hi)| {
+                format!("{} to {}", format::pounds(Some(lo)), format::pounds(Some(hi)))
+            }),
+            o.assumption_source.clone().unwrap_or_else(|| "–".to_string()),
+        ]);
+    }
+    blocks.push(Block::Table(schedules));
+    if !sv.cost_effectiveness.is_empty() {
+        let mut t = Table::new(
+            "cost_per_outcome",
+            "Cost per outcome: the whole investment over each outcome's attributable units",
+            &[
+                "Outcome",
+                "Unit",
+                "Attributable units",
+                "Cost per unit",
+                "95% interval",
+                "Against NICE's threshold",
+            ],
+        )
+        .numeric_columns(&[false, false, true, true, false, false]);
+        for c in &sv.cost_effectiveness {
+            t.row(vec![
+                c.outcome.clone(),
+                c.unit.clone(),
+                format::number(Some(c.units), 1),
+                format::pounds(c.cost_per_unit),
+                match (c.ci_low, c.ci_high) {
+                    (Some(lo), Some(hi)) => {
+                        format!("{} to {}", format::pounds(Some(lo)), format::pounds(Some(hi)))
+                    }
+                    (Some(lo), None) => format!("{} to unbounded", format::pounds(Some(lo))),
+                    _ => "–".to_string(),
+                },
+                c.versus_nice.clone().unwrap_or_else(|| "–".to_string()),
+            ]);
+        }
+        blocks.push(Block::Table(t));
+    }
     if let Some(chart) = value_by_outcome_chart(sv, options)? {
         blocks.push(Block::Chart(chart));
     }
@@ -483,19 +532,43 @@ pub(crate) fn social_value_section(
     }
     blocks.push(Block::Heading("Assumptions".to_string()));
     let mut assumptions = vec![
-        format!("Prices: {} prices; every proxy uprated from its own price year with {}.", sv.price_year, sv.deflator),
-        format!("Discounting: {}.", sv.discounting),
+        format!(
+            "Prices: {} prices; every proxy uprated from its own price year with {} (a proxy already in {} prices is not uprated).",
+            sv.price_year, sv.deflator, sv.price_year
+        ),
+        if sv.deflator_forecast_years.is_empty() {
+            "Deflator years used are outturn, not forecasts.".to_string()
+        } else {
+            format!(
+                "Uprating uses forecast deflator years: {}. The figures will move when outturn replaces them.",
+                sv.deflator_forecast_years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", ")
+            )
+        },
+        format!("Discounting: {} (inputs and outcomes without their own schedule; each outcome's is listed above).", sv.discounting),
+        "Cost per outcome: the whole investment divided by the outcome's attributable units (the quantity after \
+         deadweight, displacement and attribution; QALYs and WELLBYs summed over the duration with drop-off and \
+         discounted on the outcome's schedule). Where the investment serves several outcomes, each cost is the \
+         cost of the whole programme per unit of that outcome. The interval is the cost at the quantity's 95% limits."
+            .to_string(),
         "Impact in the first year = quantity × value × (1 − deadweight) × (1 − displacement) × (1 − attribution); \
          each later year × (1 − drop-off). An outcome is counted from its start year: year 1 unless the impact map \
          says otherwise, discounted once, as a year's benefit is counted at the end of the year; an outcome \
          starting in year 0 is counted at its face value in its first year."
             .to_string(),
         "Sensitivity: one assumption at a time, applied to every outcome: deductions halved and raised by half, \
-         proxies ±25%, durations ±1 year, measured quantities at their 95% Wilson limits (fixed ones ±25%)."
+         proxies at the ends of their published ranges (±25% where none is given), discount rates halved and raised \
+         by half, durations ±1 year, measured quantities at their 95% limits (Wilson for counts, t for changes; \
+         fixed ones ±25%)."
             .to_string(),
     ];
     if let Some(mc) = &sv.monte_carlo {
         assumptions.push(format!("Monte Carlo: {}", mc.method));
+    }
+    if let Some(nice) = &sv.nice_threshold {
+        assumptions.push(format!(
+            "NICE threshold: £{:.0} to £{:.0} per QALY, {} (source: {}; {}).",
+            nice.low, nice.high, nice.applies_to, nice.source, nice.confidence
+        ));
     }
     for o in &sv.outcomes {
         if let Some(a) = o.switching_attribution {

@@ -15,7 +15,7 @@ mod proportions;
 mod wilcoxon;
 
 pub use descriptive::{MeanInterval, mean, mean_interval, sample_sd};
-pub use effect_size::{PairedEffectSizes, hedges_j, paired_effect_sizes};
+pub use effect_size::{PairedEffectSizes, hedges_j, noncentral_t_cdf, paired_effect_sizes};
 pub use paired::{PairedTTest, paired_t_test};
 pub use proportions::{McNemar, Proportion, RateDifference, Z95, mcnemar_exact, newcombe_difference, wilson};
 pub use wilcoxon::{Wilcoxon, WilcoxonMethod, wilcoxon_signed_rank};

@@ -20,6 +20,16 @@ pub enum DiscountSpec {
     Schedule(String),
 }
 
+impl DiscountSpec {
+    /// The schedule or flat rate it names.
+    pub fn discounting(&self) -> Result<Discounting> {
+        match self {
+            DiscountSpec::Rate(rate) => Discounting::flat(*rate),
+            DiscountSpec::Schedule(name) => Discounting::schedule(name),
+        }
+    }
+}
+
 impl Default for DiscountSpec {
     fn default() -> Self {
         DiscountSpec::Schedule("green_book".to_string())
@@ -63,6 +73,12 @@ pub struct ValueRow {
     /// Its licence or terms of use.
     #[serde(default)]
     pub licence: Option<String>,
+    /// The low end of its published range, if it has one.
+    #[serde(default)]
+    pub value_low: Option<f64>,
+    /// The high end.
+    #[serde(default)]
+    pub value_high: Option<f64>,
 }
 
 /// An outcome row as written: the proxy either inline or named from the value table.
@@ -78,8 +94,12 @@ struct OutcomeRow {
     value_price_year: Option<i32>,
     proxy_source: Option<String>,
     value_from: Option<String>,
+    value_low: Option<f64>,
+    value_high: Option<f64>,
     #[serde(default)]
     licence: Option<String>,
+    discount: Option<DiscountSpec>,
+    assumption_source: Option<String>,
     duration_years: u32,
     #[serde(default = "one")]
     start_year: u32,
@@ -114,6 +134,17 @@ pub struct Outcome {
     pub value_from: Option<String>,
     /// The proxy's licence or terms of use, if any.
     pub licence: Option<String>,
+    /// The low end of the proxy's range (same price year), drawn within in the Monte
+    /// Carlo and used in the one-way sensitivity.
+    pub value_low: Option<f64>,
+    /// The high end of the proxy's range.
+    pub value_high: Option<f64>,
+    /// This outcome's discounting, overriding the map's (e.g. `green_book_health` for
+    /// QALY and WELLBY outcomes).
+    pub discount: Option<DiscountSpec>,
+    /// Where the deductions come from: outcomes naming the same source have their
+    /// deductions drawn together in the Monte Carlo.
+    pub assumption_source: Option<String>,
     /// Years the outcome lasts.
     pub duration_years: u32,
     /// First year index (default 1: end-of-year convention; 0 = counted undiscounted).
@@ -167,7 +198,47 @@ struct MapFile {
 
 /// The metrics a `quantity_from` link may name.
 pub const LINKABLE_METRICS: &str = "participants, finished_treatment, recovery, reliable_improvement, \
-reliable_recovery, reliable_deterioration, bp_controlled, or <measure>.improved";
+reliable_recovery, reliable_deterioration, bp_controlled, bp_newly_controlled, <measure>.improved, \
+<measure>.n_paired, <measure>.mean_change, <measure>.total_change, or from the activities table \
+volunteer_hours, staff_hours, leaders_trained, sessions, attendances";
+
+/// Metrics that count a state at the end (or everyone measured), so they include people
+/// who were already there before the programme: valuing them as a change over-claims.
+const STATE_METRICS: [(&str, &str); 3] = [
+    (
+        "bp_controlled",
+        "counts everyone controlled at the last reading, including those already controlled at the first (use bp_newly_controlled)",
+    ),
+    ("participants", "counts everyone who took part, whether or not anything changed for them"),
+    ("n_paired", "counts everyone measured twice, whether or not anything changed for them"),
+];
+
+/// Whether `metric` (the part after `<pilot>.`) is a name `quantity_from` may use, and
+/// the measure it is about, if any.
+pub(crate) fn metric_measure(metric: &str) -> Option<Option<&str>> {
+    const PLAIN: [&str; 13] = [
+        "participants",
+        // From the activities table (DESIGN.md: delivery).
+        "volunteer_hours",
+        "staff_hours",
+        "leaders_trained",
+        "sessions",
+        "attendances",
+        "finished_treatment",
+        "recovery",
+        "reliable_improvement",
+        "reliable_recovery",
+        "reliable_deterioration",
+        "bp_controlled",
+        "bp_newly_controlled",
+    ];
+    if PLAIN.contains(&metric) {
+        return Some(None);
+    }
+    let (measure, what) = metric.rsplit_once('.')?;
+    (!measure.is_empty() && ["improved", "n_paired", "mean_change", "total_change"].contains(&what))
+        .then_some(Some(measure))
+}
 
 /// Impact maps larger than this are not maps.
 const MAX_MAP_BYTES: u64 = 8 * 1024 * 1024;
@@ -313,7 +384,7 @@ impl ImpactMap {
         let mut outcomes = Vec::with_capacity(file.outcomes.len());
         for (i, o) in file.outcomes.into_iter().enumerate() {
             let which = format!("outcome {} ('{}')", i + 1, o.outcome);
-            let (value, value_price_year, proxy_source, licence) =
+            let (value, value_price_year, proxy_source, licence, value_low, value_high) =
                 match (&o.value_from, o.value, o.value_price_year, &o.proxy_source) {
                     (Some(name), None, None, None) => {
                         let row = file.values.iter().find(|v| &v.name == name).ok_or_else(|| {
@@ -324,9 +395,13 @@ impl ImpactMap {
                             row.price_year,
                             row.source.clone(),
                             row.licence.clone().or(o.licence.clone()),
+                            row.value_low.or(o.value_low),
+                            row.value_high.or(o.value_high),
                         )
                     }
-                    (None, Some(v), Some(year), Some(source)) => (v, year, source.clone(), o.licence.clone()),
+                    (None, Some(v), Some(year), Some(source)) => {
+                        (v, year, source.clone(), o.licence.clone(), o.value_low, o.value_high)
+                    }
                     (Some(_), _, _, _) => {
                         return Err(bad(format!(
                             "{which}: with value_from, leave out value, value_price_year and proxy_source"
@@ -347,7 +422,9 @@ impl ImpactMap {
                     return Err(bad(format!("{which}: quantity must be a non-negative number")));
                 }
                 (None, Some(link))
-                    if link.split_once('.').is_none_or(|(p, m)| p.is_empty() || m.is_empty()) =>
+                    if link
+                        .split_once('.')
+                        .is_none_or(|(p, m)| p.is_empty() || metric_measure(m).is_none()) =>
                 {
                     return Err(bad(format!(
                         "{which}: quantity_from '{link}' must be <pilot>.<metric>, metric one of {LINKABLE_METRICS}"
@@ -359,6 +436,26 @@ impl ImpactMap {
                 return Err(bad(format!(
                     "{which}: value must be a non-negative number (use negative = true for a harm)"
                 )));
+            }
+            match (value_low, value_high) {
+                (None, None) => {}
+                (Some(lo), Some(hi))
+                    if lo.is_finite() && hi.is_finite() && 0.0 <= lo && lo <= value && value <= hi => {}
+                (Some(_), Some(_)) => {
+                    return Err(bad(format!(
+                        "{which}: value_low and value_high must bracket the value (0 <= low <= value <= high)"
+                    )));
+                }
+                _ => return Err(bad(format!("{which}: give both value_low and value_high, or neither"))),
+            }
+            match &o.discount {
+                Some(DiscountSpec::Schedule(name)) => {
+                    Discounting::schedule(name)?;
+                }
+                Some(DiscountSpec::Rate(rate)) => {
+                    Discounting::flat(*rate)?;
+                }
+                None => {}
             }
             if o.duration_years == 0 || o.duration_years > 100 {
                 return Err(bad(format!("{which}: duration_years must be from 1 to 100")));
@@ -377,6 +474,10 @@ impl ImpactMap {
                 proxy_source,
                 value_from: o.value_from,
                 licence,
+                value_low,
+                value_high,
+                discount: o.discount,
+                assumption_source: o.assumption_source,
                 duration_years: o.duration_years,
                 start_year: o.start_year,
                 deadweight: o.deadweight,
@@ -403,10 +504,63 @@ impl ImpactMap {
 
     /// The discounting this map asks for.
     pub fn discounting(&self) -> Result<Discounting> {
-        match &self.discount {
-            DiscountSpec::Rate(rate) => Discounting::flat(*rate),
-            DiscountSpec::Schedule(name) => Discounting::schedule(name),
+        self.discount.discounting()
+    }
+
+    /// The discounting of one outcome: its own, else the map's.
+    pub fn discounting_for(&self, outcome: &Outcome) -> Result<Discounting> {
+        outcome.discount.as_ref().unwrap_or(&self.discount).discounting()
+    }
+
+    /// Checks the `quantity_from` links against the plan and its data: the pilot exists,
+    /// and the pilot has the measure, the programme or the readings the metric needs.
+    /// `has_measure(pilot, measure)` says whether the pilot has assessments on a measure;
+    /// `programme(pilot)` gives a pilot's programme (`None`: no such pilot).
+    pub fn link_warnings(
+        &self,
+        programme: &dyn Fn(&str) -> Option<crate::outcomes::Programme>,
+        has_measure: &dyn Fn(&str, &str) -> bool,
+    ) -> Vec<String> {
+        use crate::outcomes::Programme;
+        let mut out = Vec::new();
+        for o in &self.outcomes {
+            let Some(link) = &o.quantity_from else { continue };
+            let Some((pilot, metric)) = link.split_once('.') else { continue };
+            let name = &o.outcome;
+            let Some(kind) = programme(pilot) else {
+                out.push(format!(
+                    "'{name}': quantity_from '{link}' names pilot '{pilot}', which the plan does not have."
+                ));
+                continue;
+            };
+            let tt = [
+                "finished_treatment",
+                "recovery",
+                "reliable_improvement",
+                "reliable_recovery",
+                "reliable_deterioration",
+            ];
+            let needs = match metric_measure(metric) {
+                Some(Some(measure)) => Some(measure),
+                Some(None) if metric.starts_with("bp_") => Some("sbp"),
+                Some(None) if tt.contains(&metric) && kind != Programme::PsychologicalTherapies => {
+                    out.push(format!(
+                        "'{name}': quantity_from '{link}' is a Talking Therapies metric, but pilot '{pilot}' runs {}.",
+                        kind.as_str()
+                    ));
+                    None
+                }
+                _ => None,
+            };
+            if let Some(measure) = needs {
+                if !has_measure(pilot, measure) {
+                    out.push(format!(
+                        "'{name}': quantity_from '{link}' needs '{measure}' assessments, and pilot '{pilot}' has none in the data."
+                    ));
+                }
+            }
         }
+        out
     }
 
     /// Checks against the principles of social value (don't over-claim, be transparent):
@@ -428,6 +582,14 @@ impl ImpactMap {
             }
             if o.duration_years > 5 && o.drop_off.is_none_or(|d| d.get() == 0.0) {
                 out.push(format!("'{name}': lasts {} years with no drop-off.", o.duration_years));
+            }
+            let metric = o.quantity_from.as_deref().and_then(|l| l.split_once('.')).map(|(_, m)| m);
+            let last = metric.map(|m| m.rsplit('.').next().unwrap_or(m));
+            if let Some((m, why)) = STATE_METRICS.iter().find(|(m, _)| Some(*m) == metric || Some(*m) == last)
+            {
+                out.push(format!(
+                    "'{name}': its quantity ({m}) {why}: people already at the outcome before the programme are claimed (over-claiming)."
+                ));
             }
             if o.proxy_source.trim().is_empty() {
                 out.push(format!("'{name}': the financial proxy has no source."));
@@ -484,6 +646,7 @@ fn csv_value(header: &str, cell: &str) -> toml::Value {
         "value_from",
         "hours_from",
         "hourly_value_source",
+        "assumption_source",
     ];
     if !text_columns.contains(&header) {
         if let Ok(v) = cell.parse::<f64>() {
@@ -592,5 +755,99 @@ drop_off = 0.1
         let w = map.principle_warnings();
         assert!(w.iter().any(|w| w.contains("attribution is not set")));
         assert!(w.iter().any(|w| w.contains("lasts 8 years with no drop-off")));
+        // A quantity that counts people already at the outcome before the programme.
+        let map = ImpactMap::from_toml_str(
+            &MAP.replace("quantity = 50", "quantity_from = \"cv.bp_controlled\""),
+            "m",
+        )
+        .unwrap();
+        let w = map.principle_warnings();
+        assert!(
+            w.iter().any(|w| w.contains("(bp_controlled)") && w.contains("already controlled at the first")),
+            "{w:?}"
+        );
+        let map = ImpactMap::from_toml_str(
+            &MAP.replace("quantity = 50", "quantity_from = \"cv.bp_newly_controlled\""),
+            "m",
+        )
+        .unwrap();
+        assert!(!map.principle_warnings().iter().any(|w| w.contains("already")));
+        let map = ImpactMap::from_toml_str(
+            &MAP.replace("quantity = 50", "quantity_from = \"wb.swemwbs.n_paired\""),
+            "m",
+        )
+        .unwrap();
+        assert!(
+            map.principle_warnings().iter().any(|w| w.contains("(n_paired) counts everyone measured twice"))
+        );
+    }
+
+    #[test]
+    fn per_outcome_discount_ranges_and_sources() {
+        let map = ImpactMap::from_toml_str(
+            &MAP.replace("value = 2000\n", "value = 2000\nvalue_low = 1500\nvalue_high = 2500\ndiscount = \"green_book_health\"\nassumption_source = \"panel\"\n"),
+            "m",
+        )
+        .unwrap();
+        let o = &map.outcomes[0];
+        assert_eq!((o.value_low, o.value_high), (Some(1500.0), Some(2500.0)));
+        assert_eq!(map.discounting_for(o).unwrap().name, "green_book_health");
+        assert_eq!(map.discounting().unwrap().name, "flat");
+        assert_eq!(o.assumption_source.as_deref(), Some("panel"));
+        let err = ImpactMap::from_toml_str(
+            &MAP.replace("value = 2000\n", "value = 2000\nvalue_low = 2100\nvalue_high = 2500\n"),
+            "m",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("must bracket the value"), "{err}");
+        let err =
+            ImpactMap::from_toml_str(&MAP.replace("value = 2000\n", "value = 2000\nvalue_low = 1000\n"), "m")
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("both value_low and value_high"), "{err}");
+        let err = ImpactMap::from_toml_str(
+            &MAP.replace("value = 2000\n", "value = 2000\ndiscount = \"health\"\n"),
+            "m",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("unknown discount schedule 'health'"), "{err}");
+        let err = ImpactMap::from_toml_str(
+            &MAP.replace("quantity = 50", "quantity_from = \"wb.swemwbs.total\""),
+            "m",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("must be <pilot>.<metric>"), "{err}");
+        // Delivery figures from the activities table stay linkable.
+        assert!(
+            ImpactMap::from_toml_str(
+                &MAP.replace("quantity = 50", "quantity_from = \"tt.leaders_trained\""),
+                "m"
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn links_are_checked_against_the_plan_and_data() {
+        use crate::outcomes::Programme;
+        let text = MAP.replace("quantity = 50", "quantity_from = \"wb.ons_life_satisfaction.total_change\"")
+            + "[[outcome]]\nstakeholder = \"P\"\noutcome = \"B\"\nindicator = \"i\"\nquantity_from = \"cv.recovery\"\nvalue = 1\nvalue_price_year = 2024\nproxy_source = \"s\"\nduration_years = 1\n"
+            + "[[outcome]]\nstakeholder = \"P\"\noutcome = \"C\"\nindicator = \"i\"\nquantity_from = \"zz.participants\"\nvalue = 1\nvalue_price_year = 2024\nproxy_source = \"s\"\nduration_years = 1\n"
+            + "[[outcome]]\nstakeholder = \"P\"\noutcome = \"D\"\nindicator = \"i\"\nquantity_from = \"cv.bp_newly_controlled\"\nvalue = 1\nvalue_price_year = 2024\nproxy_source = \"s\"\nduration_years = 1\n";
+        let map = ImpactMap::from_toml_str(&text, "m").unwrap();
+        let programme = |id: &str| match id {
+            "wb" => Some(Programme::Wellbeing),
+            "cv" => Some(Programme::Cardiovascular),
+            _ => None,
+        };
+        let has = |pilot: &str, measure: &str| pilot == "cv" && measure == "sbp";
+        let w = map.link_warnings(&programme, &has);
+        assert_eq!(w.len(), 3, "{w:?}");
+        assert!(w[0].contains("needs 'ons_life_satisfaction' assessments, and pilot 'wb' has none"));
+        assert!(w[1].contains("is a Talking Therapies metric, but pilot 'cv' runs cardiovascular"));
+        assert!(w[2].contains("names pilot 'zz', which the plan does not have"));
     }
 }

@@ -10,9 +10,10 @@ mod valuation;
 
 pub use fraction::{Deduction, Fraction, RetainedShare};
 pub use impact_map::{DiscountSpec, ImpactMap, Input, LINKABLE_METRICS, Outcome, ValueRow};
-pub use schedules::{Discounting, GdpDeflator, SCHEDULES};
+pub use schedules::{Discounting, GdpDeflator, PriceBasis, SCHEDULES};
 pub use sroi::{
-    InputValue, LinkedQuantity, MONTE_CARLO_METHOD, MeasuredQuantities, MonteCarloSummary, OutcomeValue,
-    Sensitivity, SensitivityRow, SocialValue, StakeholderValue, evaluate,
+    CostPerOutcome, InputValue, LinkedQuantity, MONTE_CARLO_METHOD, MeasuredQuantities, MonteCarloSummary,
+    NiceThreshold, OutcomeValue, Sensitivity, SensitivityRow, SocialValue, StakeholderValue, evaluate,
+    evaluate_with,
 };
 pub use valuation::{QALY_VALUE, ValuePerUnit, WELLBY_VALUE, qaly_value, wellby_gain, wellby_value};

@@ -2,15 +2,16 @@
 
 use std::collections::BTreeMap;
 
-use rand::SeedableRng;
 use rand::rngs::StdRng;
-use rand_distr::{Beta, Binomial, Distribution, LogNormal, Normal};
-use serde::Serialize;
+use rand::{Rng, SeedableRng};
+use rand_distr::{Binomial, Distribution, LogNormal, Normal, Triangular};
+use serde::{Deserialize, Serialize};
+use statrs::function::beta::inv_beta_reg;
 
 use crate::error::{Error, Result};
 
 use super::impact_map::{ImpactMap, LINKABLE_METRICS};
-use super::schedules::GdpDeflator;
+use super::schedules::{Discounting, GdpDeflator};
 
 /// A measured count that an outcome's quantity can come from.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -72,6 +73,86 @@ pub struct OutcomeValue {
     pub switching_attribution: Option<f64>,
     /// The proxy value (£, map prices) at which the ratio falls to 1, other things equal.
     pub switching_value: Option<f64>,
+    /// The discounting applied to this outcome (its own, or the map's).
+    pub discount: String,
+    /// The schedule's name (`green_book`, `green_book_health`, `green_book_reduced`, `flat`).
+    pub discount_schedule: String,
+    /// The proxy's range in map prices (uprated), when it has one.
+    pub value_range: Option<(f64, f64)>,
+    /// Where the deductions come from (outcomes sharing one are drawn together).
+    pub assumption_source: Option<String>,
+}
+
+/// Cost per unit of outcome: the whole investment over the outcome's attributable units.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostPerOutcome {
+    /// The outcome.
+    pub outcome: String,
+    /// The unit (`QALY`, `WELLBY`, `recovery`, `person newly controlled`, ...).
+    pub unit: String,
+    /// Attributable units: the quantity after deadweight, displacement and attribution;
+    /// for per-year units (QALY, WELLBY) summed over the duration with drop-off and
+    /// discounted on the outcome's schedule.
+    pub units: f64,
+    /// Investment / units.
+    pub cost_per_unit: Option<f64>,
+    /// The cost per unit at the quantity's upper 95% limit (the lower cost).
+    pub ci_low: Option<f64>,
+    /// The cost per unit at the quantity's lower 95% limit; `None` when that limit is zero
+    /// or below (no upper bound).
+    pub ci_high: Option<f64>,
+    /// For QALYs: how the cost per QALY compares with NICE's threshold range.
+    pub versus_nice: Option<String>,
+}
+
+/// NICE's cost-effectiveness threshold range in force (from `data/nice_thresholds.toml`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NiceThreshold {
+    /// £ per QALY, lower end.
+    pub low: f64,
+    /// £ per QALY, upper end.
+    pub high: f64,
+    /// In force from (ISO date).
+    pub from: String,
+    /// What it applies to.
+    pub applies_to: String,
+    /// Where it comes from.
+    pub source: String,
+    /// How well that is sourced.
+    pub confidence: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NiceFile {
+    threshold: Vec<NiceThreshold>,
+}
+
+impl NiceThreshold {
+    /// The latest bundled range (the one in force).
+    pub fn current() -> Result<NiceThreshold> {
+        let file: NiceFile = toml::from_str(include_str!("data/nice_thresholds.toml"))
+            .map_err(|e| Error::Toml { file: "nice_thresholds.toml".to_string(), reason: e.to_string() })?;
+        file.threshold.into_iter().max_by(|a, b| a.from.cmp(&b.from)).ok_or_else(|| Error::Toml {
+            file: "nice_thresholds.toml".to_string(),
+            reason: "no threshold rows".to_string(),
+        })
+    }
+
+    fn compare(&self, cost: f64) -> String {
+        let verdict = if cost < self.low {
+            "below"
+        } else if cost <= self.high {
+            "within"
+        } else {
+            "above"
+        };
+        format!(
+            "{verdict} NICE's range of £{:.0} to £{:.0} per QALY ({}, from {})",
+            self.low, self.high, self.applies_to, self.from
+        )
+    }
 }
 
 /// One input, resolved.
@@ -173,6 +254,12 @@ pub struct SocialValue {
     pub discounting: String,
     /// The deflator used.
     pub deflator: String,
+    /// Forecast years of the deflator that the uprating used (empty: outturn only).
+    pub deflator_forecast_years: Vec<i32>,
+    /// Cost per outcome unit, for outcomes with a natural unit.
+    pub cost_effectiveness: Vec<CostPerOutcome>,
+    /// The NICE threshold range costs per QALY are set against.
+    pub nice_threshold: Option<NiceThreshold>,
     /// Principle checks.
     pub warnings: Vec<String>,
 }
@@ -182,6 +269,12 @@ pub struct SocialValue {
 struct Params {
     quantity: f64,
     value: f64,
+    /// The proxy's range, map prices.
+    value_range: Option<(f64, f64)>,
+    /// Index of the outcome's discount schedule.
+    schedule: usize,
+    /// Index of the outcome's assumption group (shared `assumption_source`).
+    group: usize,
     deadweight: f64,
     displacement: f64,
     attribution: f64,
@@ -201,15 +294,45 @@ impl Params {
             * (1.0 - self.attribution)
     }
 
-    fn present_value(&self, df: &[f64]) -> f64 {
-        let mut impact = self.first_year();
+    fn present_value(&self, dfs: &[Vec<f64>]) -> f64 {
+        self.discounted(dfs, self.first_year())
+    }
+
+    /// A first-year amount carried over the duration with drop-off and discounted.
+    fn discounted(&self, dfs: &[Vec<f64>], first: f64) -> f64 {
+        let df = &dfs[self.schedule];
+        let mut amount = first;
         let mut pv = 0.0;
         for t in self.start..self.start + self.duration {
-            pv += impact * df.get(t as usize).copied().unwrap_or(0.0);
-            impact *= 1.0 - self.drop_off;
+            pv += amount * df.get(t as usize).copied().unwrap_or(0.0);
+            amount *= 1.0 - self.drop_off;
         }
         pv
     }
+
+    /// The share of the quantity kept after deadweight, displacement and attribution.
+    fn kept(&self) -> f64 {
+        (1.0 - self.deadweight) * (1.0 - self.displacement) * (1.0 - self.attribution)
+    }
+}
+
+/// The natural unit of a measured quantity, and whether it accrues each year (QALYs and
+/// WELLBYs are per year of persistence; a recovery is a person).
+fn unit_of(link: &str) -> Option<(String, bool)> {
+    let (_, metric) = link.split_once('.')?;
+    let unit = match metric {
+        "recovery" => "recovery",
+        "reliable_recovery" => "reliable recovery",
+        "reliable_improvement" => "person reliably improved",
+        "bp_newly_controlled" => "person newly controlled",
+        "ons_life_satisfaction.total_change" => return Some(("WELLBY".to_string(), true)),
+        "eq5d3l.total_change" | "eq5d5l.total_change" => return Some(("QALY".to_string(), true)),
+        other => {
+            let measure = other.strip_suffix(".improved")?;
+            return Some((format!("person reliably improved on {measure}"), false));
+        }
+    };
+    Some((unit.to_string(), false))
 }
 
 fn ratio(pv: f64, investment: f64) -> Option<f64> {
@@ -251,7 +374,17 @@ pub fn evaluate(
     draws: usize,
     seed: u64,
 ) -> Result<SocialValue> {
-    let deflator = GdpDeflator::builtin()?;
+    evaluate_with(map, measured, &GdpDeflator::builtin()?, draws, seed)
+}
+
+/// [`evaluate`] with a given deflator series (the plan's `deflator = "deflator.toml"`).
+pub fn evaluate_with(
+    map: &ImpactMap,
+    measured: &dyn MeasuredQuantities,
+    deflator: &GdpDeflator,
+    draws: usize,
+    seed: u64,
+) -> Result<SocialValue> {
     let discounting = map.discounting()?;
     let max_year = map
         .outcomes
@@ -260,7 +393,23 @@ pub fn evaluate(
         .chain(map.inputs.iter().map(|i| i.year + 1))
         .max()
         .unwrap_or(1);
-    let df = discounting.factors(max_year);
+    // Schedule 0 is the map's (inputs and outcomes without their own); outcomes naming
+    // another add theirs.
+    let mut schedules = vec![discounting.clone()];
+    let mut schedule_of = Vec::with_capacity(map.outcomes.len());
+    for o in &map.outcomes {
+        let d = map.discounting_for(o)?;
+        let index = match schedules.iter().position(|s| *s == d) {
+            Some(i) => i,
+            None => {
+                schedules.push(d);
+                schedules.len() - 1
+            }
+        };
+        schedule_of.push(index);
+    }
+    let dfs: Vec<Vec<f64>> = schedules.iter().map(|s| s.factors(max_year)).collect();
+    let df = &dfs[0];
     let mut inputs = Vec::with_capacity(map.inputs.len());
     for i in &map.inputs {
         let (amount, hours) = match (&i.hours_from, i.amount) {
@@ -291,7 +440,9 @@ pub fn evaluate(
 
     let mut params = Vec::with_capacity(map.outcomes.len());
     let mut links = Vec::with_capacity(map.outcomes.len());
-    for o in &map.outcomes {
+    let mut groups: Vec<&str> = Vec::new();
+    let mut years_used = Vec::new();
+    for (index, o) in map.outcomes.iter().enumerate() {
         let link = match &o.quantity_from {
             Some(link) => {
                 let (pilot, metric) = link.split_once('.').unwrap_or((link.as_str(), ""));
@@ -306,11 +457,31 @@ pub fn evaluate(
             }
             None => None,
         };
-        let value = o.value * deflator.factor(o.value_price_year, map.price_year)?;
+        let factor = deflator.factor(o.value_price_year, map.price_year)?;
+        if o.value_price_year != map.price_year {
+            years_used.extend([o.value_price_year, map.price_year]);
+        }
+        // Outcomes naming the same assumption source share one group; others are alone.
+        let group = match &o.assumption_source {
+            Some(source) => match groups.iter().position(|g| *g == source.as_str()) {
+                Some(g) => g,
+                None => {
+                    groups.push(source.as_str());
+                    groups.len() - 1
+                }
+            },
+            None => {
+                groups.push("");
+                groups.len() - 1
+            }
+        };
         let get = |d: Option<super::Deduction>| d.map_or(0.0, |d| d.get());
         params.push(Params {
             quantity: link.map_or(o.quantity.unwrap_or(0.0), |l| l.count),
-            value,
+            value: o.value * factor,
+            value_range: o.value_low.zip(o.value_high).map(|(lo, hi)| (lo * factor, hi * factor)),
+            schedule: schedule_of[index],
+            group,
             deadweight: get(o.deadweight),
             displacement: get(o.displacement),
             attribution: get(o.attribution),
@@ -321,7 +492,7 @@ pub fn evaluate(
         });
         links.push(link);
     }
-    let total_pv = |ps: &[Params]| ps.iter().map(|p| p.present_value(&df)).sum::<f64>();
+    let total_pv = |ps: &[Params]| ps.iter().map(|p| p.present_value(&dfs)).sum::<f64>();
     let present_value = total_pv(&params);
     let first_year: f64 = params.iter().map(Params::first_year).sum();
 
@@ -330,6 +501,7 @@ pub fn evaluate(
         .iter()
         .zip(&params)
         .map(|(o, p)| {
+            let df = &dfs[p.schedule];
             let mut impact = p.first_year();
             let mut years = Vec::new();
             for t in p.start..p.start + p.duration {
@@ -337,8 +509,8 @@ pub fn evaluate(
                 impact *= 1.0 - p.drop_off;
             }
             // The PV is linear in (1 − attribution): solve PV_rest + PV_0 (1 − a) = I.
-            let pv = p.present_value(&df);
-            let pv_zero = Params { attribution: 0.0, ..*p }.present_value(&df);
+            let pv = p.present_value(&dfs);
+            let pv_zero = Params { attribution: 0.0, ..*p }.present_value(&dfs);
             let switching_attribution = (investment > 0.0 && pv_zero != 0.0)
                 .then(|| 1.0 - (investment - (present_value - pv)) / pv_zero)
                 .filter(|a| (0.0..=1.0).contains(a));
@@ -346,6 +518,7 @@ pub fn evaluate(
             let switching_value = (investment > 0.0 && pv != 0.0)
                 .then(|| p.value * (investment - (present_value - pv)) / pv)
                 .filter(|v| *v >= 0.0);
+            let schedule = &schedules[p.schedule];
             OutcomeValue {
                 stakeholder: o.stakeholder.clone(),
                 outcome: o.outcome.clone(),
@@ -362,6 +535,10 @@ pub fn evaluate(
                 present_value: pv,
                 switching_attribution,
                 switching_value,
+                discount: format!("{} — {}", schedule.label, schedule.source),
+                discount_schedule: schedule.name.clone(),
+                value_range: p.value_range,
+                assumption_source: o.assumption_source.clone(),
             }
         })
         .collect::<Vec<OutcomeValue>>();
@@ -380,8 +557,21 @@ pub fn evaluate(
         s.share = (present_value != 0.0).then(|| s.present_value / present_value);
     }
 
-    let sensitivity = one_way(&params, &links, &df, investment);
-    let monte_carlo = (draws > 0).then(|| monte_carlo(&params, &links, &df, investment, draws, seed));
+    let nice = NiceThreshold::current()?;
+    let cost_effectiveness = cost_per_outcome(map, &params, &links, &dfs, investment, &nice);
+    let nice_threshold = cost_effectiveness.iter().any(|c| c.unit == "QALY").then_some(nice);
+    let deflator_forecast_years = deflator.forecast_years_in(&years_used);
+    let mut warnings = map.principle_warnings();
+    if !deflator_forecast_years.is_empty() {
+        warnings.push(format!(
+            "Uprating uses forecast deflator years ({}) of {}: the figures will move when outturn replaces them.",
+            deflator_forecast_years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", "),
+            deflator.vintage
+        ));
+    }
+    let sensitivity = one_way(&params, &links, &schedules, &inputs, max_year);
+    let monte_carlo =
+        (draws > 0).then(|| monte_carlo(&params, &links, &dfs, groups.len(), investment, draws, seed));
     Ok(SocialValue {
         present_value,
         investment,
@@ -397,25 +587,80 @@ pub fn evaluate(
         price_year: map.price_year,
         discounting: format!("{} — {}", discounting.label, discounting.source),
         deflator: format!("{} — {}", deflator.vintage, deflator.source),
-        warnings: map.principle_warnings(),
+        deflator_forecast_years,
+        cost_effectiveness,
+        nice_threshold,
+        warnings,
     })
 }
 
+/// Cost per unit for outcomes with a natural unit (see [`CostPerOutcome`]); the interval
+/// comes from the quantity's 95% interval.
+fn cost_per_outcome(
+    map: &ImpactMap,
+    params: &[Params],
+    links: &[Option<LinkedQuantity>],
+    dfs: &[Vec<f64>],
+    investment: f64,
+    nice: &NiceThreshold,
+) -> Vec<CostPerOutcome> {
+    let mut out = Vec::new();
+    for ((o, p), link) in map.outcomes.iter().zip(params).zip(links) {
+        if o.negative {
+            continue;
+        }
+        let Some((unit, per_year)) = o.quantity_from.as_deref().and_then(unit_of) else { continue };
+        let units = |q: f64| if per_year { p.discounted(dfs, q * p.kept()) } else { q * p.kept() };
+        let cost = |q: f64| {
+            let u = units(q);
+            (u > 0.0 && investment > 0.0).then(|| investment / u)
+        };
+        let cost_per_unit = cost(p.quantity);
+        out.push(CostPerOutcome {
+            outcome: o.outcome.clone(),
+            versus_nice: cost_per_unit.filter(|_| unit == "QALY").map(|c| nice.compare(c)),
+            unit,
+            units: units(p.quantity),
+            cost_per_unit,
+            ci_low: link.and_then(|l| l.ci_high).and_then(cost),
+            ci_high: link.and_then(|l| l.ci_low).and_then(cost),
+        });
+    }
+    out
+}
+
 /// One assumption at a time, the same change applied to every outcome: deductions halved
-/// and raised by half (within [0, 1]), proxies ±25%, durations ±1 year, measured quantities
-/// at their 95% limits (fixed ones ±25%).
-fn one_way(params: &[Params], links: &[Option<LinkedQuantity>], df: &[f64], investment: f64) -> Sensitivity {
-    let run = |change: &dyn Fn(&mut Params, Option<&LinkedQuantity>)| {
-        let varied: f64 = params
-            .iter()
-            .zip(links)
-            .map(|(p, l)| {
-                let mut p = *p;
-                change(&mut p, l.as_ref());
-                p.present_value(df)
-            })
-            .sum();
-        ratio(varied, investment)
+/// and raised by half (within [0, 1]), proxies at the low and high ends of their published
+/// ranges (±25% where none is given), discount rates halved and raised by half, durations
+/// ±1 year, measured quantities at their 95% limits (fixed ones ±25%).
+fn one_way(
+    params: &[Params],
+    links: &[Option<LinkedQuantity>],
+    schedules: &[Discounting],
+    inputs: &[InputValue],
+    max_year: u32,
+) -> Sensitivity {
+    let dfs: Vec<Vec<f64>> = schedules.iter().map(|s| s.factors(max_year + 1)).collect();
+    let investment_at =
+        |dfs: &[Vec<f64>]| inputs.iter().map(|i| i.amount * dfs[0][i.year as usize]).sum::<f64>();
+    let investment = investment_at(&dfs);
+    let run_with =
+        |dfs: &[Vec<f64>], investment: f64, change: &dyn Fn(&mut Params, Option<&LinkedQuantity>)| {
+            let varied: f64 = params
+                .iter()
+                .zip(links)
+                .map(|(p, l)| {
+                    let mut p = *p;
+                    change(&mut p, l.as_ref());
+                    p.present_value(dfs)
+                })
+                .sum();
+            ratio(varied, investment)
+        };
+    let run = |change: &dyn Fn(&mut Params, Option<&LinkedQuantity>)| run_with(&dfs, investment, change);
+    let rates = |by: f64| {
+        let dfs: Vec<Vec<f64>> = schedules.iter().map(|s| s.scaled(by).factors(max_year + 1)).collect();
+        run_with(&dfs, investment_at(&dfs), &|_, _| {})
     };
     let scale = |v: f64, by: f64| (v * by).clamp(0.0, 1.0);
     let mut rows = vec![
@@ -440,9 +685,14 @@ fn one_way(params: &[Params], links: &[Option<LinkedQuantity>], df: &[f64], inve
             high_ratio: run(&|p, _| p.drop_off = scale(p.drop_off, 0.5)),
         },
         SensitivityRow {
-            parameter: "Financial proxies ±25%".to_string(),
-            low_ratio: run(&|p, _| p.value *= 0.75),
-            high_ratio: run(&|p, _| p.value *= 1.25),
+            parameter: "Financial proxies at their ranges (±25% where none)".to_string(),
+            low_ratio: run(&|p, _| p.value = p.value_range.map_or(p.value * 0.75, |r| r.0)),
+            high_ratio: run(&|p, _| p.value = p.value_range.map_or(p.value * 1.25, |r| r.1)),
+        },
+        SensitivityRow {
+            parameter: "Discount rates ×1.5 / ×0.5".to_string(),
+            low_ratio: rates(1.5),
+            high_ratio: rates(0.5),
         },
         SensitivityRow {
             parameter: "Duration ±1 year".to_string(),
@@ -465,25 +715,27 @@ fn one_way(params: &[Params], links: &[Option<LinkedQuantity>], df: &[f64], inve
 
 /// How the Monte Carlo draws each assumption (documented in the report's methods).
 pub const MONTE_CARLO_METHOD: &str = "Deductions drawn from Beta distributions with the stated value as mean \
-and concentration 20 (values of 0 or 1 held fixed); proxies from a lognormal with the stated value as median \
-and log-SD 0.25; measured counts from a binomial with their denominator and observed rate (other measured \
-quantities from a normal on their 95% interval, truncated at 0); fixed quantities and durations held. \
-Percentiles by linear interpolation.";
+and concentration 20 (values of 0 or 1 held fixed), by one uniform quantile per draw for each assumption source \
+and kind of deduction, so outcomes naming the same assumption_source move together; proxies with a published \
+range from a triangular distribution over it (mode the stated value), others from a lognormal with the stated \
+value as median and log-SD 0.25; measured counts from a binomial with their denominator and observed rate, \
+measured changes from a normal on their 95% interval (truncated at 0 only when the interval lies above 0); fixed \
+quantities, durations and discount rates held. Percentiles by linear interpolation.";
 
 fn monte_carlo(
     params: &[Params],
     links: &[Option<LinkedQuantity>],
-    df: &[f64],
+    dfs: &[Vec<f64>],
+    groups: usize,
     investment: f64,
     draws: usize,
     seed: u64,
 ) -> MonteCarloSummary {
     const CONCENTRATION: f64 = 20.0;
     let mut rng = StdRng::seed_from_u64(seed);
+    // Beta shapes of a deduction; None holds it fixed.
     let beta = |mean: f64| {
-        (mean > 0.0 && mean < 1.0)
-            .then(|| Beta::new(mean * CONCENTRATION, (1.0 - mean) * CONCENTRATION).ok())
-            .flatten()
+        (mean > 0.0 && mean < 1.0).then_some((mean * CONCENTRATION, (1.0 - mean) * CONCENTRATION))
     };
     // Distributions are built once; each draw only samples and sums.
     let samplers: Vec<_> = params
@@ -498,39 +750,55 @@ fn monte_carlo(
                     let (lo, hi) = (l.ci_low?, l.ci_high?);
                     Normal::new(l.count, ((hi - lo) / (2.0 * crate::stats::Z95)).max(0.0))
                         .ok()
-                        .map(QuantityDraw::Normal)
+                        .map(|n| QuantityDraw::Normal(n, lo >= 0.0))
                 }
             });
-            let value = if p.value > 0.0 { LogNormal::new(p.value.ln(), 0.25).ok() } else { None };
-            (quantity, value, beta(p.deadweight), beta(p.displacement), beta(p.attribution), beta(p.drop_off))
+            let value = match p.value_range {
+                Some((lo, hi)) if lo < hi => Triangular::new(lo, hi, p.value).ok().map(ValueDraw::Range),
+                // A range of one value holds the proxy fixed.
+                Some(_) => None,
+                _ if p.value > 0.0 => LogNormal::new(p.value.ln(), 0.25).ok().map(ValueDraw::LogNormal),
+                _ => None,
+            };
+            (
+                quantity,
+                value,
+                [beta(p.deadweight), beta(p.displacement), beta(p.attribution), beta(p.drop_off)],
+            )
         })
         .collect();
     let mut ratios = Vec::with_capacity(draws);
+    let mut quantiles = vec![[0.0f64; 4]; groups];
     for _ in 0..draws {
+        // One quantile per assumption group and kind of deduction, shared by its outcomes.
+        for q in quantiles.iter_mut() {
+            for u in q.iter_mut() {
+                *u = rng.random::<f64>();
+            }
+        }
         let mut pv = 0.0;
-        for (p, (q, v, dw, ds, at, dr)) in params.iter().zip(&samplers) {
+        for (p, (q, v, shapes)) in params.iter().zip(&samplers) {
             let mut d = *p;
             match q {
                 Some(QuantityDraw::Binomial(b)) => d.quantity = b.sample(&mut rng) as f64,
-                Some(QuantityDraw::Normal(n)) => d.quantity = n.sample(&mut rng).max(0.0),
+                Some(QuantityDraw::Normal(n, floor)) => {
+                    let x = n.sample(&mut rng);
+                    d.quantity = if *floor { x.max(0.0) } else { x };
+                }
                 None => {}
             }
-            if let Some(v) = v {
-                d.value = v.sample(&mut rng);
+            match v {
+                Some(ValueDraw::Range(t)) => d.value = t.sample(&mut rng),
+                Some(ValueDraw::LogNormal(l)) => d.value = l.sample(&mut rng),
+                None => {}
             }
-            if let Some(b) = dw {
-                d.deadweight = b.sample(&mut rng);
-            }
-            if let Some(b) = ds {
-                d.displacement = b.sample(&mut rng);
-            }
-            if let Some(b) = at {
-                d.attribution = b.sample(&mut rng);
-            }
-            if let Some(b) = dr {
-                d.drop_off = b.sample(&mut rng);
-            }
-            pv += d.present_value(df);
+            let u = quantiles[p.group];
+            let draw = |k: usize, fixed: f64| shapes[k].map_or(fixed, |(a, b)| inv_beta_reg(a, b, u[k]));
+            d.deadweight = draw(0, p.deadweight);
+            d.displacement = draw(1, p.displacement);
+            d.attribution = draw(2, p.attribution);
+            d.drop_off = draw(3, p.drop_off);
+            pv += d.present_value(dfs);
         }
         if let Some(r) = ratio(pv, investment) {
             ratios.push(r);
@@ -552,10 +820,17 @@ fn monte_carlo(
     }
 }
 
+/// How a proxy is drawn.
+enum ValueDraw {
+    Range(Triangular<f64>),
+    LogNormal(LogNormal<f64>),
+}
+
 /// How a measured quantity is drawn.
 enum QuantityDraw {
     Binomial(Binomial),
-    Normal(Normal<f64>),
+    /// The normal, and whether draws are floored at 0 (the interval lies above 0).
+    Normal(Normal<f64>, bool),
 }
 
 /// Linear-interpolation percentile of sorted values (numpy's default).
@@ -748,7 +1023,7 @@ drop_off = 0.3
         let (p5, p50, p95) = (ma.p5.unwrap(), ma.p50.unwrap(), ma.p95.unwrap());
         assert!(p5 < p50 && p50 < p95);
         assert!((p50 - 1.5149).abs() < 0.15, "median {p50} near the point estimate");
-        assert!(a.sensitivity.one_way.len() == 7);
+        assert!(a.sensitivity.one_way.len() == 8);
     }
 
     #[test]
@@ -756,6 +1031,208 @@ drop_off = 0.3
         let sv = run(&t3("0.25", "0.1").replace("amount = 100000", "amount = 0"));
         assert_eq!((sv.sroi_ratio, sv.net_sroi_ratio), (None, None));
         assert!(sv.monte_carlo.unwrap().p50.is_none());
+    }
+
+    /// A map mixing a measured WELLBY change on the health schedule, people newly brought
+    /// under blood pressure control, and a proxy in 2014 prices (a 2014 Social Value Bank
+    /// value, social-value.md section 3.1), priced in `price_year`.
+    fn mixed_map(price_year: i32) -> String {
+        format!(
+            r#"
+price_year = {price_year}
+discount = "green_book"
+[[input]]
+stakeholder = "Funder"
+description = "Grant"
+amount = 50000
+[[outcome]]
+stakeholder = "Participants"
+outcome = "Higher life satisfaction"
+indicator = "ONS life satisfaction, total change"
+quantity_from = "wb.ons_life_satisfaction.total_change"
+value = 13000
+value_low = 10000
+value_high = 16000
+value_price_year = 2019
+proxy_source = "HM Treasury WELLBY"
+discount = "green_book_health"
+duration_years = 2
+deadweight = 0.2
+attribution = 0.25
+drop_off = 0.5
+[[outcome]]
+stakeholder = "Residents"
+outcome = "Blood pressure brought under control"
+indicator = "newly controlled"
+quantity_from = "cv.bp_newly_controlled"
+value = 700
+value_price_year = 2020
+proxy_source = "0.01 QALY x £70,000"
+duration_years = 1
+attribution = 0.4
+[[outcome]]
+stakeholder = "Residents"
+outcome = "Reduced antisocial behaviour"
+indicator = "i"
+quantity = 10
+value = 6403
+value_price_year = 2014
+proxy_source = "2014 value bank (chg.org.uk)"
+duration_years = 1
+deadweight = 0.1
+"#
+        )
+    }
+
+    fn mixed_measures() -> BTreeMap<String, LinkedQuantity> {
+        let mut m = BTreeMap::new();
+        m.insert(
+            "wb.ons_life_satisfaction.total_change".to_string(),
+            LinkedQuantity { count: 40.0, denominator: None, ci_low: Some(20.0), ci_high: Some(60.0) },
+        );
+        m.insert(
+            "cv.bp_newly_controlled".to_string(),
+            LinkedQuantity { count: 30.0, denominator: Some(120.0), ci_low: Some(21.0), ci_high: Some(40.0) },
+        );
+        m
+    }
+
+    /// Hand-computed present values, with D = the deflator index (bundled: 2014 74.6524,
+    /// 2019 81.1085, 2020 85.2137, 2024 100):
+    /// - WELLBYs, health schedule (1.5%): W = 13,000 × D(to)/81.1085; year 1 = 40 × W × 0.8
+    ///   × 0.75 = 24 W, year 2 = 12 W; PV = 24 W / 1.015 + 12 W / 1.015².
+    /// - Newly controlled, map schedule (3.5%): 30 × 700 × D(to)/85.2137 × 0.6 / 1.035.
+    /// - 2014 proxy: 10 × 6,403 × D(to)/74.6524 × 0.9 / 1.035.
+    ///
+    /// In 2024 prices: 565,677.327716 + 14,286.333117 + 74,583.350126 = 654,547.010959.
+    /// In 2025 prices, with a user's series whose 2025 index is 102 (a synthetic forecast
+    /// row for the test, not an HMT figure): 576,990.874270 + 14,572.059780 + 76,075.017129
+    /// = 667,637.951179.
+    #[test]
+    fn mixed_map_by_hand_in_2024_and_2025() {
+        let measured = mixed_measures();
+        let map = ImpactMap::from_toml_str(&mixed_map(2024), "m").unwrap();
+        let sv = evaluate(&map, &measured, 0, 1).unwrap();
+        let pv: Vec<f64> = sv.outcomes.iter().map(|o| o.present_value).collect();
+        assert!((pv[0] - 565_677.327715998).abs() < 1e-6, "{pv:?}");
+        assert!((pv[1] - 14_286.333117184515).abs() < 1e-6, "{pv:?}");
+        assert!((pv[2] - 74_583.35012613823).abs() < 1e-6, "{pv:?}");
+        assert!((sv.present_value - 654_547.0109593207).abs() < 1e-6);
+        assert_eq!(sv.outcomes[0].discount_schedule, "green_book_health");
+        assert_eq!(sv.outcomes[1].discount_schedule, "green_book");
+        assert!(sv.deflator_forecast_years.is_empty());
+
+        // 2025 is not in the bundled series: a clear error naming the plan key.
+        let map = ImpactMap::from_toml_str(&mixed_map(2025), "m").unwrap();
+        let err = evaluate(&map, &measured, 0, 1).unwrap_err().to_string();
+        assert!(
+            err.contains("unknown price year '2025'") && err.contains("deflator = \"deflator.toml\""),
+            "{err}"
+        );
+        let series = include_str!("data/gdp_deflator.toml").replace(
+            "{ year = 2024, value = 100.0 },",
+            "{ year = 2024, value = 100.0 },\n  { year = 2025, value = 102.0, forecast = true },",
+        );
+        let deflator = GdpDeflator::from_toml_str(&series, "deflator.toml").unwrap();
+        let sv = evaluate_with(&map, &measured, &deflator, 0, 1).unwrap();
+        let pv: Vec<f64> = sv.outcomes.iter().map(|o| o.present_value).collect();
+        assert!((pv[0] - 576_990.874270318).abs() < 1e-6, "{pv:?}");
+        assert!((pv[1] - 14_572.059779528206).abs() < 1e-6, "{pv:?}");
+        assert!((pv[2] - 76_075.017128661).abs() < 1e-6, "{pv:?}");
+        assert!((sv.present_value - 667_637.9511785072).abs() < 1e-6);
+        assert_eq!(sv.deflator_forecast_years, vec![2025]);
+        assert!(
+            sv.warnings.iter().any(|w| w.contains("forecast deflator years (2025)")),
+            "{:?}",
+            sv.warnings
+        );
+
+        // Proxies already in 2025 prices need no series at all.
+        let same_year = mixed_map(2025)
+            .replace("value_price_year = 2019", "value_price_year = 2025")
+            .replace("value_price_year = 2020", "value_price_year = 2025")
+            .replace("value_price_year = 2014", "value_price_year = 2025");
+        let map = ImpactMap::from_toml_str(&same_year, "m").unwrap();
+        let sv = evaluate(&map, &measured, 0, 1).unwrap();
+        assert!((sv.outcomes[2].value - 6403.0).abs() < 1e-12);
+    }
+
+    /// Cost per unit: the investment over the attributable units. WELLBYs (per year):
+    /// 24 / 1.015 + 12 / 1.015² = 35.3934..., so £50,000 / 35.3934 = £1,412.69; people
+    /// newly controlled: 30 × 0.6 = 18, so £2,777.78, interval £50,000 / (40 × 0.6) to
+    /// £50,000 / (21 × 0.6).
+    #[test]
+    fn cost_per_outcome_and_nice() {
+        let map = ImpactMap::from_toml_str(&mixed_map(2024), "m").unwrap();
+        let sv = evaluate(&map, &mixed_measures(), 0, 1).unwrap();
+        assert_eq!(sv.cost_effectiveness.len(), 2, "the fixed proxy has no natural unit");
+        let w = &sv.cost_effectiveness[0];
+        assert_eq!(w.unit, "WELLBY");
+        let units = 24.0 / 1.015 + 12.0 / 1.015f64.powi(2);
+        assert!((w.cost_per_unit.unwrap() - 50_000.0 / units).abs() < 1e-9);
+        assert!((w.ci_low.unwrap() - 50_000.0 / (units * 1.5)).abs() < 1e-9);
+        assert!((w.ci_high.unwrap() - 50_000.0 / (units * 0.5)).abs() < 1e-9);
+        let b = &sv.cost_effectiveness[1];
+        assert_eq!(b.unit, "person newly controlled");
+        assert!((b.cost_per_unit.unwrap() - 50_000.0 / 18.0).abs() < 1e-9);
+        assert!((b.ci_low.unwrap() - 50_000.0 / 24.0).abs() < 1e-9);
+        assert!((b.ci_high.unwrap() - 50_000.0 / 12.6).abs() < 1e-9);
+        assert!(sv.nice_threshold.is_none(), "no QALY outcome");
+
+        // A QALY outcome is set against NICE's current range (£25,000 to £35,000 from April 2026).
+        let qaly = mixed_map(2024).replace("ons_life_satisfaction", "eq5d3l");
+        let mut measured = mixed_measures();
+        let q = measured.remove("wb.ons_life_satisfaction.total_change").unwrap();
+        measured.insert("wb.eq5d3l.total_change".to_string(), LinkedQuantity { count: 2.0, ..q });
+        let map = ImpactMap::from_toml_str(&qaly, "m").unwrap();
+        let sv = evaluate(&map, &measured, 0, 1).unwrap();
+        let c = &sv.cost_effectiveness[0];
+        assert_eq!(c.unit, "QALY");
+        // 2 QALYs a year: units = (1.2 / 1.015 + 0.6 / 1.015²); cost ≈ £28,311 a QALY.
+        let cost = 50_000.0 / (1.2 / 1.015 + 0.6 / 1.015f64.powi(2));
+        assert!((c.cost_per_unit.unwrap() - cost).abs() < 1e-6);
+        assert!(
+            c.versus_nice.as_deref().unwrap().starts_with("within NICE's range of £25000 to £35000"),
+            "{:?}",
+            c.versus_nice
+        );
+        assert_eq!(sv.nice_threshold.as_ref().unwrap().from, "2026-04-01");
+    }
+
+    /// Outcomes naming one assumption source draw their deductions together: with proxies
+    /// and quantities fixed, two identical outcomes sharing a source vary twice as much
+    /// (variance of a sum of perfectly correlated terms) as two independent ones.
+    #[test]
+    fn shared_assumption_sources_move_together() {
+        let two = |source_b: &str| {
+            format!(
+                "price_year = 2024\ndiscount = 0.035\n[[input]]\nstakeholder = \"F\"\ndescription = \"g\"\namount = 1000\n\
+                 [[outcome]]\nstakeholder = \"P\"\noutcome = \"A\"\nindicator = \"i\"\nquantity = 10\nvalue = 100\nvalue_low = 100\nvalue_high = 100\n\
+                 value_price_year = 2024\nproxy_source = \"s\"\nduration_years = 1\nattribution = 0.3\nassumption_source = \"panel\"\n\
+                 [[outcome]]\nstakeholder = \"P\"\noutcome = \"B\"\nindicator = \"i\"\nquantity = 10\nvalue = 100\nvalue_low = 100\nvalue_high = 100\n\
+                 value_price_year = 2024\nproxy_source = \"s\"\nduration_years = 1\nattribution = 0.3\nassumption_source = \"{source_b}\"\n"
+            )
+        };
+        let variance = |text: &str| {
+            let r = run_with(text, 4000).monte_carlo.unwrap().ratios;
+            let m = r.iter().sum::<f64>() / r.len() as f64;
+            r.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (r.len() - 1) as f64
+        };
+        let (shared, apart) = (variance(&two("panel")), variance(&two("other")));
+        assert!((shared / apart - 2.0).abs() < 0.25, "shared {shared} apart {apart}");
+    }
+
+    /// The discount rate is varied in the one-way sensitivity: higher rates, lower ratio.
+    #[test]
+    fn discount_rates_in_the_sensitivity() {
+        let sv = run(&t3("0.25", "0.1"));
+        let row = sv.sensitivity.one_way.iter().find(|r| r.parameter.starts_with("Discount rates")).unwrap();
+        let (low, high) = (row.low_ratio.unwrap(), row.high_ratio.unwrap());
+        assert!(low < sv.sroi_ratio.unwrap() && sv.sroi_ratio.unwrap() < high, "{low} {high}");
+        // ×1.5 on a flat 3.5% is 5.25%: outcome A and B recomputed by hand.
+        let r = 1.0525f64;
+        let pv = 54_000.0 / r + 48_600.0 / r.powi(2) + 43_740.0 / r.powi(3) + 15_000.0 / r;
+        assert!((low - pv / 100_000.0).abs() < 1e-12);
     }
 
     proptest! {

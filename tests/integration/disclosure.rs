@@ -272,7 +272,7 @@ fn read(published: &Value, exact: &Value, k: u64) -> Reader {
         if let (Some(cv), Some(ec)) = (p["cardiovascular"].as_object(), e["cardiovascular"].as_object()) {
             let both = r.count(&cv["n_paired_both"], &ec["n_paired_both"], &format!("{id} bp both"));
             r.count(&cv["n_paired"], &ec["n_paired"], &format!("{id} bp paired"));
-            for key in ["controlled_first", "controlled_last"] {
+            for key in ["controlled_first", "controlled_last", "newly_controlled"] {
                 if ec[key].is_null() {
                     continue;
                 }

@@ -278,3 +278,68 @@ fn talking_therapies_rules_branch_by_branch() {
     assert_eq!(pair(tt.reliable_improvement), (5, 7));
     assert_eq!(pair(tt.reliable_deterioration), (2, 7));
 }
+
+/// A user's ADSM, its table from the plan's rules, and the instrument's own inclusive flag.
+fn user_adsm_run(
+    caseness: &str,
+    episodes: &[(String, String)],
+) -> coproduction::Result<coproduction::TalkingTherapies> {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("adsm.toml");
+    std::fs::write(
+        &table,
+        "source = \"local\"\nconfidence = \"unconfirmed\"\n[[descriptor]]\ncode = \"F40.1\"\ncondition = \"Social anxiety\"\nmeasure = \"my_adsm\"\n",
+    )
+    .unwrap();
+    let mut catalogue = Catalogue::with_builtin().unwrap();
+    catalogue
+        .add_from_toml(
+            &format!(
+                "id = \"my_adsm\"\nname = \"My ADSM\"\ndescription = \"a local anxiety measure\"\nversion = \"1\"\n\
+                 items = 10\nitem_min = 0\nitem_max = 4\nmissing_items = \"complete\"\ntotal_min = 0\ntotal_max = 40\n\
+                 direction = \"lower_is_better\"\nscoring = \"sum\"\nlicence = \"local\"\nsource = \"local\"\nconfidence = \"unconfirmed\"\n{caseness}"
+            ),
+            "my_adsm.toml",
+        )
+        .unwrap();
+    let mut participants = HEADER_P.to_string();
+    let mut outcomes = HEADER_O.to_string();
+    for (p, o) in episodes {
+        participants.push_str(p);
+        outcomes.push_str(o);
+    }
+    let data = Ingest::new(&catalogue)
+        .load_readers(participants.as_bytes(), "p.csv", outcomes.as_bytes(), "o.csv")
+        .unwrap();
+    assert!(data.rejects().is_empty(), "{:?}", data.rejects());
+    let spec =
+        vec![PilotSpec { id: "tt".into(), name: "tt".into(), programme: Programme::PsychologicalTherapies }];
+    let mut rules = OutcomeRules::default();
+    rules.talking_therapies.adsm = Some(table);
+    let out = evaluate_outcomes(&data, &spec, &catalogue, &rules)?;
+    Ok(out.pilots[0].talking_therapies.clone().unwrap())
+}
+
+#[test]
+fn user_adsm_tables_and_exclusive_caseness() {
+    // Depression below caseness; the ADSM sits exactly on its cut-off of 20 at first.
+    let on_the_cut =
+        [episode("a", "F40.1", &[("phq9", 5.0, 4.0), ("gad7", 3.0, 3.0), ("my_adsm", 20.0, 10.0)])];
+    let exclusive = "[caseness]\nvalue = 20\ninclusive = false\nsource = \"local\"\nconfidence = \"unconfirmed\"\n\
+                     [reliable_change]\nvalue = 5\nsource = \"local\"\nconfidence = \"unconfirmed\"\n";
+    let tt = user_adsm_run(exclusive, &on_the_cut).unwrap();
+    assert!(tt.anxiety_measures.contains(&("my_adsm".to_string(), 1)), "{:?}", tt.anxiety_measures);
+    // "Above 20" only: 20 is not a case, so the person is outside the recovery denominator.
+    assert_eq!(tt.not_at_caseness_at_first, 1);
+    assert!(tt.recovery.is_none_or(|r| r.denominator == 0));
+    let inclusive = exclusive.replace("inclusive = false", "inclusive = true");
+    let tt = user_adsm_run(&inclusive, &on_the_cut).unwrap();
+    assert_eq!(tt.not_at_caseness_at_first, 0);
+    assert_eq!(tt.recovery.map(|r| (r.count, r.denominator)), Some((1, 1)));
+    // Without caseness or reliable change the ADSM is an error, not a silent GAD-7.
+    let no_rc = "[caseness]\nvalue = 20\nsource = \"local\"\nconfidence = \"unconfirmed\"\n";
+    let err = user_adsm_run(no_rc, &on_the_cut).unwrap_err().to_string();
+    assert!(err.contains("my_adsm") && err.contains("fixed reliable-change value"), "{err}");
+    let err = user_adsm_run("", &on_the_cut).unwrap_err().to_string();
+    assert!(err.contains("my_adsm") && err.contains("caseness cut-off"), "{err}");
+}

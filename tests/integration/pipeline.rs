@@ -112,6 +112,47 @@ fn volunteer_time_from_the_activities_enters_the_investment() {
     assert!(tt.leaders_trained > 0);
 }
 
+/// The measured quantities an impact map can link: changes signed so that improvement is
+/// positive, and blood pressure brought under control (not already controlled at first).
+#[test]
+fn measured_changes_and_newly_controlled_link_into_the_map() {
+    let eval = demo();
+    let wb = eval.outcomes.pilot("wb").unwrap();
+    let ls = wb.measure("ons_life_satisfaction").unwrap();
+    let total = eval.outcomes.metric("wb", "ons_life_satisfaction.total_change").unwrap();
+    let n = ls.n_paired as f64;
+    assert!((total.count - n * ls.mean_change.unwrap()).abs() < 1e-9);
+    assert!((total.ci_low.unwrap() - n * ls.ci_low.unwrap()).abs() < 1e-9);
+    let mean = eval.outcomes.metric("wb", "ons_life_satisfaction.mean_change").unwrap();
+    assert!((mean.count - ls.mean_change.unwrap()).abs() < 1e-12);
+    assert_eq!(eval.outcomes.metric("wb", "ons_life_satisfaction.n_paired").unwrap().count, n);
+    // PHQ-9 is lower-is-better: a fall counts as a positive change.
+    let tt = eval.outcomes.pilot("tt").unwrap().measure("phq9").unwrap();
+    let phq9 = eval.outcomes.metric("tt", "phq9.mean_change").unwrap();
+    assert!((phq9.count + tt.mean_change.unwrap()).abs() < 1e-12 && phq9.count > 0.0);
+    assert!(phq9.ci_low.unwrap() <= phq9.count && phq9.count <= phq9.ci_high.unwrap());
+
+    let cv = eval.outcomes.pilot("cv").unwrap().cardiovascular.as_ref().unwrap();
+    let newly = cv.controlled.iter().filter(|(_, first, last)| !first && *last).count() as u64;
+    let linked = eval.outcomes.metric("cv", "bp_newly_controlled").unwrap();
+    assert_eq!(linked.count, newly as f64);
+    assert_eq!(linked.denominator, Some(cv.n_paired_both as f64));
+    assert!(newly < cv.controlled_last.as_ref().unwrap().count, "some were controlled at first");
+
+    let sv = eval.social_value.as_ref().unwrap();
+    let bp =
+        sv.outcomes.iter().find(|o| o.quantity_from.as_deref() == Some("cv.bp_newly_controlled")).unwrap();
+    assert_eq!(bp.quantity, newly as f64);
+    assert_eq!(bp.discount_schedule, "green_book_health");
+    let wellby = sv.cost_effectiveness.iter().find(|c| c.unit == "WELLBY").unwrap();
+    assert!(wellby.cost_per_unit.unwrap() > 0.0);
+    assert!(
+        !sv.warnings.iter().any(|w| w.contains("already")),
+        "the demo does not over-claim: {:?}",
+        sv.warnings
+    );
+}
+
 #[test]
 fn same_inputs_give_byte_identical_outputs() {
     let (a, b) = (demo(), demo());
