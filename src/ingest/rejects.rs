@@ -20,7 +20,7 @@ pub struct Reject {
 /// Rows read, accepted and rejected for one input file.
 ///
 /// Invariant, always: `rows_read == rows_accepted + rows_rejected`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FileSummary {
     /// The file, as named in the plan.
     pub file: String,

@@ -201,7 +201,7 @@ impl fmt::Display for ScoreProblem {
 impl std::error::Error for ScoreProblem {}
 
 /// Where a reliable-change value came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RcSource {

@@ -31,7 +31,7 @@ pub struct CardiovascularRules {
 }
 
 /// A relative risk with its interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RelativeRisk {
     /// Point estimate.
     pub estimate: f64,

@@ -23,7 +23,7 @@ pub use talking_therapies::{AdsmTable, EpisodeOutcome, TalkingTherapies, Talking
 pub use utility::{QalyGain, qaly_gain};
 
 /// The kind of programme a pilot runs; it decides which programme metrics apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Programme {

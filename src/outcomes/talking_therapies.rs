@@ -12,7 +12,7 @@ use crate::stats::{Proportion, wilson};
 use super::pairing::{Pair, PairIndex};
 
 /// The rule flags of the Talking Therapies metrics, with the documented defaults.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 #[non_exhaustive]
 pub struct TalkingTherapiesRules {

@@ -29,7 +29,19 @@ pub use rule::{DisclosureControl, DisclosureRule, Method, SECONDARY_MARKER};
 pub(crate) use model::protect_breakdown;
 
 /// Why a figure is hidden.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Hidden {
     /// Hidden to protect another figure that could otherwise be worked out from it.
@@ -156,3 +168,18 @@ impl<T: Serialize> Serialize for Published<T> {
 
 #[cfg(test)]
 mod tests;
+
+impl<T: schemars::JsonSchema> schemars::JsonSchema for Published<T> {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("Published_{}", T::schema_name()).into()
+    }
+
+    /// The value's schema, or `null` when hidden or undefined.
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <Option<T>>::json_schema(generator)
+    }
+}

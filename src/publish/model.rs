@@ -65,7 +65,7 @@ pub struct Publication {
 
 /// A rate as published: its count and denominator (people), and the rate and its
 /// interval, shown only when both counts are.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PublishedRate {
     /// People counted.
     pub count: Published<u64>,
@@ -123,7 +123,7 @@ impl PublishedRate {
 }
 
 /// One pilot's outcome figures as published (`pilots[]` of `results.json`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct PublishedPilot {
     /// Pilot id.
@@ -151,12 +151,11 @@ pub struct PublishedPilot {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<Hidden>,
     /// Figures not published at all: hiding cells could not protect their small counts.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub withheld: Vec<String>,
 }
 
 /// The statistics of a measure's change: all shown, or all hidden with the paired count.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, schemars::JsonSchema)]
 pub struct MeasureStatistics {
     /// Mean of the first scores.
     pub mean_first: Option<f64>,
@@ -225,7 +224,7 @@ impl MeasureStatistics {
 }
 
 /// Change on one measure, as published.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct PublishedMeasure {
     /// Instrument id.
@@ -260,7 +259,7 @@ impl PublishedMeasure {
 }
 
 /// Jacobson-Truax classes, as published.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PublishedClinicalSignificance {
     /// The cut-off used.
     pub cutoff: f64,
@@ -275,7 +274,7 @@ pub struct PublishedClinicalSignificance {
 }
 
 /// Band movements, as published.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PublishedBandShift {
     /// Moved to a better band.
     pub better: Published<u64>,
@@ -286,7 +285,7 @@ pub struct PublishedBandShift {
 }
 
 /// McNemar's test of the change in caseness, as published.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PublishedMcNemar {
     /// At caseness first, not last (the recovery count).
     pub yes_to_no: Published<u64>,
@@ -297,7 +296,7 @@ pub struct PublishedMcNemar {
 }
 
 /// Talking Therapies figures, as published.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct PublishedTalkingTherapies {
     /// Finished a course of treatment, over all referrals.
@@ -324,7 +323,7 @@ pub struct PublishedTalkingTherapies {
 }
 
 /// A blood pressure category at the first and last reading.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PublishedCategory {
     /// The NICE NG136 category.
     pub category: String,
@@ -335,7 +334,7 @@ pub struct PublishedCategory {
 }
 
 /// Blood pressure figures, as published.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct PublishedCardiovascular {
     /// Participants with paired systolic readings.
@@ -365,7 +364,7 @@ pub struct PublishedCardiovascular {
 }
 
 /// QALY gain, as published.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PublishedQaly {
     /// The utility instrument.
     pub measure: String,
@@ -384,7 +383,7 @@ pub struct PublishedQaly {
 }
 
 /// Sessions (never hidden) and attendances (people) by a category.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct DeliveryRow {
     /// Venue type or area.
     pub label: String,
@@ -395,7 +394,7 @@ pub struct DeliveryRow {
 }
 
 /// Delivery of one pilot, as published.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct PublishedDelivery {
     /// Pilot id.
@@ -425,7 +424,7 @@ pub struct PublishedDelivery {
 }
 
 /// An impact-map outcome's quantity as the report states it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PublishedQuantity {
     /// The outcome.
     pub outcome: String,

@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 
 /// How counts of people that are not small are published.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "method")]
 #[non_exhaustive]
 pub enum Method {
@@ -29,7 +29,7 @@ pub enum Method {
 /// assert!(rule.describe().contains("from 1 to 9"));
 /// assert!(DisclosureRule::new(2).is_err(), "a hidden count could only be 1");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct DisclosureRule {
     /// False only when the plan turns disclosure control off.

@@ -12,13 +12,16 @@ use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
 use crate::ingest::FileSummary;
-use crate::publish::{Hidden, Publication, Published, PublishedSocialValue};
+use crate::publish::{
+    Hidden, Method, Publication, Published, PublishedPilot, PublishedQuantity, SECONDARY_MARKER,
+};
 use crate::value::{InputValue, SocialValue};
 
 /// The `results.json` schema version.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// The JSON Schema of `results.json`, shipped with the crate.
+/// The JSON Schema of `results.json`, shipped with the crate (generated: see
+/// [`results_schema`]).
 pub const RESULTS_SCHEMA: &str = include_str!("../../docs/results.schema.json");
 
 /// Prints a [`Publication`] as `results.json` (or, for an exact publication,
@@ -26,16 +29,79 @@ pub const RESULTS_SCHEMA: &str = include_str!("../../docs/results.schema.json");
 #[derive(Debug, Clone, Copy, Default)]
 pub struct JsonPrinter;
 
-#[derive(Serialize)]
+/// `results.json` as typed data: its schema (`docs/results.schema.json`) is derived from
+/// these types.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(title = "coproduction results.json", description = "The published figures of one evaluation.")]
+struct Results<'a> {
+    schema_version: u32,
+    title: &'a str,
+    crate_version: &'static str,
+    /// Present and true only in `results-exact.json`: no disclosure control applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exact: Option<bool>,
+    /// Present only in `results-exact.json`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warning: Option<&'static str>,
+    data_quality: DataQuality<'a>,
+    disclosure_control: DisclosureControlJson,
+    pilots: &'a [PublishedPilot],
+    equity: Vec<EquityRow>,
+    social_value: Option<SocialValueJson<'a>>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
 struct DataQuality<'a> {
+    /// Rows read, accepted and rejected per file (records, exact so that they add up).
     files: &'a [FileSummary],
+    /// Rejected rows by reason.
     rejects_by_reason: &'a [(String, usize)],
     warnings: &'a [String],
 }
 
+/// The rule in force, in data and in words.
+#[derive(Serialize, schemars::JsonSchema)]
+struct DisclosureControlJson {
+    enabled: bool,
+    min_count: u32,
+    /// `"suppress"`, or `{"round_to": 5}`.
+    method: Value,
+    protect_extremes: bool,
+    small_marker: String,
+    secondary_marker: &'static str,
+    rule: String,
+}
+
+/// One group of one breakdown: its rates (`{count, denominator, rate, ci_low, ci_high}`),
+/// gaps (`<rate>_gap`), means (`{n, mean, ci_low, ci_high}`) and representation ratio,
+/// under their names.
+#[derive(Serialize, serde::Deserialize, schemars::JsonSchema)]
+struct EquityRow {
+    pilot: String,
+    dimension: String,
+    group: String,
+    participants: Option<u64>,
+    /// Why figures of the row are hidden (`null` when none is).
+    suppressed: Option<Hidden>,
+    #[serde(flatten)]
+    figures: std::collections::BTreeMap<String, Value>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+#[serde(untagged)]
+enum SocialValueJson<'a> {
+    Shown {
+        #[serde(flatten)]
+        figures: &'a SocialValue,
+        /// Each outcome's quantity as the report states it ("64 people reliably recovered").
+        quantities: &'a [PublishedQuantity],
+    },
+    Withheld(WithheldSocialValue<'a>),
+}
+
 /// The social value block when its figures are withheld: the keys stay, the figures
 /// computed from a hidden quantity are `null`.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct WithheldSocialValue<'a> {
     present_value: Option<f64>,
     investment: f64,
@@ -44,9 +110,10 @@ struct WithheldSocialValue<'a> {
     net_sroi_ratio: Option<f64>,
     payback_months: Option<f64>,
     inputs: &'a [InputValue],
-    outcomes: [(); 0],
+    outcomes: Vec<()>,
     sensitivity: Option<()>,
     monte_carlo: Option<()>,
+    quantities: &'a [PublishedQuantity],
     suppressed: Hidden,
     withheld_because: &'a [String],
 }
@@ -58,50 +125,7 @@ impl JsonPrinter {
     ///
     /// [`Error::InvalidData`] if a figure cannot be represented in JSON.
     pub fn to_value(&self, publication: &Publication) -> Result<Value> {
-        let quality = DataQuality {
-            files: &publication.files,
-            rejects_by_reason: &publication.rejects_by_reason,
-            warnings: &publication.warnings,
-        };
-        let equity: Vec<Value> = publication.equity.iter().flat_map(|e| e.json_rows()).collect();
-        let rule = &publication.rule;
-        let mut value = json!({
-            "schema_version": SCHEMA_VERSION,
-            "title": publication.plan.title,
-            "crate_version": env!("CARGO_PKG_VERSION"),
-            "data_quality": to_value(&quality)?,
-            "disclosure_control": {
-                "enabled": rule.enabled,
-                "min_count": rule.min_count,
-                "method": match rule.method {
-                    crate::publish::Method::Suppress => json!("suppress"),
-                    crate::publish::Method::Round { base } => json!({"round_to": base}),
-                },
-                "protect_extremes": rule.protect_extremes,
-                "small_marker": rule.small_marker(),
-                "secondary_marker": crate::publish::SECONDARY_MARKER,
-                "rule": rule.describe(),
-            },
-            "pilots": to_value(&publication.pilots)?,
-            "equity": equity,
-            "social_value": match &publication.social_value {
-                Some(sv) => social_value(sv)?,
-                None => Value::Null,
-            },
-        });
-        if publication.exact {
-            if let Value::Object(map) = &mut value {
-                map.insert("exact".to_string(), json!(true));
-                map.insert(
-                    "warning".to_string(),
-                    json!(
-                        "EXACT FIGURES: no disclosure control is applied. For the analyst's own use: do not publish or \
-                         share this file."
-                    ),
-                );
-            }
-        }
-        Ok(value)
+        to_value(&results(publication)?)
     }
 
     /// The JSON text, pretty-printed with a final newline.
@@ -127,35 +151,70 @@ impl JsonPrinter {
     }
 }
 
-fn social_value(sv: &PublishedSocialValue) -> Result<Value> {
-    match &sv.figures {
-        Published::Shown(figures) => {
-            let mut value = to_value::<SocialValue>(figures)?;
-            // The quantity as the report states it, beside each outcome.
-            if let Some(Value::Array(outcomes)) = value.get_mut("outcomes") {
-                for (o, q) in outcomes.iter_mut().zip(&sv.quantities) {
-                    if let Value::Object(map) = o {
-                        map.insert("quantity_text".to_string(), json!(q.text));
-                    }
-                }
-            }
-            Ok(value)
-        }
-        hidden => to_value(&WithheldSocialValue {
-            present_value: None,
-            investment: sv.investment,
-            npv: None,
-            sroi_ratio: None,
-            net_sroi_ratio: None,
-            payback_months: None,
-            inputs: &sv.inputs,
-            outcomes: [],
-            sensitivity: None,
-            monte_carlo: None,
-            suppressed: hidden.hidden().unwrap_or(Hidden::Small),
-            withheld_because: &sv.withheld_because,
+/// The JSON Schema of `results.json`, derived from the types that print it (the text of
+/// `docs/results.schema.json`, which a test keeps equal to this).
+pub fn results_schema() -> String {
+    let schema = schemars::schema_for!(Results);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn results(publication: &Publication) -> Result<Results<'_>> {
+    let rule = &publication.rule;
+    let equity = publication
+        .equity
+        .iter()
+        .flat_map(|e| e.json_rows())
+        .map(|row| serde_json::from_value::<EquityRow>(row).map_err(json_error))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Results {
+        schema_version: SCHEMA_VERSION,
+        title: &publication.plan.title,
+        crate_version: env!("CARGO_PKG_VERSION"),
+        exact: publication.exact.then_some(true),
+        warning: publication.exact.then_some(
+            "EXACT FIGURES: no disclosure control is applied. For the analyst's own use: do not publish or share \
+             this file.",
+        ),
+        data_quality: DataQuality {
+            files: &publication.files,
+            rejects_by_reason: &publication.rejects_by_reason,
+            warnings: &publication.warnings,
+        },
+        disclosure_control: DisclosureControlJson {
+            enabled: rule.enabled,
+            min_count: rule.min_count,
+            method: match rule.method {
+                Method::Suppress => json!("suppress"),
+                Method::Round { base } => json!({ "round_to": base }),
+            },
+            protect_extremes: rule.protect_extremes,
+            small_marker: rule.small_marker(),
+            secondary_marker: SECONDARY_MARKER,
+            rule: rule.describe(),
+        },
+        pilots: &publication.pilots,
+        equity,
+        social_value: publication.social_value.as_ref().map(|sv| match &sv.figures {
+            Published::Shown(figures) => SocialValueJson::Shown { figures, quantities: &sv.quantities },
+            hidden => SocialValueJson::Withheld(WithheldSocialValue {
+                present_value: None,
+                investment: sv.investment,
+                npv: None,
+                sroi_ratio: None,
+                net_sroi_ratio: None,
+                payback_months: None,
+                inputs: &sv.inputs,
+                outcomes: Vec::new(),
+                sensitivity: None,
+                monte_carlo: None,
+                quantities: &sv.quantities,
+                suppressed: hidden.hidden().unwrap_or(Hidden::Small),
+                withheld_because: &sv.withheld_because,
+            }),
         }),
-    }
+    })
 }
 
 fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value> {

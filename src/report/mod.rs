@@ -21,7 +21,7 @@ use crate::evaluation::Evaluation;
 pub use build::{ReportOptions, build_document};
 pub use document::{Block, ChartBlock, Document, Figure, Section, Table};
 pub use html::{HtmlPrinter, escape as escape_html};
-pub use json::{JsonPrinter, RESULTS_SCHEMA, SCHEMA_VERSION};
+pub use json::{JsonPrinter, RESULTS_SCHEMA, SCHEMA_VERSION, results_schema};
 pub use markdown::MarkdownPrinter;
 
 /// What [`write_report`] wrote.

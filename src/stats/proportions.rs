@@ -7,7 +7,7 @@ use serde::Serialize;
 pub const Z95: f64 = 1.959963984540054;
 
 /// A rate with its 95% Wilson interval. The field names are the `results.json` contract.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Proportion {
     /// People counted.
     pub count: u64,

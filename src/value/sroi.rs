@@ -40,7 +40,7 @@ impl MeasuredQuantities for BTreeMap<String, LinkedQuantity> {
 }
 
 /// One outcome's valuation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct OutcomeValue {
     /// Who experiences it.
     pub stakeholder: String,
@@ -84,7 +84,7 @@ pub struct OutcomeValue {
 }
 
 /// Cost per unit of outcome: the whole investment over the outcome's attributable units.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct CostPerOutcome {
     /// The outcome.
     pub outcome: String,
@@ -106,7 +106,7 @@ pub struct CostPerOutcome {
 }
 
 /// NICE's cost-effectiveness threshold range in force (from `data/nice_thresholds.toml`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NiceThreshold {
     /// £ per QALY, lower end.
@@ -156,7 +156,7 @@ impl NiceThreshold {
 }
 
 /// One input, resolved.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct InputValue {
     /// Who put it in.
     pub stakeholder: String,
@@ -173,7 +173,7 @@ pub struct InputValue {
 }
 
 /// Present value by stakeholder.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct StakeholderValue {
     /// The stakeholder.
     pub stakeholder: String,
@@ -184,7 +184,7 @@ pub struct StakeholderValue {
 }
 
 /// One row of the one-way sensitivity.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SensitivityRow {
     /// The assumption varied and how.
     pub parameter: String,
@@ -195,14 +195,14 @@ pub struct SensitivityRow {
 }
 
 /// One-way sensitivity, largest swing first (a tornado).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, schemars::JsonSchema)]
 pub struct Sensitivity {
     /// Rows, largest swing first.
     pub one_way: Vec<SensitivityRow>,
 }
 
 /// The Monte Carlo summary of the SROI ratio.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct MonteCarloSummary {
     /// Draws.
     pub draws: usize,
@@ -224,7 +224,7 @@ pub struct MonteCarloSummary {
 }
 
 /// The social value of a map (`social_value` in `results.json`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SocialValue {
     /// Present value of all outcomes.
     pub present_value: f64,

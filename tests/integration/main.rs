@@ -8,6 +8,7 @@ mod ingest;
 mod outcomes;
 mod pipeline;
 mod report;
+mod schema;
 mod survey;
 
 use std::path::{Path, PathBuf};
