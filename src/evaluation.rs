@@ -24,7 +24,7 @@ pub struct Evaluation {
     pub data: DataSet,
     /// Outcome figures per pilot.
     pub outcomes: Outcomes,
-    /// Reach and outcomes by group, exact: [`crate::publish`] applies disclosure control.
+    /// Reach and outcomes by group, exact: [`mod@crate::publish`] applies disclosure control.
     pub equity: Vec<equity::PilotEquity>,
     /// How the work was delivered, per pilot, when the plan names an activities table.
     pub delivery: Vec<crate::delivery::PilotDelivery>,

@@ -11,6 +11,8 @@
 //! of a dimension within the pilot, deciles within quintiles, numerators within
 //! denominators) that is the interval a reader solving the whole system would find.
 
+use std::collections::HashSet;
+
 use crate::error::{Error, Result};
 
 use super::rule::{DisclosureRule, Method};
@@ -243,13 +245,26 @@ impl Cells {
             if failing.is_empty() {
                 return Ok(Protection { states, withheld });
             }
-            let mut chosen: Vec<CellId> = Vec::new();
+            let mut chosen: HashSet<CellId> = HashSet::new();
+            let mut chosen_relations: HashSet<usize> = HashSet::new();
             let mut to_withhold: Vec<usize> = Vec::new();
             let mut unforce: Vec<CellId> = Vec::new();
             let mut stuck: Vec<CellId> = Vec::new();
             for &cell in &failing {
-                match self.next_to_hide(cell, &states, &bounds, &relations, &touching, &chosen, &out) {
-                    Choice::Hide(c) => chosen.push(c),
+                match self.next_to_hide(
+                    cell,
+                    &states,
+                    &bounds,
+                    &relations,
+                    &touching,
+                    &chosen,
+                    &chosen_relations,
+                    &out,
+                ) {
+                    Choice::Hide(c) => {
+                        chosen.insert(c);
+                        chosen_relations.extend(touching[c].iter().copied());
+                    }
                     Choice::Wait => {}
                     // An extreme rate's count is hidden for what it says of a group, not
                     // because it is small: where the totals give it away whatever else is
@@ -303,12 +318,13 @@ impl Cells {
         bounds: &[Bound],
         relations: &[(Vec<CellId>, CellId)],
         touching: &[Vec<usize>],
-        chosen: &[CellId],
+        chosen: &HashSet<CellId>,
+        chosen_relations: &HashSet<usize>,
         out: &dyn Fn(CellId) -> bool,
     ) -> Choice {
         // A cell chosen this round already shares a sum with this one: audit again first,
         // it may be enough.
-        if chosen.iter().any(|&c| touching[c].iter().any(|s| touching[cell].contains(s))) {
+        if touching[cell].iter().any(|s| chosen_relations.contains(s)) {
             return Choice::Wait;
         }
         let open = |c: CellId| {
@@ -320,18 +336,17 @@ impl Cells {
                 && !chosen.contains(&c)
         };
         let mut frontier = vec![cell];
-        let mut seen = vec![cell];
-        let mut seen_sums: Vec<usize> = Vec::new();
+        let mut seen: HashSet<CellId> = HashSet::from([cell]);
+        let mut seen_sums: HashSet<usize> = HashSet::new();
         loop {
             let mut best: Option<(u8, u64, CellId)> = None;
             let mut consider = |key: (u8, u64, CellId)| best = Some(best.map_or(key, |b| b.min(key)));
             let mut next = Vec::new();
             for &from in &frontier {
                 for &s in &touching[from] {
-                    if seen_sums.contains(&s) {
+                    if !seen_sums.insert(s) {
                         continue;
                     }
-                    seen_sums.push(s);
                     let (parts, total) = &relations[s];
                     let pins =
                         parts.iter().chain([total]).all(|&c| c == from || bounds[c].hi == Some(bounds[c].lo));
@@ -346,8 +361,7 @@ impl Cells {
                         }
                         if open(c) {
                             consider((if c == *total { 3 } else { rank }, self.values[c], c));
-                        } else if !seen.contains(&c) && !self.fixed[c] {
-                            seen.push(c);
+                        } else if !self.fixed[c] && seen.insert(c) {
                             next.push(c);
                         }
                     }
