@@ -151,8 +151,7 @@ pub fn load_activities(
     }
     let mut activities = Vec::new();
     let mut rejects = Rejects::new();
-    let mut summary =
-        FileSummary { file: label.to_string(), rows_read: 0, rows_accepted: 0, rows_rejected: 0 };
+    let mut summary = FileSummary { file: label.to_string(), ..FileSummary::default() };
     for record in reader.records() {
         summary.rows_read += 1;
         let row = summary.rows_read;

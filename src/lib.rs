@@ -51,6 +51,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod date;
+mod date_pattern;
 mod delivery;
 pub mod equity;
 mod error;
@@ -67,7 +68,7 @@ mod synthetic;
 mod templates;
 pub mod value;
 
-pub use date::{Date, DateFormat, DateSeparator};
+pub use date::{Date, DateFormat, DatePattern, DateSeparator};
 pub use delivery::{
     Activity, CLINICAL_VENUES, OrganisationType, PilotDelivery, delivery_for, load_activities,
     load_activities_path,
@@ -75,8 +76,8 @@ pub use delivery::{
 pub use error::{Error, ErrorCategory, Location, Result};
 pub use evaluation::{Evaluation, InputFile, Validation};
 pub use ingest::{
-    AgeBand, Assessment, DataSet, FileSummary, Ingest, LabelSet, Measure, Participant, Reject, Rejects,
-    Setting, SurveyInstrument, SurveySource, SurveyTool, neutralise_formula,
+    AgeBand, Assessment, DataSet, FileSummary, Ingest, LabelSet, Measure, Participant, Recode, RecodeRule,
+    Reject, Rejects, Setting, SurveyInstrument, SurveySource, SurveyTool, neutralise_formula,
 };
 pub use instruments::*;
 pub use outcomes::*;

@@ -31,7 +31,7 @@ pub(crate) use model::AssessmentOrder;
 pub use model::{AgeBand, Assessment, Measure, Participant, Setting};
 pub use rejects::{FileSummary, Reject, Rejects, neutralise_formula};
 pub(crate) use survey::resolve as resolve_survey;
-pub use survey::{LabelSet, SurveyInstrument, SurveySource, SurveyTool};
+pub use survey::{LabelSet, Recode, RecodeRule, SurveyInstrument, SurveySource, SurveyTool};
 
 #[cfg(feature = "polars")]
 use frame::FrameSource;
@@ -495,8 +495,7 @@ impl<'c> Ingest<'c> {
         data.order = OnceLock::new();
         let columns = ParticipantColumns::new(rows.headers(), label)?;
         note_ignored_columns(data, label, rows.headers(), |h| validate::PARTICIPANT_COLUMNS.contains(&h));
-        let mut summary =
-            FileSummary { file: label.to_string(), rows_read: 0, rows_accepted: 0, rows_rejected: 0 };
+        let mut summary = FileSummary { file: label.to_string(), ..FileSummary::default() };
         // The row each participant of this file was read from, by participant index.
         let start = data.participants.len();
         let mut first_row: Vec<u64> = Vec::new();
@@ -570,8 +569,7 @@ impl<'c> Ingest<'c> {
             ["participant_id", "pilot_id", "measure", "assessed_on", "score", "setting"].contains(&h)
                 || item_number(h).is_some()
         });
-        let mut summary =
-            FileSummary { file: label.to_string(), rows_read: 0, rows_accepted: 0, rows_rejected: 0 };
+        let mut summary = FileSummary { file: label.to_string(), ..FileSummary::default() };
         let (first_assessment, first_reject) = (data.assessments.len(), data.rejects.len());
         // Rows are checked against the participants (read only, on the checking thread)
         // while the accepted ones are stored here: the tables written to are moved out of
@@ -809,6 +807,22 @@ fn problem_at_item(problem: &crate::instruments::ScoreProblem, items: &[Option<f
 
 /// Extra columns are allowed (exports carry notes and time stamps) but named, so a
 /// misspelt optional column ("imd decile") does not vanish silently.
+/// The data-quality note for a file's blank rows (every cell empty), listed once.
+pub(crate) fn blank_rows_note(label: &str, rows: &[u64]) -> Option<String> {
+    if rows.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = rows.iter().take(10).map(u64::to_string).collect();
+    let more = if rows.len() > 10 { format!(" and {} more", rows.len() - 10) } else { String::new() };
+    Some(format!(
+        "{label}: {} blank row{} (every cell empty) skipped, not rejected: row{} {}{more}",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
+        if rows.len() == 1 { "" } else { "s" },
+        shown.join(", ")
+    ))
+}
+
 fn note_ignored_columns(data: &mut DataSet, label: &str, headers: &[String], known: impl Fn(&str) -> bool) {
     let ignored: Vec<&str> = headers.iter().map(String::as_str).filter(|h| !known(h)).collect();
     if !ignored.is_empty() {

@@ -20,16 +20,28 @@ pub struct Reject {
 /// Rows read, accepted and rejected for one input file.
 ///
 /// Invariant, always: `rows_read == rows_accepted + rows_rejected`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct FileSummary {
     /// The file, as named in the plan.
     pub file: String,
-    /// Data rows read (header excluded, blank lines skipped).
+    /// Data rows read (header excluded, blank lines and blank rows skipped).
     pub rows_read: u64,
     /// Rows that entered the analysis.
     pub rows_accepted: u64,
     /// Rows listed in the [`Rejects`] log.
     pub rows_rejected: u64,
+    /// Rows whose every cell is empty (left where a spreadsheet's rows were cleared):
+    /// neither read nor rejected.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub rows_blank: u64,
+    /// Cells of accepted rows set to unknown because their value was invalid for an
+    /// optional field (each listed as a warning).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cells_blanked: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Every rejected row of a load, in file then row order. A row appears once, with the

@@ -34,6 +34,10 @@ pub(crate) struct CsvSource<R: Read> {
     warnings: Vec<String>,
     warned_encoding: bool,
     row: u64,
+    /// The last record's row as a spreadsheet shows it, and the file line its end is on:
+    /// a cell's line breaks do not make rows, blank lines do.
+    sheet_row: u64,
+    end_line: u64,
 }
 
 /// How many bytes are looked at to recognise the format before reading.
@@ -98,6 +102,8 @@ impl<R: Read> CsvSource<BufReader<R>> {
             warnings,
             warned_encoding: false,
             row: 0,
+            sheet_row: 1,
+            end_line: header.position().map_or(1, |p| p.line()) + line_breaks(&header),
         };
         let mut names = Vec::with_capacity(header.len());
         for cell in header.iter() {
@@ -114,7 +120,18 @@ impl<R: Read> CsvSource<BufReader<R>> {
     }
 }
 
+/// Line breaks inside a record's cells.
+fn line_breaks(record: &csv::ByteRecord) -> u64 {
+    record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64
+}
+
 impl<R: Read> CsvSource<R> {
+    /// The row of the last record read as a spreadsheet shows it: the header is row 1,
+    /// blank lines count, a cell's line breaks do not.
+    pub(crate) fn sheet_row(&self) -> u64 {
+        self.sheet_row
+    }
+
     /// Decodes a cell. UTF-8 is expected; anything else is taken as Windows-1252, the
     /// encoding Excel uses for "CSV (Comma delimited)", so names such as Zoë survive, and
     /// the user is told once.
@@ -153,6 +170,12 @@ impl<R: Read> RowSource for CsvSource<R> {
             return Ok(false);
         }
         self.row += 1;
+        if let Some(line) = record.position().map(|p| p.line()) {
+            self.sheet_row += line.saturating_sub(self.end_line).max(1);
+            self.end_line = line + line_breaks(&record);
+        } else {
+            self.sheet_row += 1;
+        }
         match Row::from_byte_record(record) {
             Ok(row) => *fields = row,
             Err(not_utf8) => {

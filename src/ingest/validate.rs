@@ -170,7 +170,11 @@ pub(crate) fn date(column: &str, text: &str, format: DateFormat) -> Result<Date,
             Error::InvalidParameter { reason, .. } => reason.to_string(),
             other => other.to_string(),
         };
-        RowProblem::cell(column, text, format!("{column} '{text}' is not a valid date: {reason}"))
+        let declared = match format {
+            DateFormat::Pattern(p) => format!(" (date_format = \"{p}\")"),
+            _ => String::new(),
+        };
+        RowProblem::cell(column, text, format!("{column} '{text}' is not a valid date: {reason}{declared}"))
     })
 }
 

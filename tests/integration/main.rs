@@ -8,6 +8,7 @@ mod outcomes;
 mod pipeline;
 mod report;
 mod survey;
+mod survey_exports;
 
 use std::path::{Path, PathBuf};
 
