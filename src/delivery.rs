@@ -152,9 +152,15 @@ pub fn load_activities(
     let mut activities = Vec::new();
     let mut rejects = Rejects::new();
     let mut summary = FileSummary { file: label.to_string(), ..FileSummary::default() };
+    // Rows as a spreadsheet shows them: the header is row 1, a record one row.
+    let mut sheet_rows = crate::ingest::SheetRows::after_header();
     for record in reader.records() {
+        let row = sheet_rows.next();
+        if record.as_ref().is_ok_and(|r| r.iter().all(|c| c.trim().is_empty())) {
+            summary.rows_blank += 1;
+            continue;
+        }
         summary.rows_read += 1;
-        let row = summary.rows_read;
         let parsed = record
             .map_err(|e| (None, String::new(), format!("cannot read the row: {e}")))
             .and_then(|r| activity_row(&r, &index, headers.len(), date_format, pilots));

@@ -27,7 +27,8 @@
 //! // A PHQ-9 total of 30 is impossible (0-27): the row is rejected with its reason,
 //! // and every row read is accounted for.
 //! let reject = &data.rejects().entries()[0];
-//! assert_eq!((reject.row, reject.column.as_deref()), (2, Some("score")));
+//! // Rows are numbered as a spreadsheet shows them: the header is row 1.
+//! assert_eq!((reject.row, reject.column.as_deref()), (3, Some("score")));
 //! assert_eq!(data.files()[1].rows_read, data.files()[1].rows_accepted + data.files()[1].rows_rejected);
 //! ```
 //!

@@ -35,6 +35,7 @@ pub use survey::{LabelSet, Recode, RecodeRule, SurveyInstrument, SurveySource, S
 
 #[cfg(feature = "polars")]
 use frame::FrameSource;
+pub(crate) use table::SheetRows;
 use table::{CsvSource, Row, Rows, check_rows};
 use validate::{ParticipantColumns, RowProblem, cell, field_count, identifier_str, number};
 
@@ -502,15 +503,27 @@ impl<'c> Ingest<'c> {
         let mut shared = SharedText::default();
         // Each row is checked on its own (on the checking thread); a rejected row keeps its
         // id, so that its assessments can be told apart from unknown participants.
+        let mut data_row = 0;
+        let mut blank_rows = Vec::new();
         let check = |fields: &Row| {
-            columns
+            data_row += 1;
+            let row = table::row_number(fields, data_row);
+            if table::is_blank(fields) {
+                return (row, None);
+            }
+            let checked = columns
                 .participant(fields, self.date_format, &mut shared)
                 .and_then(|p| self.pilot_problem(&p.pilot_id).map_or(Ok(p), Err))
-                .map_err(|problem| (problem, columns.id_cell(fields).map(str::to_string)))
+                .map_err(|problem| (problem, columns.id_cell(fields).map(str::to_string)));
+            (row, Some(checked))
         };
-        let keep = |checked: Result<Participant, (RowProblem, Option<String>)>| {
+        type Checked = Option<Result<Participant, (RowProblem, Option<String>)>>;
+        let keep = |(row, checked): (u64, Checked)| {
+            let Some(checked) = checked else {
+                blank_rows.push(row);
+                return;
+            };
             summary.rows_read += 1;
-            let row = summary.rows_read;
             // A participant already listed is found as the new one is indexed.
             let outcome = checked.and_then(|p| {
                 data.participants.push(p);
@@ -558,6 +571,7 @@ impl<'c> Ingest<'c> {
         };
         let warnings = check_rows(rows, check, keep)?;
         data.warnings.extend(warnings);
+        note_blank_rows(data, label, &mut summary, &blank_rows);
         data.files.push(summary);
         Ok(())
     }
@@ -576,15 +590,24 @@ impl<'c> Ingest<'c> {
         // the data set for the read, and back after it.
         let mut assessments = std::mem::take(&mut data.assessments);
         let mut rejects = Rejects::new();
+        let mut blank_rows = Vec::new();
         let checked = {
             let participants: &DataSet = data;
             let mut state = OutcomeState::new(self.catalogue);
-            let mut row = 0;
+            let mut data_row = 0;
             let check = |fields: &Row| {
-                row += 1;
-                self.outcome_row(participants, &columns, &mut state, fields, row)
+                data_row += 1;
+                let row = table::row_number(fields, data_row);
+                if table::is_blank(fields) {
+                    return (row, None);
+                }
+                (row, Some(self.outcome_row(participants, &columns, &mut state, fields, row)))
             };
-            let keep = |checked: Result<Assessment, RowProblem>| {
+            let keep = |(row, checked): (u64, Option<Result<Assessment, RowProblem>>)| {
+                let Some(checked) = checked else {
+                    blank_rows.push(row);
+                    return;
+                };
                 summary.rows_read += 1;
                 match checked {
                     Ok(assessment) => {
@@ -594,7 +617,7 @@ impl<'c> Ingest<'c> {
                     Err(problem) => {
                         rejects.push(
                             label,
-                            summary.rows_read,
+                            row,
                             problem.column.as_deref(),
                             problem.value.as_deref(),
                             problem.reason,
@@ -611,6 +634,7 @@ impl<'c> Ingest<'c> {
         self.reject_repeats(data, label, &mut summary, first_assessment);
         data.rejects.sort_rows_from(first_reject);
         data.warnings.extend(warnings);
+        note_blank_rows(data, label, &mut summary, &blank_rows);
         data.files.push(summary);
         Ok(())
     }
@@ -807,8 +831,14 @@ fn problem_at_item(problem: &crate::instruments::ScoreProblem, items: &[Option<f
 
 /// Extra columns are allowed (exports carry notes and time stamps) but named, so a
 /// misspelt optional column ("imd decile") does not vanish silently.
+/// Counts a file's blank rows and lists them once in the data-quality notes.
+pub(crate) fn note_blank_rows(data: &mut DataSet, label: &str, summary: &mut FileSummary, rows: &[u64]) {
+    summary.rows_blank = rows.len() as u64;
+    data.warnings.extend(blank_rows_note(label, rows));
+}
+
 /// The data-quality note for a file's blank rows (every cell empty), listed once.
-pub(crate) fn blank_rows_note(label: &str, rows: &[u64]) -> Option<String> {
+fn blank_rows_note(label: &str, rows: &[u64]) -> Option<String> {
     if rows.is_empty() {
         return None;
     }

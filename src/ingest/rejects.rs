@@ -7,7 +7,9 @@ use serde::Serialize;
 pub struct Reject {
     /// The file, as named in the plan.
     pub file: String,
-    /// 1-based data row, header excluded.
+    /// The row as a spreadsheet shows it: the header is row 1 and the first data row 2;
+    /// blank lines count, line breaks inside a cell do not. For Parquet files and frames,
+    /// which have no header row, the 1-based data row.
     pub row: u64,
     /// The column at fault, when one cell is to blame.
     pub column: Option<String>,

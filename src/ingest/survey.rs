@@ -284,12 +284,14 @@ impl Ingest<'_> {
         let mut summary = FileSummary { file: label.to_string(), ..FileSummary::default() };
         let mut items = Vec::new();
         let mut blank_rows = Vec::new();
+        let mut records = 1 + source.tool.extra_header_rows() as u64;
         while csv.next_row(&mut fields)? {
+            records += 1;
             // Rows are numbered as a spreadsheet shows them (the header is row 1).
-            let file_row = csv.sheet_row();
+            let file_row = super::table::row_number(&fields, records);
             // Excel leaves rows of empty cells (`,,,,`) where rows were cleared: they are
             // counted as blank, not read as submissions.
-            if fields.iter().all(|c| c.trim().is_empty()) {
+            if super::table::is_blank(&fields) {
                 blank_rows.push(file_row);
                 continue;
             }
@@ -316,10 +318,7 @@ impl Ingest<'_> {
             }
         }
         data.warnings.extend(csv.warnings().iter().cloned());
-        if let Some(note) = super::blank_rows_note(label, &blank_rows) {
-            data.warnings.push(note);
-        }
-        summary.rows_blank = blank_rows.len() as u64;
+        super::note_blank_rows(data, label, &mut summary, &blank_rows);
         data.files.push(summary);
         Ok(())
     }

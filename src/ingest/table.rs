@@ -34,10 +34,40 @@ pub(crate) struct CsvSource<R: Read> {
     warnings: Vec<String>,
     warned_encoding: bool,
     row: u64,
-    /// The last record's row as a spreadsheet shows it, and the file line its end is on:
-    /// a cell's line breaks do not make rows, blank lines do.
-    sheet_row: u64,
-    end_line: u64,
+    sheet_rows: SheetRows,
+}
+
+/// Counts rows as a spreadsheet shows them: the header is row 1 and each record one row,
+/// however many line breaks its cells hold. (The reader's own line numbers drift after a
+/// quoted line break, so records are counted instead. An empty line, which spreadsheets
+/// never write, is skipped by the reader and not counted.)
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SheetRows {
+    row: u64,
+}
+
+impl SheetRows {
+    /// After the header record.
+    pub(crate) fn after_header() -> SheetRows {
+        SheetRows { row: 1 }
+    }
+
+    /// The row of the next record read.
+    pub(crate) fn next(&mut self) -> u64 {
+        self.row += 1;
+        self.row
+    }
+}
+
+/// The row a loader names in rejects: the spreadsheet row CSV rows carry, or for other
+/// sources (Parquet, frames) the 1-based data row.
+pub(crate) fn row_number(fields: &Row, data_row: u64) -> u64 {
+    fields.position().map_or(data_row, |p| p.line())
+}
+
+/// Whether every cell of a row is empty: a spreadsheet row that was cleared.
+pub(crate) fn is_blank(fields: &Row) -> bool {
+    fields.iter().all(|c| c.trim().is_empty())
 }
 
 /// How many bytes are looked at to recognise the format before reading.
@@ -102,8 +132,7 @@ impl<R: Read> CsvSource<BufReader<R>> {
             warnings,
             warned_encoding: false,
             row: 0,
-            sheet_row: 1,
-            end_line: header.position().map_or(1, |p| p.line()) + line_breaks(&header),
+            sheet_rows: SheetRows::after_header(),
         };
         let mut names = Vec::with_capacity(header.len());
         for cell in header.iter() {
@@ -120,18 +149,7 @@ impl<R: Read> CsvSource<BufReader<R>> {
     }
 }
 
-/// Line breaks inside a record's cells.
-fn line_breaks(record: &csv::ByteRecord) -> u64 {
-    record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64
-}
-
 impl<R: Read> CsvSource<R> {
-    /// The row of the last record read as a spreadsheet shows it: the header is row 1,
-    /// blank lines count, a cell's line breaks do not.
-    pub(crate) fn sheet_row(&self) -> u64 {
-        self.sheet_row
-    }
-
     /// Decodes a cell. UTF-8 is expected; anything else is taken as Windows-1252, the
     /// encoding Excel uses for "CSV (Comma delimited)", so names such as Zoë survive, and
     /// the user is told once.
@@ -170,16 +188,16 @@ impl<R: Read> RowSource for CsvSource<R> {
             return Ok(false);
         }
         self.row += 1;
-        if let Some(line) = record.position().map(|p| p.line()) {
-            self.sheet_row += line.saturating_sub(self.end_line).max(1);
-            self.end_line = line + line_breaks(&record);
-        } else {
-            self.sheet_row += 1;
-        }
+        // The record carries its spreadsheet row as its position's line, so the row
+        // number travels with it to the checking thread.
+        let mut position = csv::Position::new();
+        position.set_line(self.sheet_rows.next());
+        record.set_position(Some(position.clone()));
         match Row::from_byte_record(record) {
             Ok(row) => *fields = row,
             Err(not_utf8) => {
                 let record = not_utf8.into_byte_record();
+                fields.set_position(Some(position));
                 let mut text = String::new();
                 for cell in record.iter() {
                     self.decode(cell, &mut text);
