@@ -511,18 +511,23 @@ impl<'c> Ingest<'c> {
             if table::is_blank(fields) {
                 return (row, None);
             }
+            let mut blanked = Vec::new();
             let checked = columns
-                .participant(fields, self.date_format, &mut shared)
+                .participant(fields, self.date_format, &mut shared, &mut blanked)
                 .and_then(|p| self.pilot_problem(&p.pilot_id).map_or(Ok(p), Err))
                 .map_err(|problem| (problem, columns.id_cell(fields).map(str::to_string)));
-            (row, Some(checked))
+            (row, Some((checked, blanked)))
         };
-        type Checked = Option<Result<Participant, (RowProblem, Option<String>)>>;
+        type Checked = Option<(Result<Participant, (RowProblem, Option<String>)>, Vec<RowProblem>)>;
+        let mut blanked_cells = Vec::new();
         let keep = |(row, checked): (u64, Checked)| {
-            let Some(checked) = checked else {
+            let Some((checked, blanked)) = checked else {
                 blank_rows.push(row);
                 return;
             };
+            if checked.is_ok() {
+                blanked_cells.extend(blanked.into_iter().map(|p| (row, p)));
+            }
             summary.rows_read += 1;
             // A participant already listed is found as the new one is indexed.
             let outcome = checked.and_then(|p| {
@@ -572,6 +577,7 @@ impl<'c> Ingest<'c> {
         let warnings = check_rows(rows, check, keep)?;
         data.warnings.extend(warnings);
         note_blank_rows(data, label, &mut summary, &blank_rows);
+        note_blanked_cells(data, label, &mut summary, &blanked_cells);
         data.files.push(summary);
         Ok(())
     }
@@ -723,8 +729,13 @@ impl<'c> Ingest<'c> {
             }
         };
         let Some(participant) = participant else {
-            let why =
-                if data.rejected_ids.contains(participant_id) { " (its row there was rejected)" } else { "" };
+            let why = if data.rejected_ids.contains(participant_id) {
+                " (its row there was rejected)".to_string()
+            } else {
+                state
+                    .other_case(data, pilot_id, participant_id)
+                    .map_or_else(String::new, |id| format!(" (did you mean '{id}'?)"))
+            };
             let file = data.files.last().map_or("the participants file", |f| f.file.as_str());
             return Err(RowProblem::cell(
                 "participant_id",
@@ -837,6 +848,33 @@ pub(crate) fn note_blank_rows(data: &mut DataSet, label: &str, summary: &mut Fil
     data.warnings.extend(blank_rows_note(label, rows));
 }
 
+/// Most blanked cells listed one by one per file; the rest are counted.
+const BLANKED_CELLS_LISTED: usize = 20;
+
+/// Counts the cells of accepted rows set to unknown, and lists them as warnings.
+fn note_blanked_cells(
+    data: &mut DataSet,
+    label: &str,
+    summary: &mut FileSummary,
+    cells: &[(u64, RowProblem)],
+) {
+    summary.cells_blanked = cells.len() as u64;
+    for (row, problem) in cells.iter().take(BLANKED_CELLS_LISTED) {
+        let column = problem.column.as_deref().unwrap_or("a cell");
+        data.warnings.push(format!(
+            "{label} row {row}: {}; the participant is kept with {column} unknown",
+            problem.reason
+        ));
+    }
+    if cells.len() > BLANKED_CELLS_LISTED {
+        data.warnings.push(format!(
+            "{label}: {} more invalid optional cells set to unknown (cells_blanked = {})",
+            cells.len() - BLANKED_CELLS_LISTED,
+            cells.len()
+        ));
+    }
+}
+
 /// The data-quality note for a file's blank rows (every cell empty), listed once.
 fn blank_rows_note(label: &str, rows: &[u64]) -> Option<String> {
     if rows.is_empty() {
@@ -923,6 +961,9 @@ struct OutcomeState<'c> {
     items: Vec<Option<f64>>,
     /// The index of the last row's participant.
     last_participant: Option<usize>,
+    /// Participants by pilot and lower-case id, made at the first unknown id, to name an
+    /// id typed in another letter case (never matched: ids are exact).
+    by_lowercase: Option<FastMap<(String, String), usize>>,
 }
 
 impl<'c> OutcomeState<'c> {
@@ -940,7 +981,21 @@ impl<'c> OutcomeState<'c> {
             lowercase: String::new(),
             items: Vec::new(),
             last_participant: None,
+            by_lowercase: None,
         }
+    }
+
+    /// The id, as the participants file writes it, that `id` matches in another case.
+    fn other_case<'d>(&mut self, data: &'d DataSet, pilot: &str, id: &str) -> Option<&'d str> {
+        let index = self.by_lowercase.get_or_insert_with(|| {
+            data.participants
+                .iter()
+                .enumerate()
+                .map(|(i, p)| ((p.pilot_id.to_string(), p.participant_id.to_lowercase()), i))
+                .collect()
+        });
+        let i = *index.get(&(pilot.to_string(), id.to_lowercase()))?;
+        data.participants.get(i).map(|p| p.participant_id.as_str())
     }
 
     fn measure(

@@ -67,18 +67,22 @@ fn demo_loads_with_zero_rejects() {
 fn awkward_participants_reject_exactly_the_bad_rows() {
     let data = load_awkward();
     let file = &data.files()[0];
-    assert_eq!((file.rows_read, file.rows_accepted, file.rows_rejected), (8, 4, 4));
+    assert_eq!((file.rows_read, file.rows_accepted, file.rows_rejected, file.cells_blanked), (8, 5, 3, 1));
     let rejects: Vec<_> = data.rejects().in_file(&file.file).collect();
     let expected = [
         (4, Some("participant_id"), "participant_id is empty"),
         (5, Some("pilot_id"), "unknown pilot 'zz': the plan's pilots are cv, tt, wb"),
         (6, Some("participant_id"), "participant 'p1' of pilot 'tt' is already listed at row 2"),
-        (
-            7,
-            Some("referral_date"),
-            "referral_date '2025-02-29' is not a valid date: that day does not exist in that month",
-        ),
     ];
+    // An impossible referral date (it only feeds breakdowns) is a cell, not a person: the
+    // participant is kept with the date unknown, and the cell is listed.
+    assert!(
+        data.warnings().iter().any(|w| w.ends_with(
+            "row 7: referral_date '2025-02-29' is not a valid date: that day does not exist in that month; the participant is kept with referral_date unknown"
+        )),
+        "{:?}",
+        data.warnings()
+    );
     assert_eq!(rejects.len(), expected.len());
     for (reject, (row, column, reason)) in rejects.iter().zip(expected) {
         assert_eq!(reject.row, row);
@@ -91,7 +95,7 @@ fn awkward_participants_reject_exactly_the_bad_rows() {
     assert_eq!(p1.problem_descriptor.as_deref(), Some("F41.1"));
     let p2 = &data.participants()[1];
     assert_eq!((p2.gender.as_deref(), p2.age, p2.end_date), (None, None, None));
-    assert_eq!(data.participants()[3].gender.as_deref(), Some("Zoë"));
+    assert_eq!(data.participants()[4].gender.as_deref(), Some("Zoë"));
 }
 
 #[test]
@@ -340,4 +344,30 @@ fn rows_are_numbered_as_a_spreadsheet_shows_them_and_blank_rows_are_not_rejects(
             .iter()
             .any(|w| w == "p.csv: 1 blank row (every cell empty) skipped, not rejected: row 3")
     );
+}
+
+#[test]
+fn a_bad_optional_cell_keeps_the_person_and_their_outcomes() {
+    let participants = "participant_id,pilot_id,age,imd_decile,end_date\n\
+                        TT-023,tt,200,11,2025-03-01\n\
+                        TT-024,tt,34,3,2025-13-01\n";
+    let outcomes = "participant_id,pilot_id,measure,assessed_on,score\n\
+                    TT-023,tt,phq9,2025-01-10,15\n\
+                    TT-023,tt,phq9,2025-03-01,7\n\
+                    tt-023 ,tt,phq9,2025-03-02,6\n";
+    let data = Ingest::new(Catalogue::builtin())
+        .pilots(["tt"])
+        .load_readers(participants.as_bytes(), "p.csv", outcomes.as_bytes(), "o.csv")
+        .unwrap();
+    let p = &data.files()[0];
+    // Age 200 and decile 11 are blanked; an impossible end date (it decides who finished
+    // treatment) still rejects the row.
+    assert_eq!((p.rows_read, p.rows_accepted, p.rows_rejected, p.cells_blanked), (2, 1, 1, 2));
+    let person = &data.participants()[0];
+    assert_eq!((person.participant_id.as_str(), person.age, person.imd_decile), ("TT-023", None, None));
+    assert_eq!(data.assessments().len(), 2, "the person's outcomes are kept");
+    let r = data.rejects().in_file("o.csv").next().unwrap();
+    assert_eq!(r.row, 4);
+    assert_eq!(r.reason, "participant 'tt-023' of pilot 'tt' is not in p.csv (did you mean 'TT-023'?)");
+    assert!(data.warnings().iter().any(|w| w.starts_with("p.csv row 2: age 200 is outside 0-120")));
 }
