@@ -186,9 +186,14 @@ fn print_summary(eval: &Evaluation) {
 fn validate(path: &Path, json: bool) -> Result<(), Error> {
     let plan = Plan::load(path)?;
     let check = plan.validate()?;
+    // A required input with no accepted rows fails validation: exit 1, as `run` would.
+    let unusable = || Error::InvalidData {
+        location: coproduction::Location::file(path.display().to_string()),
+        reason: "the plan cannot be run until the files above have accepted rows".to_string(),
+    };
     if json {
         println!("{}", check.to_json());
-        return Ok(());
+        return if check.unusable.is_empty() { Ok(()) } else { Err(unusable()) };
     }
     for f in &check.files {
         println!(
@@ -202,6 +207,12 @@ fn validate(path: &Path, json: bool) -> Result<(), Error> {
     }
     for w in &check.warnings {
         println!("note: {w}");
+    }
+    if !check.unusable.is_empty() {
+        for problem in &check.unusable {
+            println!("error: {problem}");
+        }
+        return Err(unusable());
     }
     println!(
         "The plan is valid{}.",

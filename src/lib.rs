@@ -62,6 +62,7 @@ mod ingest;
 mod instruments;
 mod outcomes;
 mod parallel;
+mod plain_toml;
 mod plan;
 pub mod report;
 pub mod stats;

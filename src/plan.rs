@@ -242,7 +242,8 @@ impl Plan {
     /// ```
     pub fn from_toml_str(text: &str, label: &str, base_dir: &Path) -> Result<Plan> {
         let toml_error = |reason: String| Error::Toml { file: label.to_string(), reason };
-        let file: PlanFile = toml::from_str(text).map_err(|e| toml_error(e.to_string()))?;
+        let file: PlanFile =
+            toml::from_str(text).map_err(|e| toml_error(crate::plain_toml::reason(text, &e, "plan")))?;
         let resolve = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { base_dir.join(p) };
         let date_format = match &file.data.date_format {
             Some(f) => f.parse::<DateFormat>()?,

@@ -12,6 +12,7 @@ mod model;
 mod rejects;
 mod survey;
 mod table;
+mod usable;
 mod validate;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -37,6 +38,7 @@ pub use survey::{LabelSet, Recode, RecodeRule, SurveyInstrument, SurveySource, S
 use frame::FrameSource;
 pub(crate) use table::SheetRows;
 use table::{CsvSource, Row, Rows, check_rows};
+pub(crate) use usable::unusable_inputs;
 use validate::{ParticipantColumns, RowProblem, cell, field_count, identifier_str, number};
 
 /// FNV-1a: the ingest maps are keyed by short ids and small tuples, where SipHash's
@@ -368,10 +370,12 @@ fn frame(columns: Vec<Series>) -> Result<DataFrame> {
 ///     .pilots(["tt"])
 ///     .load_readers(participants.as_bytes(), "participants.csv", outcomes.as_bytes(), "outcomes.csv")
 ///     .unwrap();
-/// assert_eq!(data.participants().len(), 1);
+/// // A bad age is a cell, not a person: p2 is kept with the age unknown.
+/// assert_eq!(data.participants().len(), 2);
+/// assert_eq!(data.files()[0].cells_blanked, 1);
 /// assert_eq!(data.assessments().len(), 2);
-/// // Every row is accounted for: one bad age, one duplicate assessment.
-/// assert_eq!(data.rejects().len(), 2);
+/// // Every row is accounted for: one duplicate assessment.
+/// assert_eq!(data.rejects().len(), 1);
 /// assert_eq!(data.files()[1].rows_read, 3);
 /// ```
 #[derive(Debug, Clone)]
