@@ -140,8 +140,11 @@ pub struct LabelSet {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SurveySource {
-    /// The CSV file (relative to the plan).
+    /// The export (relative to the plan): CSV, or a workbook (`.xlsx`, `.xlsm`, `.xls`,
+    /// `.ods`), such as Microsoft Forms' own `.xlsx`.
     pub file: PathBuf,
+    /// The workbook's sheet to read (default: the first).
+    pub sheet: Option<String>,
     /// The tool that made it.
     pub tool: SurveyTool,
     /// Header of the participant id column.
@@ -209,6 +212,18 @@ impl Ingest<'_> {
     /// accepted + rows with at least one rejected assessment).
     pub fn add_survey(&self, data: &mut DataSet, source: &SurveySource) -> Result<()> {
         let label = source.file.display().to_string();
+        if super::workbook::is_workbook(&source.file) {
+            // Date cells are written as the first form the survey's dates are read in.
+            let format = source_date_formats(source)?.first().copied().unwrap_or_default();
+            let mut sheet = super::workbook::WorkbookSource::open(
+                &source.file,
+                source.sheet.as_deref(),
+                &label,
+                format,
+                false,
+            )?;
+            return self.read_survey(data, source, &mut sheet, &label);
+        }
         let file = std::fs::File::open(&source.file).map_err(|e| Error::io("read", &source.file, e))?;
         self.add_survey_reader(data, source, file, &label)
     }
@@ -221,8 +236,18 @@ impl Ingest<'_> {
         input: impl std::io::Read,
         label: &str,
     ) -> Result<()> {
-        data.order = std::sync::OnceLock::new();
         let mut csv = CsvSource::new_raw(input, label)?;
+        self.read_survey(data, source, &mut csv, label)
+    }
+
+    fn read_survey(
+        &self,
+        data: &mut DataSet,
+        source: &SurveySource,
+        csv: &mut dyn RowSource,
+        label: &str,
+    ) -> Result<()> {
+        data.order = std::sync::OnceLock::new();
         let headers: Vec<String> = csv.headers().to_vec();
         let mut fields = Row::new();
         // Extra header rows: SurveyMonkey's answer options, Qualtrics' question text and
@@ -271,10 +296,7 @@ impl Ingest<'_> {
                 reason: "a generic survey needs date = \"<column>\"".to_string(),
             })?;
         let date_col = find(date_name, "date")?;
-        let date_formats = match &source.date_format {
-            Some(f) => vec![f.parse::<DateFormat>()?],
-            None => source.tool.default_date_formats(),
-        };
+        let date_formats = source_date_formats(source)?;
         let instruments = self.resolve_instruments(source, &headers, &names, label)?;
 
         let mut seen = super::FastMap::default();
@@ -565,6 +587,14 @@ fn column_names(tool: SurveyTool, headers: &[String], extra: &[Vec<String>]) -> 
             names
         })
         .collect()
+}
+
+/// The forms a survey's dates are read in: the declared one, or the tool's.
+fn source_date_formats(source: &SurveySource) -> Result<Vec<DateFormat>> {
+    Ok(match &source.date_format {
+        Some(f) => vec![f.parse::<DateFormat>()?],
+        None => source.tool.default_date_formats(),
+    })
 }
 
 /// The submission's date, in the declared format or one of the forms the tool writes.

@@ -94,7 +94,7 @@ impl<R: Read> CsvSource<BufReader<R>> {
         }
         if start.starts_with(b"PK\x03\x04") {
             return Err(not_a_table(
-                "this is a spreadsheet (.xlsx) or zip file, not CSV: open it and save as 'CSV UTF-8 (Comma delimited)'",
+                "this is a workbook (.xlsx or .ods) or a zip file, not CSV: give it its own extension (.xlsx, .xlsm or .ods) and it is read as a workbook",
             ));
         }
         if start.starts_with(b"PAR1") {

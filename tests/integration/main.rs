@@ -9,6 +9,7 @@ mod pipeline;
 mod report;
 mod survey;
 mod survey_exports;
+mod workbook;
 
 use std::path::{Path, PathBuf};
 
