@@ -16,7 +16,8 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use coproduction::{
-    Error, ErrorCategory, Evaluation, Plan, ReportOptions, Synthetic, init_templates, write_report,
+    Error, ErrorCategory, Evaluation, Plan, ReportOptions, Synthetic, init_templates, inspect_survey,
+    write_report,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -66,6 +67,11 @@ enum Command {
         /// The folder to create.
         dir: PathBuf,
     },
+    /// Survey exports: `coprod survey inspect EXPORT` prints the [[data.survey]] block.
+    Survey {
+        #[command(subcommand)]
+        action: SurveyCommand,
+    },
     /// Write a synthetic data set (for trying the tool or timing it).
     Generate {
         /// The folder to write participants.csv and outcomes.csv to.
@@ -76,6 +82,19 @@ enum Command {
         /// Random seed.
         #[arg(long, default_value_t = 20250401)]
         seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum SurveyCommand {
+    /// Recognise an export's tool, participant and time stamp columns and questionnaires,
+    /// and print the [[data.survey]] block to paste into the plan.
+    Inspect {
+        /// The export: CSV, or a workbook (.xlsx, .xlsm, .xls, .ods).
+        export: PathBuf,
+        /// The workbook's sheet (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
     },
 }
 
@@ -93,6 +112,9 @@ fn main() -> ExitCode {
         Command::Validate { plan, json } => validate(&plan, json),
         Command::Init { dir } => init(&dir),
         Command::Generate { dir, participants, seed } => generate(&dir, participants, seed),
+        Command::Survey { action: SurveyCommand::Inspect { export, sheet } } => {
+            inspect_survey(&export, sheet.as_deref()).map(|found| print!("{}", found.to_toml()))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -79,7 +79,8 @@ pub use error::{Error, ErrorCategory, Location, Result};
 pub use evaluation::{Evaluation, InputFile, Validation};
 pub use ingest::{
     AgeBand, Assessment, DataSet, FileSummary, Ingest, LabelSet, Measure, Participant, Recode, RecodeRule,
-    Reject, Rejects, Setting, SurveyInstrument, SurveySource, SurveyTool, neutralise_formula,
+    Reject, Rejects, Setting, SurveyInspection, SurveyInstrument, SurveySource, SurveyTool, inspect_survey,
+    neutralise_formula,
 };
 pub use instruments::*;
 pub use outcomes::*;

@@ -8,6 +8,7 @@
 
 #[cfg(feature = "polars")]
 mod frame;
+mod inspect;
 mod model;
 mod rejects;
 mod survey;
@@ -29,6 +30,7 @@ use crate::date::DateFormat;
 use crate::error::{Error, Result};
 use crate::instruments::{Catalogue, Instrument};
 
+pub use inspect::{SurveyInspection, inspect_survey};
 pub(crate) use model::AssessmentOrder;
 pub use model::{AgeBand, Assessment, Measure, Participant, Setting};
 pub use rejects::{FileSummary, Reject, Rejects, neutralise_formula};

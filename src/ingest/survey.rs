@@ -560,7 +560,7 @@ impl Ingest<'_> {
 /// Every name a column can be matched by: its header and, for tools with extra header
 /// rows, the text under it (SurveyMonkey carries a question's text over its blank
 /// sub-columns).
-fn column_names(tool: SurveyTool, headers: &[String], extra: &[Vec<String>]) -> Vec<Vec<String>> {
+pub(crate) fn column_names(tool: SurveyTool, headers: &[String], extra: &[Vec<String>]) -> Vec<Vec<String>> {
     let mut last_question = String::new();
     headers
         .iter()

@@ -518,3 +518,49 @@ fn time_stamps_that_match_no_form_are_rejected_with_the_forms_expected() {
     let data = load(&spec, google_forms_numeric().replace("\"4\"", "\"1\"").as_bytes());
     assert_eq!(figures(&data)[0].2, "2025-04-01");
 }
+
+/// `coprod survey inspect`'s block, pasted into a plan with the pilot filled in, loads
+/// each export to the same hand-computed figures.
+#[test]
+fn inspect_writes_the_block_that_loads_each_export() {
+    let dir = crate::temp_dir("survey-inspect");
+    let google = {
+        let mut text = line(&google_header(), true) + "\n";
+        for s in submissions() {
+            let (y, mo, d, h, mi, se) = s.at;
+            let (h12, half) = if h >= 12 { (if h == 12 { 12 } else { h - 12 }, "PM") } else { (h, "AM") };
+            let mut row =
+                vec![format!("{y}/{mo:02}/{d:02} {h12}:{mi:02}:{se:02} {half} GMT+1"), s.who.to_string()];
+            row.extend(answers(&s, &answer));
+            text += &(line(&row, true) + "\n");
+        }
+        text
+    };
+    for (name, text, tool, rows) in [
+        ("google.csv", google, coproduction::SurveyTool::GoogleForms, [4, 5, 6, 7]),
+        ("monkey.csv", surveymonkey_text(), coproduction::SurveyTool::Surveymonkey, [5, 6, 7, 8]),
+        ("qualtrics.csv", qualtrics_text(&answer), coproduction::SurveyTool::Qualtrics, [6, 7, 8, 9]),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &text).unwrap();
+        let found = coproduction::inspect_survey(&path, None).unwrap();
+        assert_eq!(found.tool, tool, "{name}");
+        assert_eq!(found.participant.as_deref(), Some("Participant ID"), "{name}");
+        let measures: Vec<&str> = found.instruments.iter().map(|(m, _)| m.as_str()).collect();
+        assert_eq!(measures, ["phq9", "gad7"], "{name}: {}", found.to_toml());
+        let block = found.to_toml();
+        let spec = block
+            .replace("[[data.survey]]\n", "")
+            .replace("[[data.survey.instrument]]", "[[instrument]]")
+            .replace("pilot = \"\"", "pilot = \"tt\"");
+        let data = load(&spec, text.as_bytes());
+        let (skipped, prefer) = match tool {
+            coproduction::SurveyTool::Qualtrics => ("Q2_3".to_string(), "Q2_2".to_string()),
+            coproduction::SurveyTool::Surveymonkey => {
+                (format!("{PHQ_QUESTION} - {}", PHQ9[2]), format!("{PHQ_QUESTION} - {}", PHQ9[1]))
+            }
+            _ => (grid_header(PHQ_QUESTION, PHQ9[2]), grid_header(PHQ_QUESTION, PHQ9[1])),
+        };
+        check(&data, rows, &skipped, &prefer);
+    }
+}
