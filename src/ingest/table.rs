@@ -490,7 +490,7 @@ mod tests {
         for (input, expected) in [
             (&b""[..], "the file is empty"),
             (b"  \n\n", "the file is empty"),
-            (b"PK\x03\x04rest", "spreadsheet (.xlsx)"),
+            (b"PK\x03\x04rest", "give it its own extension (.xlsx, .xlsm or .ods)"),
             (b"a,b\x00c", "binary data"),
         ] {
             let err = CsvSource::new(input, "bad.csv").err().unwrap();
