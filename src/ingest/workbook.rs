@@ -109,13 +109,17 @@ impl RowSource for WorkbookSource {
     }
 
     fn next_row(&mut self, fields: &mut Row) -> Result<bool> {
-        let Some(cells) = self.range.rows().nth(self.next) else {
+        let (height, width) = self.range.get_size();
+        if self.next >= height {
             return Ok(false);
-        };
+        }
+        // Cells by position: walking the range's row iterator to row n would cost n steps.
         fields.clear();
-        for cell in cells {
+        for column in 0..width {
             self.text.clear();
-            cell_text(cell, self.date_format, &mut self.text);
+            if let Some(cell) = self.range.get((self.next, column)) {
+                cell_text(cell, self.date_format, &mut self.text);
+            }
             fields.push_field(&self.text);
         }
         // The row Excel shows travels with the row, as a CSV row's does.
