@@ -71,6 +71,16 @@ fn workbook_against_csv(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("load_csv", |b| b.iter(|| load(&csv)));
     group.bench_function("load_xlsx", |b| b.iter(|| load(&xlsx)));
+    // The workbook reader's own share: unzip and parse the sheet, no validation.
+    group.bench_function("calamine_sheet_only", |b| {
+        b.iter(|| {
+            use calamine::Reader;
+            calamine::open_workbook_auto(&xlsx)
+                .ok()
+                .and_then(|mut book| book.worksheet_range_at(0))
+                .map(|r| r.is_ok())
+        })
+    });
     group.finish();
 }
 
