@@ -60,6 +60,7 @@ impl Plan {
         self.check_memory()?;
         let ingest = Ingest::new(&catalogue)
             .date_format(self.data.date_format)
+            .sheets(self.data.participants_sheet.as_deref(), self.data.outcomes_sheet.as_deref())
             .pilots(self.pilots.iter().map(|p| p.id.clone()));
         let mut data = ingest.load_paths(&self.data.participants, &self.data.outcomes)?;
         for survey in &self.data.surveys {

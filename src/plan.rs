@@ -50,6 +50,10 @@ pub struct DataPlan {
     pub participants: PathBuf,
     /// outcomes.csv (or .parquet), resolved.
     pub outcomes: PathBuf,
+    /// The sheet of a participants workbook (default: the first).
+    pub participants_sheet: Option<String>,
+    /// The sheet of an outcomes workbook (default: the first).
+    pub outcomes_sheet: Option<String>,
     /// The date format of every date cell.
     pub date_format: DateFormat,
     /// Extra instrument definitions (TOML), resolved.
@@ -139,6 +143,8 @@ struct PlanFile {
 struct DataFile {
     participants: PathBuf,
     outcomes: PathBuf,
+    participants_sheet: Option<String>,
+    outcomes_sheet: Option<String>,
     date_format: Option<String>,
     #[serde(default)]
     instruments: Vec<PathBuf>,
@@ -284,6 +290,8 @@ impl Plan {
             data: DataPlan {
                 participants: resolve(&file.data.participants),
                 outcomes: resolve(&file.data.outcomes),
+                participants_sheet: file.data.participants_sheet,
+                outcomes_sheet: file.data.outcomes_sheet,
                 date_format,
                 instruments: file.data.instruments.iter().map(|p| resolve(p)).collect(),
                 surveys: file

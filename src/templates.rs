@@ -12,6 +12,8 @@ title = "My community pilots 2025/26"
 participants = "participants.csv"
 outcomes = "outcomes.csv"
 # date_format = "%d/%m/%Y"          # UK dates; the default is 2025-04-22
+# participants_sheet = "People"     # workbooks (.xlsx, .ods): the sheet; default the first
+# outcomes_sheet = "Scores"
 
 # A survey-tool export (Google Forms, Microsoft Forms, SurveyMonkey, Qualtrics or any
 # wide CSV) can add assessments: one row per completed form, answers as words.

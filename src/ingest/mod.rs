@@ -392,13 +392,15 @@ pub struct Ingest<'c> {
     catalogue: &'c Catalogue,
     date_format: DateFormat,
     pilots: Option<BTreeSet<String>>,
+    /// Workbook sheets of the participants and outcomes files.
+    sheets: (Option<String>, Option<String>),
 }
 
 impl<'c> Ingest<'c> {
     /// A loader that checks measures against `catalogue`, reads ISO dates and accepts any
     /// pilot id.
     pub fn new(catalogue: &'c Catalogue) -> Ingest<'c> {
-        Ingest { catalogue, date_format: DateFormat::Iso, pilots: None }
+        Ingest { catalogue, date_format: DateFormat::Iso, pilots: None, sheets: (None, None) }
     }
 
     /// The format of every date in the files (default ISO).
@@ -430,11 +432,25 @@ impl<'c> Ingest<'c> {
         // Best effort: where the address space is short, the tables grow as they go.
         let _ = data.participants.try_reserve(most_rows(participants, 16));
         let _ = data.assessments.try_reserve(most_rows(outcomes, 24));
-        let label = participants.display().to_string();
-        self.with_source(participants, |source| self.read_participants(&mut data, source, &label))?;
-        let label = outcomes.display().to_string();
-        self.with_source(outcomes, |source| self.read_outcomes(&mut data, source, &label))?;
+        let (p_sheet, o_sheet) = (self.sheets.0.as_deref(), self.sheets.1.as_deref());
+        let label = sheet_label(participants, p_sheet);
+        self.with_source(participants, p_sheet, |source| self.read_participants(&mut data, source, &label))?;
+        let label = sheet_label(outcomes, o_sheet);
+        self.with_source(outcomes, o_sheet, |source| self.read_outcomes(&mut data, source, &label))?;
         Ok(data)
+    }
+
+    /// The sheets to read when the participants or outcomes file is a workbook (the
+    /// first sheet when `None`).
+    ///
+    /// ```
+    /// use coproduction::{Catalogue, Ingest};
+    /// let ingest = Ingest::new(Catalogue::builtin()).sheets(Some("People"), Some("Scores"));
+    /// # let _ = ingest;
+    /// ```
+    pub fn sheets(mut self, participants: Option<&str>, outcomes: Option<&str>) -> Ingest<'c> {
+        self.sheets = (participants.map(str::to_string), outcomes.map(str::to_string));
+        self
     }
 
     /// Loads CSV text from two readers; the labels name the files in messages.
@@ -465,8 +481,13 @@ impl<'c> Ingest<'c> {
         Ok(data)
     }
 
-    fn with_source(&self, path: &Path, read: impl FnOnce(Rows<'_>) -> Result<()>) -> Result<()> {
-        let label = path.display().to_string();
+    fn with_source(
+        &self,
+        path: &Path,
+        sheet: Option<&str>,
+        read: impl FnOnce(Rows<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let label = sheet_label(path, sheet);
         if path.is_dir() {
             return Err(Error::NotATable { file: label, reason: "this is a folder, not a file".to_string() });
         }
@@ -489,7 +510,7 @@ impl<'c> Ingest<'c> {
             }
         } else if workbook::is_workbook(path) {
             drop(file);
-            read(Rows::Ahead(&mut WorkbookSource::open(path, None, &label, self.date_format, true)?))
+            read(Rows::Ahead(&mut WorkbookSource::open(path, sheet, &label, self.date_format, true)?))
         } else {
             read(Rows::Ahead(&mut CsvSource::new(file, &label)?))
         }
@@ -858,6 +879,15 @@ fn problem_at_item(problem: &crate::instruments::ScoreProblem, items: &[Option<f
 
 /// Extra columns are allowed (exports carry notes and time stamps) but named, so a
 /// misspelt optional column ("imd decile") does not vanish silently.
+/// A table's name in messages: the file, and the sheet when one is named (two sheets of
+/// one workbook are two tables).
+fn sheet_label(path: &Path, sheet: Option<&str>) -> String {
+    match sheet {
+        Some(sheet) => format!("{} [{sheet}]", path.display()),
+        None => path.display().to_string(),
+    }
+}
+
 /// Counts a file's blank rows and lists them once in the data-quality notes.
 pub(crate) fn note_blank_rows(data: &mut DataSet, label: &str, summary: &mut FileSummary, rows: &[u64]) {
     summary.rows_blank = rows.len() as u64;
