@@ -44,6 +44,7 @@ use table::{CsvSource, Row, Rows, check_rows};
 pub(crate) use usable::unusable_inputs;
 use validate::{ParticipantColumns, RowProblem, cell, field_count, identifier_str, number};
 use workbook::WorkbookSource;
+pub(crate) use workbook::{is_workbook, workbook_rows};
 
 /// FNV-1a: the ingest maps are keyed by short ids and small tuples, where SipHash's
 /// protection against crafted collisions costs more than it buys (inputs are the

@@ -135,6 +135,23 @@ impl RowSource for WorkbookSource {
     }
 }
 
+/// A workbook's first sheet as normalised headers and (Excel row, cells) rows, for the
+/// small tables read whole (activities).
+pub(crate) fn workbook_rows(
+    path: &Path,
+    label: &str,
+    date_format: DateFormat,
+) -> Result<(Vec<String>, Vec<(u64, Row)>)> {
+    let mut source = WorkbookSource::open(path, None, label, date_format, true)?;
+    let mut rows = Vec::new();
+    let mut row = Row::new();
+    while source.next_row(&mut row)? {
+        let number = row.position().map_or(rows.len() as u64 + 2, |p| p.line());
+        rows.push((number, row.clone()));
+    }
+    Ok((source.headers().to_vec(), rows))
+}
+
 /// A cell as the text a CSV export of it would hold; dates in `format`.
 fn cell_text(cell: &Data, format: DateFormat, out: &mut String) {
     let _ = match cell {

@@ -179,6 +179,9 @@ fn the_demo_as_xlsx_and_ods_gives_the_same_results_json() {
             "participants = \"data.xlsx\"\nparticipants_sheet = \"People\"",
         )
         .replace("outcomes = \"outcomes.csv\"", "outcomes = \"data.xlsx\"\noutcomes_sheet = \"Scores\"");
+    // The activities table as its own workbook.
+    write_xlsx(&read_csv(&demo.join("activities.csv")), &d.join("activities.xlsx"), "Activities");
+    let xlsx_plan = xlsx_plan.replace("activities = \"activities.csv\"", "activities = \"activities.xlsx\"");
     std::fs::write(d.join("plan-xlsx.toml"), xlsx_plan).unwrap();
     assert!(results(&d.join("plan-xlsx.toml")) == from_csv, "xlsx: results.json differs from the CSV run");
     // Two .ods files, their first sheets read.
@@ -187,6 +190,8 @@ fn the_demo_as_xlsx_and_ods_gives_the_same_results_json() {
     let ods_plan = plan
         .replace("participants = \"participants.csv\"", "participants = \"participants.ods\"")
         .replace("outcomes = \"outcomes.csv\"", "outcomes = \"outcomes.ods\"");
+    write_ods(&read_csv(&demo.join("activities.csv")), &d.join("activities.ods"), "Activities");
+    let ods_plan = ods_plan.replace("activities = \"activities.csv\"", "activities = \"activities.ods\"");
     std::fs::write(d.join("plan-ods.toml"), ods_plan).unwrap();
     assert!(results(&d.join("plan-ods.toml")) == from_csv, "ods: results.json differs from the CSV run");
 }
