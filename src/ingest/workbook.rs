@@ -135,13 +135,12 @@ impl RowSource for WorkbookSource {
     }
 }
 
+/// A sheet read whole: its normalised headers and its (Excel row, cells) rows.
+pub(crate) type SheetTable = (Vec<String>, Vec<(u64, Row)>);
+
 /// A workbook's first sheet as normalised headers and (Excel row, cells) rows, for the
 /// small tables read whole (activities).
-pub(crate) fn workbook_rows(
-    path: &Path,
-    label: &str,
-    date_format: DateFormat,
-) -> Result<(Vec<String>, Vec<(u64, Row)>)> {
+pub(crate) fn workbook_rows(path: &Path, label: &str, date_format: DateFormat) -> Result<SheetTable> {
     let mut source = WorkbookSource::open(path, None, label, date_format, true)?;
     let mut rows = Vec::new();
     let mut row = Row::new();
