@@ -17,7 +17,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use coproduction::{
     Error, ErrorCategory, Evaluation, Plan, Publication, ReportOptions, Synthetic, init_templates,
-    write_report,
+    inspect_survey, write_report,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -71,6 +71,11 @@ enum Command {
         /// The folder to create.
         dir: PathBuf,
     },
+    /// Survey exports: `coprod survey inspect EXPORT` prints the [[data.survey]] block.
+    Survey {
+        #[command(subcommand)]
+        action: SurveyCommand,
+    },
     /// Write a synthetic data set (for trying the tool or timing it).
     Generate {
         /// The folder to write participants.csv and outcomes.csv to.
@@ -81,6 +86,19 @@ enum Command {
         /// Random seed.
         #[arg(long, default_value_t = 20250401)]
         seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum SurveyCommand {
+    /// Recognise an export's tool, participant and time stamp columns and questionnaires,
+    /// and print the [[data.survey]] block to paste into the plan.
+    Inspect {
+        /// The export: CSV, or a workbook (.xlsx, .xlsm, .xls, .ods).
+        export: PathBuf,
+        /// The workbook's sheet (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
     },
 }
 
@@ -101,6 +119,9 @@ fn main() -> ExitCode {
         Command::Validate { plan, json } => validate(&plan, json),
         Command::Init { dir } => init(&dir),
         Command::Generate { dir, participants, seed } => generate(&dir, participants, seed),
+        Command::Survey { action: SurveyCommand::Inspect { export, sheet } } => {
+            inspect_survey(&export, sheet.as_deref()).map(|found| print!("{}", found.to_toml()))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -204,9 +225,14 @@ fn print_summary(eval: &Evaluation, publication: &Publication) {
 fn validate(path: &Path, json: bool) -> Result<(), Error> {
     let plan = Plan::load(path)?;
     let check = plan.validate()?;
+    // A required input with no accepted rows fails validation: exit 1, as `run` would.
+    let unusable = || Error::InvalidData {
+        location: coproduction::Location::file(path.display().to_string()),
+        reason: "the plan cannot be run until the files above have accepted rows".to_string(),
+    };
     if json {
         println!("{}", check.to_json());
-        return Ok(());
+        return if check.unusable.is_empty() { Ok(()) } else { Err(unusable()) };
     }
     for f in &check.files {
         println!(
@@ -220,6 +246,12 @@ fn validate(path: &Path, json: bool) -> Result<(), Error> {
     }
     for w in &check.warnings {
         println!("note: {w}");
+    }
+    if !check.unusable.is_empty() {
+        for problem in &check.unusable {
+            println!("error: {problem}");
+        }
+        return Err(unusable());
     }
     println!(
         "The plan is valid{}.",

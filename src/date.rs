@@ -10,6 +10,9 @@ use std::str::FromStr;
 
 use crate::error::{Error, Result};
 
+pub use crate::date_pattern::DatePattern;
+pub(crate) use crate::date_pattern::is_time_of_day;
+
 /// Earliest and latest years accepted: anything outside is a typing slip (0000-01-01,
 /// 9999-12-31 typed in for "unknown") rather than an assessment date.
 pub const YEAR_RANGE: (i32, i32) = (1900, 2100);
@@ -124,6 +127,7 @@ impl Date {
                 let sep = sep.byte() as char;
                 format!("{month:02}{sep}{day:02}{sep}{year:04}")
             }
+            DateFormat::Pattern(pattern) => pattern.write(year, month, day),
         }
     }
 
@@ -149,11 +153,22 @@ impl Date {
             DateFormat::Iso => (Order::Ymd, b'-'),
             DateFormat::DayMonthYear(sep) => (Order::Dmy, sep.byte()),
             DateFormat::MonthDayYear(sep) => (Order::Mdy, sep.byte()),
+            DateFormat::Pattern(pattern) => return pattern.parse(text),
         };
-        // An ISO timestamp ("2025-04-22T10:31:05" or "2025-04-22 10:31") keeps its date part.
-        let date_part = match order {
-            Order::Ymd => text.split(['T', ' ']).next().unwrap_or(text),
-            _ => text.split(' ').next().unwrap_or(text),
+        // A time stamp ("2025-04-22T10:31:05", "22/04/2025 10:31", "04/22/2025 10:31:05 AM")
+        // keeps its date part; whatever follows the date must be a time of day.
+        let split = match order {
+            Order::Ymd => text.find(['T', ' ']),
+            _ => text.find(' '),
+        };
+        let date_part = match split {
+            Some(at) => {
+                if !is_time_of_day(&text[at..]) {
+                    return Err(bad("the text after the date is not a time of day"));
+                }
+                &text[..at]
+            }
+            None => text,
         };
         let mut fields = date_part.split(sep as char);
         let (Some(a), Some(b), Some(c), None) = (fields.next(), fields.next(), fields.next(), fields.next())
@@ -259,6 +274,9 @@ pub enum DateFormat {
     DayMonthYear(DateSeparator),
     /// Month, day, year: the US convention (`%m/%d/%Y`).
     MonthDayYear(DateSeparator),
+    /// Any other `strftime` pattern, with times, AM/PM and zones
+    /// (`%Y/%m/%d %I:%M:%S %p %Z`); the date taken is the date as written.
+    Pattern(DatePattern),
 }
 
 impl DateFormat {
@@ -266,9 +284,17 @@ impl DateFormat {
     pub const UK: DateFormat = DateFormat::DayMonthYear(DateSeparator::Slash);
 
     /// The `strftime` spelling of this format.
-    pub fn spelling(self) -> &'static str {
+    pub fn spelling(self) -> String {
+        match self {
+            DateFormat::Pattern(pattern) => pattern.to_string(),
+            fixed => fixed.fixed_spelling().to_string(),
+        }
+    }
+
+    fn fixed_spelling(self) -> &'static str {
         use DateSeparator::*;
         match self {
+            DateFormat::Pattern(_) => "",
             DateFormat::Iso => "%Y-%m-%d",
             DateFormat::DayMonthYear(Slash) => "%d/%m/%Y",
             DateFormat::DayMonthYear(Dash) => "%d-%m-%Y",
@@ -289,6 +315,7 @@ impl DateFormat {
             DateFormat::MonthDayYear(Slash) => "expected a date as MM/DD/YYYY",
             DateFormat::MonthDayYear(Dash) => "expected a date as MM-DD-YYYY",
             DateFormat::MonthDayYear(Dot) => "expected a date as MM.DD.YYYY",
+            DateFormat::Pattern(_) => "does not match the date_format",
         }
     }
 }
@@ -296,11 +323,13 @@ impl DateFormat {
 impl FromStr for DateFormat {
     type Err = Error;
 
-    /// Parses a `strftime` spelling such as `%d/%m/%Y`, or the words `iso` and `uk`.
+    /// Parses a `strftime` spelling such as `%d/%m/%Y` or `%Y/%m/%d %I:%M:%S %p %Z` (see
+    /// [`DatePattern`]), or the words `iso` and `uk`.
     ///
     /// ```
     /// use coproduction::DateFormat;
     /// assert_eq!("%d/%m/%Y".parse::<DateFormat>().unwrap(), DateFormat::UK);
+    /// assert!("%Y/%m/%d".parse::<DateFormat>().is_ok());
     /// assert!("%y/%m/%d".parse::<DateFormat>().is_err());
     /// ```
     fn from_str(s: &str) -> Result<DateFormat> {
@@ -319,11 +348,10 @@ impl FromStr for DateFormat {
             "uk" => return Ok(DateFormat::UK),
             _ => {}
         }
-        known.into_iter().find(|f| f.spelling() == s.trim()).ok_or_else(|| Error::InvalidParameter {
-            name: "date_format",
-            value: s.to_string(),
-            reason: "use one of %Y-%m-%d, %d/%m/%Y, %d-%m-%Y, %d.%m.%Y, %m/%d/%Y, %m-%d-%Y, %m.%d.%Y",
-        })
+        match known.into_iter().find(|f| f.fixed_spelling() == s.trim()) {
+            Some(format) => Ok(format),
+            None => DatePattern::new(s).map(DateFormat::Pattern),
+        }
     }
 }
 

@@ -137,6 +137,23 @@ pub fn load_activities(
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
         .collect();
+    // Rows as a spreadsheet shows them: the header is row 1, a record one row.
+    let mut sheet_rows = crate::ingest::SheetRows::after_header();
+    let records = reader
+        .into_records()
+        .map(|r| (sheet_rows.next(), r.map_err(|e| format!("cannot read the row: {e}"))));
+    activities_from(records, &headers, label, date_format, pilots)
+}
+
+/// Checks an activities table's rows, given as (spreadsheet row, cells or why the row
+/// could not be read).
+fn activities_from(
+    records: impl Iterator<Item = (u64, std::result::Result<csv::StringRecord, String>)>,
+    headers: &[String],
+    label: &str,
+    date_format: DateFormat,
+    pilots: &[String],
+) -> Result<(Vec<Activity>, FileSummary, Rejects)> {
     let mut index = BTreeMap::new();
     for c in COLUMNS {
         let i = headers.iter().position(|h| h == c);
@@ -151,13 +168,15 @@ pub fn load_activities(
     }
     let mut activities = Vec::new();
     let mut rejects = Rejects::new();
-    let mut summary =
-        FileSummary { file: label.to_string(), rows_read: 0, rows_accepted: 0, rows_rejected: 0 };
-    for record in reader.records() {
+    let mut summary = FileSummary { file: label.to_string(), ..FileSummary::default() };
+    for (row, record) in records {
+        if record.as_ref().is_ok_and(|r| r.iter().all(|c| c.trim().is_empty())) {
+            summary.rows_blank += 1;
+            continue;
+        }
         summary.rows_read += 1;
-        let row = summary.rows_read;
         let parsed = record
-            .map_err(|e| (None, String::new(), format!("cannot read the row: {e}")))
+            .map_err(|reason| (None, String::new(), reason))
             .and_then(|r| activity_row(&r, &index, headers.len(), date_format, pilots));
         match parsed {
             Ok(a) => {
@@ -246,8 +265,20 @@ pub fn load_activities_path(
     date_format: DateFormat,
     pilots: &[String],
 ) -> Result<(Vec<Activity>, FileSummary, Rejects)> {
+    let label = path.display().to_string();
+    if crate::ingest::is_workbook(path) {
+        // A workbook's first sheet, its rows numbered as Excel shows them.
+        let (headers, rows) = crate::ingest::workbook_rows(path, &label, date_format)?;
+        return activities_from(
+            rows.into_iter().map(|(row, r)| (row, Ok(r))),
+            &headers,
+            &label,
+            date_format,
+            pilots,
+        );
+    }
     let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
-    load_activities(file, &path.display().to_string(), date_format, pilots)
+    load_activities(file, &label, date_format, pilots)
 }
 
 /// The delivery figures of a pilot from its activities and participants.

@@ -144,6 +144,16 @@ pub enum Error {
         /// The rule it breaks.
         reason: &'static str,
     },
+    /// A required input has no accepted rows: nothing can be evaluated from it.
+    #[error("{file}: {what}; {fix}")]
+    NoAcceptedRows {
+        /// The file.
+        file: String,
+        /// What was read ("none of its 30 rows was accepted").
+        what: String,
+        /// The one most useful fix, from its rejects.
+        fix: String,
+    },
     /// A calculation needs more data than it was given.
     #[error("not enough data for {what}: need at least {needed}, have {available}")]
     NotEnoughData {
@@ -201,6 +211,7 @@ impl Error {
             | Error::Parquet { .. }
             | Error::InvalidData { .. }
             | Error::NotEnoughData { .. }
+            | Error::NoAcceptedRows { .. }
             | Error::TooLarge { .. }
             | Error::Disclosure(_) => ErrorCategory::Data,
             Error::Toml { .. } | Error::InvalidParameter { .. } | Error::Unknown { .. } => {

@@ -60,6 +60,7 @@ impl Plan {
         self.check_memory()?;
         let ingest = Ingest::new(&catalogue)
             .date_format(self.data.date_format)
+            .sheets(self.data.participants_sheet.as_deref(), self.data.outcomes_sheet.as_deref())
             .pilots(self.pilots.iter().map(|p| p.id.clone()));
         let mut data = ingest.load_paths(&self.data.participants, &self.data.outcomes)?;
         for survey in &self.data.surveys {
@@ -117,6 +118,21 @@ impl Plan {
     fn evaluate(&self) -> Result<Evaluation> {
         let (catalogue, mut data) = self.load_data()?;
         let activities = self.load_activities(&mut data)?;
+        // A required input whose every row was rejected cannot be evaluated: stop with
+        // the fix, not a report of empty figures.
+        if let Some(unusable) = crate::ingest::unusable_inputs(&data).into_iter().next() {
+            return Err(unusable);
+        }
+        self.compute(catalogue, data, activities)
+    }
+
+    /// Every stage after loading: outcomes, delivery, equity, social value.
+    fn compute(
+        &self,
+        catalogue: Catalogue,
+        data: DataSet,
+        activities: Vec<crate::delivery::Activity>,
+    ) -> Result<Evaluation> {
         let mut warnings: Vec<String> = data.warnings().to_vec();
         if data.participants().is_empty() {
             return Err(Error::NotEnoughData {
@@ -328,6 +344,9 @@ impl Plan {
 /// What [`Plan::validate`] found: per-file accounting, the rejects and the notes.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Validation {
+    /// Required inputs with no accepted rows, each with the one most useful fix: the
+    /// plan cannot be run until they are mended.
+    pub unusable: Vec<String>,
     /// Rows read, accepted and rejected per file.
     pub files: Vec<crate::ingest::FileSummary>,
     /// The rejected rows.
@@ -344,12 +363,26 @@ impl Validation {
 }
 
 impl Plan {
-    /// Loads and checks everything (plan, instruments, data, impact map) without computing
-    /// results.
+    /// Runs everything [`Plan::run`] runs (instruments, data, survey mappings, activities,
+    /// outcomes, equity against the population file, the impact map with every
+    /// `quantity_from` resolved) except writing the report. A required input with no
+    /// accepted rows is listed in [`Validation::unusable`] with its fix; any other
+    /// failure is the error `run` would give.
     pub fn validate(&self) -> Result<Validation> {
-        let (_, mut data) = self.load_data()?;
-        self.load_activities(&mut data)?;
-        let mut warnings = data.warnings().to_vec();
+        let (catalogue, mut data) = self.load_data()?;
+        let activities = self.load_activities(&mut data)?;
+        let unusable: Vec<String> =
+            crate::ingest::unusable_inputs(&data).iter().map(ToString::to_string).collect();
+        if !unusable.is_empty() {
+            return Ok(Validation {
+                unusable,
+                files: data.files().to_vec(),
+                rejects: data.rejects().clone(),
+                warnings: data.warnings().to_vec(),
+            });
+        }
+        let eval = self.compute(catalogue, data, activities)?;
+        let mut warnings = eval.warnings;
         if let Some(sv) = &self.social_value {
             let map = match &sv.impact_map {
                 ImpactMapSource::File(path) => value::ImpactMap::from_file(path)?,
@@ -357,11 +390,8 @@ impl Plan {
                     value::ImpactMap::from_toml_table(table.clone(), "[social_value]")?
                 }
             };
-            warnings.extend(map.principle_warnings());
-            if let Some(path) = &sv.deflator {
-                value::GdpDeflator::from_file(path)?;
-            }
             // The links against the plan's pilots and the data's measures.
+            let data = &eval.data;
             let programme = |id: &str| self.pilots.iter().find(|p| p.id == id).map(|p| p.programme);
             let has_measure = |pilot: &str, measure: &str| {
                 data.assessments().iter().any(|a| {
@@ -371,11 +401,16 @@ impl Plan {
             warnings.extend(map.link_warnings(&programme, &has_measure));
         }
         for pilot in &self.pilots {
-            if !data.participants().iter().any(|p| *p.pilot_id == *pilot.id) {
+            if !eval.data.participants().iter().any(|p| *p.pilot_id == *pilot.id) {
                 warnings.push(format!("pilot '{}' has no accepted participants", pilot.id));
             }
         }
-        Ok(Validation { files: data.files().to_vec(), rejects: data.rejects().clone(), warnings })
+        Ok(Validation {
+            unusable,
+            files: eval.data.files().to_vec(),
+            rejects: eval.data.rejects().clone(),
+            warnings,
+        })
     }
 }
 

@@ -27,7 +27,8 @@
 //! // A PHQ-9 total of 30 is impossible (0-27): the row is rejected with its reason,
 //! // and every row read is accounted for.
 //! let reject = &data.rejects().entries()[0];
-//! assert_eq!((reject.row, reject.column.as_deref()), (2, Some("score")));
+//! // Rows are numbered as a spreadsheet shows them: the header is row 1.
+//! assert_eq!((reject.row, reject.column.as_deref()), (3, Some("score")));
 //! assert_eq!(data.files()[1].rows_read, data.files()[1].rows_accepted + data.files()[1].rows_rejected);
 //! ```
 //!
@@ -51,6 +52,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod date;
+mod date_pattern;
 mod delivery;
 pub mod equity;
 mod error;
@@ -60,6 +62,7 @@ mod ingest;
 mod instruments;
 mod outcomes;
 mod parallel;
+mod plain_toml;
 mod plan;
 pub mod publish;
 pub mod report;
@@ -68,7 +71,7 @@ mod synthetic;
 mod templates;
 pub mod value;
 
-pub use date::{Date, DateFormat, DateSeparator};
+pub use date::{Date, DateFormat, DatePattern, DateSeparator};
 pub use delivery::{
     Activity, CLINICAL_VENUES, OrganisationType, PilotDelivery, delivery_for, load_activities,
     load_activities_path,
@@ -76,8 +79,9 @@ pub use delivery::{
 pub use error::{Error, ErrorCategory, Location, Result};
 pub use evaluation::{Evaluation, InputFile, Validation};
 pub use ingest::{
-    AgeBand, Assessment, DataSet, FileSummary, Ingest, LabelSet, Measure, Participant, Reject, Rejects,
-    Setting, SurveyInstrument, SurveySource, SurveyTool, neutralise_formula,
+    AgeBand, Assessment, DataSet, FileSummary, Ingest, LabelSet, Measure, Participant, Recode, RecodeRule,
+    Reject, Rejects, Setting, SurveyInspection, SurveyInstrument, SurveySource, SurveyTool, inspect_survey,
+    neutralise_formula,
 };
 pub use instruments::*;
 pub use outcomes::*;

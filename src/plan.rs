@@ -51,6 +51,10 @@ pub struct DataPlan {
     pub participants: PathBuf,
     /// outcomes.csv (or .parquet), resolved.
     pub outcomes: PathBuf,
+    /// The sheet of a participants workbook (default: the first).
+    pub participants_sheet: Option<String>,
+    /// The sheet of an outcomes workbook (default: the first).
+    pub outcomes_sheet: Option<String>,
     /// The date format of every date cell.
     pub date_format: DateFormat,
     /// Extra instrument definitions (TOML), resolved.
@@ -139,6 +143,8 @@ struct PlanFile {
 struct DataFile {
     participants: PathBuf,
     outcomes: PathBuf,
+    participants_sheet: Option<String>,
+    outcomes_sheet: Option<String>,
     date_format: Option<String>,
     #[serde(default)]
     instruments: Vec<PathBuf>,
@@ -253,7 +259,8 @@ impl Plan {
     /// ```
     pub fn from_toml_str(text: &str, label: &str, base_dir: &Path) -> Result<Plan> {
         let toml_error = |reason: String| Error::Toml { file: label.to_string(), reason };
-        let file: PlanFile = toml::from_str(text).map_err(|e| toml_error(e.to_string()))?;
+        let file: PlanFile =
+            toml::from_str(text).map_err(|e| toml_error(crate::plain_toml::reason(text, &e, "plan")))?;
         let resolve = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { base_dir.join(p) };
         let date_format = match &file.data.date_format {
             Some(f) => f.parse::<DateFormat>()?,
@@ -306,6 +313,8 @@ impl Plan {
             data: DataPlan {
                 participants: resolve(&file.data.participants),
                 outcomes: resolve(&file.data.outcomes),
+                participants_sheet: file.data.participants_sheet,
+                outcomes_sheet: file.data.outcomes_sheet,
                 date_format,
                 instruments: file.data.instruments.iter().map(|p| resolve(p)).collect(),
                 surveys: file

@@ -12,6 +12,8 @@ title = "My community pilots 2025/26"
 participants = "participants.csv"
 outcomes = "outcomes.csv"
 # date_format = "%d/%m/%Y"          # UK dates; the default is 2025-04-22
+# participants_sheet = "People"     # workbooks (.xlsx, .ods): the sheet; default the first
+# outcomes_sheet = "Scores"
 
 # A survey-tool export (Google Forms, Microsoft Forms, SurveyMonkey, Qualtrics or any
 # wide CSV) can add assessments: one row per completed form, answers as words.
@@ -51,7 +53,7 @@ programme = "psychological_therapies"
 # enabled = true
 # min_count = 5
 
-# [social_value]
+# [social_value]                     # impact_map.toml beside this plan is a template
 # impact_map = "impact_map.toml"
 # monte_carlo_draws = 10000
 # monte_carlo_seed = 20250401
@@ -63,24 +65,80 @@ programme = "psychological_therapies"
 # png_charts = true
 "#;
 
-const PARTICIPANTS: &str = "participant_id,pilot_id,gender,ethnicity,age,imd_decile,area,referral_date,end_date,treatment_sessions,problem_descriptor,referral_source\n";
-const OUTCOMES: &str = "participant_id,pilot_id,measure,assessed_on,score,item_1,item_2,item_3,item_4,item_5,item_6,item_7,item_8,item_9,setting\n";
+// Example rows show how a filled row looks; replace them with your own.
+const PARTICIPANTS: &str = "participant_id,pilot_id,gender,ethnicity,age,imd_decile,area,referral_date,end_date,treatment_sessions,problem_descriptor,referral_source\n\
+EXAMPLE-1,tt,Female,Black African,34,2,Tooting,2025-04-02,2025-07-01,6,F41.1,self\n\
+EXAMPLE-2,tt,Male,White British,51,5,Balham,2025-04-09,,,,GP\n";
+const OUTCOMES: &str = "participant_id,pilot_id,measure,assessed_on,score,item_1,item_2,item_3,item_4,item_5,item_6,item_7,item_8,item_9,setting\n\
+EXAMPLE-1,tt,phq9,2025-04-02,16,,,,,,,,,,\n\
+EXAMPLE-1,tt,phq9,2025-07-01,,1,1,0,1,1,0,0,1,0,\n\
+EXAMPLE-1,tt,gad7,2025-04-02,12,,,,,,,,,,\n\
+EXAMPLE-1,tt,gad7,2025-07-01,5,,,,,,,,,,\n\
+EXAMPLE-2,tt,phq9,2025-04-09,11,,,,,,,,,,\n";
 
-/// Writes `plan.toml`, `participants.csv` and `outcomes.csv` templates into `dir`. Files
-/// that already exist are never overwritten.
+const IMPACT_MAP: &str = r#"# Impact map template (SROI). Name it in the plan under [social_value]:
+#   impact_map = "impact_map.toml"
+# Every figure below is an example: agree proxies and deductions with your stakeholders.
+price_year = 2024                  # prices are stated in this year's pounds (the bundled deflator covers 2015-2024)
+discount = "green_book"            # or green_book_health, green_book_reduced, or a rate such as 0.035
+
+[[input]]
+stakeholder = "Funder"
+description = "Programme grant"
+amount = 18000                     # a plain number: no £, no commas
+year = 0
+
+# Volunteer time from the activities table, valued by a wage proxy:
+# [[input]]
+# stakeholder = "Volunteers"
+# description = "Volunteer time"
+# hours_from = "tt.volunteer_hours"    # or tt.staff_hours
+# hourly_value = 11.44
+# hourly_value_source = "National Living Wage, April 2024"
+
+[[outcome]]
+stakeholder = "Participants"
+outcome = "Reliable recovery from anxiety or depression"
+indicator = "NHS Talking Therapies reliable recovery"
+quantity = 10
+# quantity_from = "tt.reliable_recovery"   # instead of quantity: the measured figure
+# quantity_from names "<pilot id>.<metric>"; the metrics that exist:
+#   participants, finished_treatment, recovery, reliable_improvement, reliable_recovery,
+#   reliable_deterioration, bp_controlled, <measure>.improved (e.g. phq9.improved),
+#   and from the activities table: volunteer_hours, staff_hours, leaders_trained,
+#   sessions, attendances.
+value = 2000                       # financial proxy, £ per unit per year
+value_price_year = 2024
+proxy_source = "where the proxy comes from"
+duration_years = 1
+deadweight = 0.20                  # fractions in [0, 1], or "20%"
+attribution = 0.25
+displacement = 0.0
+drop_off = 0.0
+"#;
+
+/// Writes `plan.toml`, `participants.csv` and `outcomes.csv` templates (with example rows
+/// to replace) and an `impact_map.toml` template into `dir`. Files that already exist are
+/// never overwritten.
 ///
 /// ```
 /// let dir = std::env::temp_dir().join(format!("coprod-init-doc-{}", std::process::id()));
 /// let written = coproduction::init_templates(&dir).unwrap();
-/// assert_eq!(written.len(), 3);
-/// assert!(coproduction::Plan::load(&dir.join("plan.toml")).is_ok());
+/// assert_eq!(written.len(), 4);
+/// let plan = coproduction::Plan::load(&dir.join("plan.toml")).unwrap();
+/// assert!(plan.validate().unwrap().unusable.is_empty());
+/// assert!(coproduction::value::ImpactMap::from_file(&dir.join("impact_map.toml")).is_ok());
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// ```
 pub fn init_templates(dir: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io("create folder", dir, e))?;
     let mut written = Vec::new();
-    for (name, text) in [("plan.toml", PLAN), ("participants.csv", PARTICIPANTS), ("outcomes.csv", OUTCOMES)]
-    {
+    for (name, text) in [
+        ("plan.toml", PLAN),
+        ("participants.csv", PARTICIPANTS),
+        ("outcomes.csv", OUTCOMES),
+        ("impact_map.toml", IMPACT_MAP),
+    ] {
         let path = dir.join(name);
         if path.exists() {
             return Err(Error::io(

@@ -8,11 +8,14 @@
 
 #[cfg(feature = "polars")]
 mod frame;
+mod inspect;
 mod model;
 mod rejects;
 mod survey;
 mod table;
+mod usable;
 mod validate;
+mod workbook;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs::File;
@@ -27,16 +30,21 @@ use crate::date::DateFormat;
 use crate::error::{Error, Result};
 use crate::instruments::{Catalogue, Instrument};
 
+pub use inspect::{SurveyInspection, inspect_survey};
 pub(crate) use model::AssessmentOrder;
 pub use model::{AgeBand, Assessment, Measure, Participant, Setting};
 pub use rejects::{FileSummary, Reject, Rejects, neutralise_formula};
 pub(crate) use survey::resolve as resolve_survey;
-pub use survey::{LabelSet, SurveyInstrument, SurveySource, SurveyTool};
+pub use survey::{LabelSet, Recode, RecodeRule, SurveyInstrument, SurveySource, SurveyTool};
 
 #[cfg(feature = "polars")]
 use frame::FrameSource;
+pub(crate) use table::SheetRows;
 use table::{CsvSource, Row, Rows, check_rows};
+pub(crate) use usable::unusable_inputs;
 use validate::{ParticipantColumns, RowProblem, cell, field_count, identifier_str, number};
+use workbook::WorkbookSource;
+pub(crate) use workbook::{is_workbook, workbook_rows};
 
 /// FNV-1a: the ingest maps are keyed by short ids and small tuples, where SipHash's
 /// protection against crafted collisions costs more than it buys (inputs are the
@@ -98,6 +106,11 @@ pub(crate) struct TableSize {
 pub(crate) fn table_size(path: &Path) -> Result<TableSize> {
     let mut file = File::open(path).map_err(|e| Error::io("read", path, e))?;
     let bytes = file.metadata().map_err(|e| Error::io("read", path, e))?.len();
+    if workbook::is_workbook(path) {
+        // A workbook is compressed: about ten bytes a row at the least (measured on the
+        // bench's participants workbook, 26 bytes a row), so this errs towards more rows.
+        return Ok(TableSize { bytes, rows: bytes / 10 + 1, parquet_columns: None });
+    }
     if !is_parquet(path) {
         let rows = table::estimated_rows(&mut file, bytes).map_err(|e| Error::io("read", path, e))?;
         return Ok(TableSize { bytes, rows, parquet_columns: None });
@@ -367,10 +380,12 @@ fn frame(columns: Vec<Series>) -> Result<DataFrame> {
 ///     .pilots(["tt"])
 ///     .load_readers(participants.as_bytes(), "participants.csv", outcomes.as_bytes(), "outcomes.csv")
 ///     .unwrap();
-/// assert_eq!(data.participants().len(), 1);
+/// // A bad age is a cell, not a person: p2 is kept with the age unknown.
+/// assert_eq!(data.participants().len(), 2);
+/// assert_eq!(data.files()[0].cells_blanked, 1);
 /// assert_eq!(data.assessments().len(), 2);
-/// // Every row is accounted for: one bad age, one duplicate assessment.
-/// assert_eq!(data.rejects().len(), 2);
+/// // Every row is accounted for: one duplicate assessment.
+/// assert_eq!(data.rejects().len(), 1);
 /// assert_eq!(data.files()[1].rows_read, 3);
 /// ```
 #[derive(Debug, Clone)]
@@ -378,13 +393,15 @@ pub struct Ingest<'c> {
     catalogue: &'c Catalogue,
     date_format: DateFormat,
     pilots: Option<BTreeSet<String>>,
+    /// Workbook sheets of the participants and outcomes files.
+    sheets: (Option<String>, Option<String>),
 }
 
 impl<'c> Ingest<'c> {
     /// A loader that checks measures against `catalogue`, reads ISO dates and accepts any
     /// pilot id.
     pub fn new(catalogue: &'c Catalogue) -> Ingest<'c> {
-        Ingest { catalogue, date_format: DateFormat::Iso, pilots: None }
+        Ingest { catalogue, date_format: DateFormat::Iso, pilots: None, sheets: (None, None) }
     }
 
     /// The format of every date in the files (default ISO).
@@ -416,11 +433,25 @@ impl<'c> Ingest<'c> {
         // Best effort: where the address space is short, the tables grow as they go.
         let _ = data.participants.try_reserve(most_rows(participants, 16));
         let _ = data.assessments.try_reserve(most_rows(outcomes, 24));
-        let label = participants.display().to_string();
-        self.with_source(participants, |source| self.read_participants(&mut data, source, &label))?;
-        let label = outcomes.display().to_string();
-        self.with_source(outcomes, |source| self.read_outcomes(&mut data, source, &label))?;
+        let (p_sheet, o_sheet) = (self.sheets.0.as_deref(), self.sheets.1.as_deref());
+        let label = sheet_label(participants, p_sheet);
+        self.with_source(participants, p_sheet, |source| self.read_participants(&mut data, source, &label))?;
+        let label = sheet_label(outcomes, o_sheet);
+        self.with_source(outcomes, o_sheet, |source| self.read_outcomes(&mut data, source, &label))?;
         Ok(data)
+    }
+
+    /// The sheets to read when the participants or outcomes file is a workbook (the
+    /// first sheet when `None`).
+    ///
+    /// ```
+    /// use coproduction::{Catalogue, Ingest};
+    /// let ingest = Ingest::new(Catalogue::builtin()).sheets(Some("People"), Some("Scores"));
+    /// # let _ = ingest;
+    /// ```
+    pub fn sheets(mut self, participants: Option<&str>, outcomes: Option<&str>) -> Ingest<'c> {
+        self.sheets = (participants.map(str::to_string), outcomes.map(str::to_string));
+        self
     }
 
     /// Loads CSV text from two readers; the labels name the files in messages.
@@ -451,8 +482,13 @@ impl<'c> Ingest<'c> {
         Ok(data)
     }
 
-    fn with_source(&self, path: &Path, read: impl FnOnce(Rows<'_>) -> Result<()>) -> Result<()> {
-        let label = path.display().to_string();
+    fn with_source(
+        &self,
+        path: &Path,
+        sheet: Option<&str>,
+        read: impl FnOnce(Rows<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let label = sheet_label(path, sheet);
         if path.is_dir() {
             return Err(Error::NotATable { file: label, reason: "this is a folder, not a file".to_string() });
         }
@@ -473,6 +509,9 @@ impl<'c> Ingest<'c> {
                     reason: "this build has no Parquet support (feature `polars`)".to_string(),
                 })
             }
+        } else if workbook::is_workbook(path) {
+            drop(file);
+            read(Rows::Ahead(&mut WorkbookSource::open(path, sheet, &label, self.date_format, true)?))
         } else {
             read(Rows::Ahead(&mut CsvSource::new(file, &label)?))
         }
@@ -495,23 +534,39 @@ impl<'c> Ingest<'c> {
         data.order = OnceLock::new();
         let columns = ParticipantColumns::new(rows.headers(), label)?;
         note_ignored_columns(data, label, rows.headers(), |h| validate::PARTICIPANT_COLUMNS.contains(&h));
-        let mut summary =
-            FileSummary { file: label.to_string(), rows_read: 0, rows_accepted: 0, rows_rejected: 0 };
+        let mut summary = FileSummary { file: label.to_string(), ..FileSummary::default() };
         // The row each participant of this file was read from, by participant index.
         let start = data.participants.len();
         let mut first_row: Vec<u64> = Vec::new();
         let mut shared = SharedText::default();
         // Each row is checked on its own (on the checking thread); a rejected row keeps its
         // id, so that its assessments can be told apart from unknown participants.
+        let mut data_row = 0;
+        let mut blank_rows = Vec::new();
         let check = |fields: &Row| {
-            columns
-                .participant(fields, self.date_format, &mut shared)
+            data_row += 1;
+            let row = table::row_number(fields, data_row);
+            if table::is_blank(fields) {
+                return (row, None);
+            }
+            let mut blanked = Vec::new();
+            let checked = columns
+                .participant(fields, self.date_format, &mut shared, &mut blanked)
                 .and_then(|p| self.pilot_problem(&p.pilot_id).map_or(Ok(p), Err))
-                .map_err(|problem| (problem, columns.id_cell(fields).map(str::to_string)))
+                .map_err(|problem| (problem, columns.id_cell(fields).map(str::to_string)));
+            (row, Some((checked, blanked)))
         };
-        let keep = |checked: Result<Participant, (RowProblem, Option<String>)>| {
+        type Checked = Option<(Result<Participant, (RowProblem, Option<String>)>, Vec<RowProblem>)>;
+        let mut blanked_cells = Vec::new();
+        let keep = |(row, checked): (u64, Checked)| {
+            let Some((checked, blanked)) = checked else {
+                blank_rows.push(row);
+                return;
+            };
+            if checked.is_ok() {
+                blanked_cells.extend(blanked.into_iter().map(|p| (row, p)));
+            }
             summary.rows_read += 1;
-            let row = summary.rows_read;
             // A participant already listed is found as the new one is indexed.
             let outcome = checked.and_then(|p| {
                 data.participants.push(p);
@@ -559,6 +614,8 @@ impl<'c> Ingest<'c> {
         };
         let warnings = check_rows(rows, check, keep)?;
         data.warnings.extend(warnings);
+        note_blank_rows(data, label, &mut summary, &blank_rows);
+        note_blanked_cells(data, label, &mut summary, &blanked_cells);
         data.files.push(summary);
         Ok(())
     }
@@ -570,23 +627,31 @@ impl<'c> Ingest<'c> {
             ["participant_id", "pilot_id", "measure", "assessed_on", "score", "setting"].contains(&h)
                 || item_number(h).is_some()
         });
-        let mut summary =
-            FileSummary { file: label.to_string(), rows_read: 0, rows_accepted: 0, rows_rejected: 0 };
+        let mut summary = FileSummary { file: label.to_string(), ..FileSummary::default() };
         let (first_assessment, first_reject) = (data.assessments.len(), data.rejects.len());
         // Rows are checked against the participants (read only, on the checking thread)
         // while the accepted ones are stored here: the tables written to are moved out of
         // the data set for the read, and back after it.
         let mut assessments = std::mem::take(&mut data.assessments);
         let mut rejects = Rejects::new();
+        let mut blank_rows = Vec::new();
         let checked = {
             let participants: &DataSet = data;
             let mut state = OutcomeState::new(self.catalogue);
-            let mut row = 0;
+            let mut data_row = 0;
             let check = |fields: &Row| {
-                row += 1;
-                self.outcome_row(participants, &columns, &mut state, fields, row)
+                data_row += 1;
+                let row = table::row_number(fields, data_row);
+                if table::is_blank(fields) {
+                    return (row, None);
+                }
+                (row, Some(self.outcome_row(participants, &columns, &mut state, fields, row)))
             };
-            let keep = |checked: Result<Assessment, RowProblem>| {
+            let keep = |(row, checked): (u64, Option<Result<Assessment, RowProblem>>)| {
+                let Some(checked) = checked else {
+                    blank_rows.push(row);
+                    return;
+                };
                 summary.rows_read += 1;
                 match checked {
                     Ok(assessment) => {
@@ -596,7 +661,7 @@ impl<'c> Ingest<'c> {
                     Err(problem) => {
                         rejects.push(
                             label,
-                            summary.rows_read,
+                            row,
                             problem.column.as_deref(),
                             problem.value.as_deref(),
                             problem.reason,
@@ -613,6 +678,7 @@ impl<'c> Ingest<'c> {
         self.reject_repeats(data, label, &mut summary, first_assessment);
         data.rejects.sort_rows_from(first_reject);
         data.warnings.extend(warnings);
+        note_blank_rows(data, label, &mut summary, &blank_rows);
         data.files.push(summary);
         Ok(())
     }
@@ -701,8 +767,13 @@ impl<'c> Ingest<'c> {
             }
         };
         let Some(participant) = participant else {
-            let why =
-                if data.rejected_ids.contains(participant_id) { " (its row there was rejected)" } else { "" };
+            let why = if data.rejected_ids.contains(participant_id) {
+                " (its row there was rejected)".to_string()
+            } else {
+                state
+                    .other_case(data, pilot_id, participant_id)
+                    .map_or_else(String::new, |id| format!(" (did you mean '{id}'?)"))
+            };
             let file = data.files.last().map_or("the participants file", |f| f.file.as_str());
             return Err(RowProblem::cell(
                 "participant_id",
@@ -809,6 +880,64 @@ fn problem_at_item(problem: &crate::instruments::ScoreProblem, items: &[Option<f
 
 /// Extra columns are allowed (exports carry notes and time stamps) but named, so a
 /// misspelt optional column ("imd decile") does not vanish silently.
+/// A table's name in messages: the file, and the sheet when one is named (two sheets of
+/// one workbook are two tables).
+fn sheet_label(path: &Path, sheet: Option<&str>) -> String {
+    match sheet {
+        Some(sheet) => format!("{} [{sheet}]", path.display()),
+        None => path.display().to_string(),
+    }
+}
+
+/// Counts a file's blank rows and lists them once in the data-quality notes.
+pub(crate) fn note_blank_rows(data: &mut DataSet, label: &str, summary: &mut FileSummary, rows: &[u64]) {
+    summary.rows_blank = rows.len() as u64;
+    data.warnings.extend(blank_rows_note(label, rows));
+}
+
+/// Most blanked cells listed one by one per file; the rest are counted.
+const BLANKED_CELLS_LISTED: usize = 20;
+
+/// Counts the cells of accepted rows set to unknown, and lists them as warnings.
+fn note_blanked_cells(
+    data: &mut DataSet,
+    label: &str,
+    summary: &mut FileSummary,
+    cells: &[(u64, RowProblem)],
+) {
+    summary.cells_blanked = cells.len() as u64;
+    for (row, problem) in cells.iter().take(BLANKED_CELLS_LISTED) {
+        let column = problem.column.as_deref().unwrap_or("a cell");
+        data.warnings.push(format!(
+            "{label} row {row}: {}; the participant is kept with {column} unknown",
+            problem.reason
+        ));
+    }
+    if cells.len() > BLANKED_CELLS_LISTED {
+        data.warnings.push(format!(
+            "{label}: {} more invalid optional cells set to unknown (cells_blanked = {})",
+            cells.len() - BLANKED_CELLS_LISTED,
+            cells.len()
+        ));
+    }
+}
+
+/// The data-quality note for a file's blank rows (every cell empty), listed once.
+fn blank_rows_note(label: &str, rows: &[u64]) -> Option<String> {
+    if rows.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = rows.iter().take(10).map(u64::to_string).collect();
+    let more = if rows.len() > 10 { format!(" and {} more", rows.len() - 10) } else { String::new() };
+    Some(format!(
+        "{label}: {} blank row{} (every cell empty) skipped, not rejected: row{} {}{more}",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
+        if rows.len() == 1 { "" } else { "s" },
+        shown.join(", ")
+    ))
+}
+
 fn note_ignored_columns(data: &mut DataSet, label: &str, headers: &[String], known: impl Fn(&str) -> bool) {
     let ignored: Vec<&str> = headers.iter().map(String::as_str).filter(|h| !known(h)).collect();
     if !ignored.is_empty() {
@@ -879,6 +1008,9 @@ struct OutcomeState<'c> {
     items: Vec<Option<f64>>,
     /// The index of the last row's participant.
     last_participant: Option<usize>,
+    /// Participants by pilot and lower-case id, made at the first unknown id, to name an
+    /// id typed in another letter case (never matched: ids are exact).
+    by_lowercase: Option<FastMap<(String, String), usize>>,
 }
 
 impl<'c> OutcomeState<'c> {
@@ -896,7 +1028,21 @@ impl<'c> OutcomeState<'c> {
             lowercase: String::new(),
             items: Vec::new(),
             last_participant: None,
+            by_lowercase: None,
         }
+    }
+
+    /// The id, as the participants file writes it, that `id` matches in another case.
+    fn other_case<'d>(&mut self, data: &'d DataSet, pilot: &str, id: &str) -> Option<&'d str> {
+        let index = self.by_lowercase.get_or_insert_with(|| {
+            data.participants
+                .iter()
+                .enumerate()
+                .map(|(i, p)| ((p.pilot_id.to_string(), p.participant_id.to_lowercase()), i))
+                .collect()
+        });
+        let i = *index.get(&(pilot.to_string(), id.to_lowercase()))?;
+        data.participants.get(i).map(|p| p.participant_id.as_str())
     }
 
     fn measure(

@@ -7,7 +7,9 @@ use serde::Serialize;
 pub struct Reject {
     /// The file, as named in the plan.
     pub file: String,
-    /// 1-based data row, header excluded.
+    /// The row as a spreadsheet shows it: the header is row 1 and the first data row 2;
+    /// blank lines count, line breaks inside a cell do not. For Parquet files and frames,
+    /// which have no header row, the 1-based data row.
     pub row: u64,
     /// The column at fault, when one cell is to blame.
     pub column: Option<String>,
@@ -20,16 +22,28 @@ pub struct Reject {
 /// Rows read, accepted and rejected for one input file.
 ///
 /// Invariant, always: `rows_read == rows_accepted + rows_rejected`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FileSummary {
     /// The file, as named in the plan.
     pub file: String,
-    /// Data rows read (header excluded, blank lines skipped).
+    /// Data rows read (header excluded, blank lines and blank rows skipped).
     pub rows_read: u64,
     /// Rows that entered the analysis.
     pub rows_accepted: u64,
     /// Rows listed in the [`Rejects`] log.
     pub rows_rejected: u64,
+    /// Rows whose every cell is empty (left where a spreadsheet's rows were cleared):
+    /// neither read nor rejected.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rows_blank: u64,
+    /// Cells of accepted rows set to unknown because their value was invalid for an
+    /// optional field (each listed as a warning).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cells_blanked: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Every rejected row of a load, in file then row order. A row appears once, with the

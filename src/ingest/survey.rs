@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::date::{DateFormat, DateSeparator};
+use crate::date::{DateFormat, DatePattern, DateSeparator};
 use crate::error::{Error, Result};
 use crate::instruments::catalogue::{edit_distance, normalise};
 
@@ -46,12 +46,29 @@ impl SurveyTool {
         }
     }
 
-    /// How the tool writes dates when the plan says nothing.
-    fn default_date_format(self) -> DateFormat {
+    /// How the tool writes dates when the plan says nothing: each form it is known to
+    /// write, told apart by shape (a four-digit year first or last), never by guessing.
+    fn default_date_formats(self) -> Vec<DateFormat> {
         match self {
-            SurveyTool::GoogleForms | SurveyTool::MicrosoftForms => DateFormat::UK,
-            SurveyTool::Surveymonkey => DateFormat::MonthDayYear(DateSeparator::Slash),
-            SurveyTool::Qualtrics | SurveyTool::Generic => DateFormat::Iso,
+            // "Download responses (.csv)" writes `2025/04/01 8:16:21 PM GMT+1`; the linked
+            // Sheet, in a UK locale, `01/04/2025 20:16:21`.
+            SurveyTool::GoogleForms => {
+                let download = DatePattern::new("%Y/%m/%d").map(DateFormat::Pattern);
+                download.into_iter().chain([DateFormat::UK]).collect()
+            }
+            SurveyTool::MicrosoftForms => vec![DateFormat::UK],
+            SurveyTool::Surveymonkey => vec![DateFormat::MonthDayYear(DateSeparator::Slash)],
+            SurveyTool::Qualtrics | SurveyTool::Generic => vec![DateFormat::Iso],
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            SurveyTool::GoogleForms => "Google Forms",
+            SurveyTool::MicrosoftForms => "Microsoft Forms",
+            SurveyTool::Surveymonkey => "SurveyMonkey",
+            SurveyTool::Qualtrics => "Qualtrics",
+            SurveyTool::Generic => "the survey",
         }
     }
 
@@ -81,6 +98,32 @@ pub struct SurveyInstrument {
     pub positions: Vec<usize>,
     /// The answer-label set to use (default: the built-in set for the instrument).
     pub labels: Option<String>,
+    /// How numeric answer codes become scores: `"minus_one"` (Qualtrics' default coding,
+    /// 1 for the first answer), `"none"` (the codes are the scores), or a map from each
+    /// code to its score (`{ "1" = 0, "2" = 1 }`). Codes outside it are rejected.
+    pub recode: Option<Recode>,
+}
+
+/// How a coded export's numbers become scores (see [`SurveyInstrument::recode`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum Recode {
+    /// `"minus_one"` or `"none"`.
+    Named(RecodeRule),
+    /// Each code and its score.
+    Map(BTreeMap<String, f64>),
+}
+
+/// A named recode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RecodeRule {
+    /// The codes are the scores.
+    None,
+    /// The score is the code less one (1 to 4 become 0 to 3).
+    MinusOne,
 }
 
 /// An answer-label set declared in the plan (licensed wording stays with the user).
@@ -97,8 +140,11 @@ pub struct LabelSet {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SurveySource {
-    /// The CSV file (relative to the plan).
+    /// The export (relative to the plan): CSV, or a workbook (`.xlsx`, `.xlsm`, `.xls`,
+    /// `.ods`), such as Microsoft Forms' own `.xlsx`.
     pub file: PathBuf,
+    /// The workbook's sheet to read (default: the first).
+    pub sheet: Option<String>,
     /// The tool that made it.
     pub tool: SurveyTool,
     /// Header of the participant id column.
@@ -151,7 +197,12 @@ fn key(label: &str) -> String {
 struct Resolved {
     measure: Measure,
     columns: Vec<usize>,
+    /// The answer labels, and whether the plan declared them (then they are the only
+    /// answers accepted besides a recode's codes).
     labels: Vec<(String, f64)>,
+    declared: Option<String>,
+    recode: Option<Recode>,
+    item_range: (f64, f64),
 }
 
 impl Ingest<'_> {
@@ -161,6 +212,18 @@ impl Ingest<'_> {
     /// accepted + rows with at least one rejected assessment).
     pub fn add_survey(&self, data: &mut DataSet, source: &SurveySource) -> Result<()> {
         let label = source.file.display().to_string();
+        if super::workbook::is_workbook(&source.file) {
+            // Date cells are written as the first form the survey's dates are read in.
+            let format = source_date_formats(source)?.first().copied().unwrap_or_default();
+            let mut sheet = super::workbook::WorkbookSource::open(
+                &source.file,
+                source.sheet.as_deref(),
+                &label,
+                format,
+                false,
+            )?;
+            return self.read_survey(data, source, &mut sheet, &label);
+        }
         let file = std::fs::File::open(&source.file).map_err(|e| Error::io("read", &source.file, e))?;
         self.add_survey_reader(data, source, file, &label)
     }
@@ -173,8 +236,18 @@ impl Ingest<'_> {
         input: impl std::io::Read,
         label: &str,
     ) -> Result<()> {
-        data.order = std::sync::OnceLock::new();
         let mut csv = CsvSource::new_raw(input, label)?;
+        self.read_survey(data, source, &mut csv, label)
+    }
+
+    fn read_survey(
+        &self,
+        data: &mut DataSet,
+        source: &SurveySource,
+        csv: &mut dyn RowSource,
+        label: &str,
+    ) -> Result<()> {
+        data.order = std::sync::OnceLock::new();
         let headers: Vec<String> = csv.headers().to_vec();
         let mut fields = Row::new();
         // Extra header rows: SurveyMonkey's answer options, Qualtrics' question text and
@@ -186,6 +259,19 @@ impl Ingest<'_> {
             }
         }
         let names = column_names(source.tool, &headers, &extra);
+        // Each column as a reject names it: its header, or for a grid item under a blank
+        // header (SurveyMonkey) the question and the item.
+        let display: Vec<String> = headers
+            .iter()
+            .zip(&names)
+            .enumerate()
+            .map(|(i, (h, alts))| match alts.last() {
+                Some(name) if source.tool == SurveyTool::Surveymonkey && name.contains(" - ") => name.clone(),
+                _ if !h.is_empty() => h.clone(),
+                Some(name) if !name.trim().is_empty() => name.trim().to_string(),
+                _ => format!("column {}", i + 1),
+            })
+            .collect();
         let find = |wanted: &str, what: &str| -> Result<usize> {
             let k = key(wanted);
             names.iter().position(|alts| alts.iter().any(|n| key(n) == k)).ok_or_else(|| {
@@ -210,34 +296,36 @@ impl Ingest<'_> {
                 reason: "a generic survey needs date = \"<column>\"".to_string(),
             })?;
         let date_col = find(date_name, "date")?;
-        let date_format = match &source.date_format {
-            Some(f) => f.parse::<DateFormat>()?,
-            None => source.tool.default_date_format(),
-        };
+        let date_formats = source_date_formats(source)?;
         let instruments = self.resolve_instruments(source, &headers, &names, label)?;
 
         let mut seen = super::FastMap::default();
         for a in &data.assessments {
             seen.insert((a.participant, a.measure, a.assessed_on), a.row);
         }
-        let mut summary =
-            FileSummary { file: label.to_string(), rows_read: 0, rows_accepted: 0, rows_rejected: 0 };
-        let first_data_row = source.tool.extra_header_rows() as u64;
+        let mut summary = FileSummary { file: label.to_string(), ..FileSummary::default() };
         let mut items = Vec::new();
+        let mut blank_rows = Vec::new();
+        let mut records = 1 + source.tool.extra_header_rows() as u64;
         while csv.next_row(&mut fields)? {
+            records += 1;
+            // Rows are numbered as a spreadsheet shows them (the header is row 1).
+            let file_row = super::table::row_number(&fields, records);
+            // Excel leaves rows of empty cells (`,,,,`) where rows were cleared: they are
+            // counted as blank, not read as submissions.
+            if super::table::is_blank(&fields) {
+                blank_rows.push(file_row);
+                continue;
+            }
             summary.rows_read += 1;
-            let row = summary.rows_read;
-            // Rows are numbered as the file's data rows, extra header rows included, so a
-            // user can find them.
-            let file_row = row + first_data_row;
             let problems = self.survey_row(
                 data,
                 source,
                 &instruments,
-                &headers,
+                &display,
                 &fields,
                 (participant_col, pilot_col, date_col),
-                date_format,
+                &date_formats,
                 file_row,
                 &mut seen,
                 &mut items,
@@ -252,6 +340,7 @@ impl Ingest<'_> {
             }
         }
         data.warnings.extend(csv.warnings().iter().cloned());
+        super::note_blank_rows(data, label, &mut summary, &blank_rows);
         data.files.push(summary);
         Ok(())
     }
@@ -326,7 +415,14 @@ impl Ingest<'_> {
                     })?,
                 None => builtin_labels(&id),
             };
-            out.push(Resolved { measure: Measure::new(&id), columns, labels });
+            out.push(Resolved {
+                measure: Measure::new(&id),
+                columns,
+                labels,
+                declared: spec.labels.clone(),
+                recode: spec.recode.clone(),
+                item_range: instrument.item_range(),
+            });
         }
         Ok(out)
     }
@@ -340,7 +436,7 @@ impl Ingest<'_> {
         headers: &[String],
         fields: &Row,
         (participant_col, pilot_col, date_col): (usize, Option<usize>, usize),
-        date_format: DateFormat,
+        date_formats: &[DateFormat],
         row: u64,
         seen: &mut super::FastMap<(u32, Measure, crate::date::Date), u64>,
         items: &mut Vec<Option<f64>>,
@@ -348,7 +444,8 @@ impl Ingest<'_> {
         let cell = |i: usize| fields.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
         let header = |i: usize| headers.get(i).cloned().unwrap_or_else(|| format!("column {}", i + 1));
         let base = (|| -> Result<(usize, crate::date::Date), RowProblem> {
-            let participant_id = identifier_str("participant_id", cell(participant_col))?;
+            let id_column = header(participant_col);
+            let participant_id = identifier_str(&id_column, cell(participant_col))?;
             let pilot_id = match (&source.pilot, pilot_col) {
                 (Some(p), _) => p.as_str(),
                 (None, Some(c)) => identifier_str("pilot_id", cell(c))?,
@@ -358,17 +455,24 @@ impl Ingest<'_> {
                 return Err(problem);
             }
             let participant = data.participant_index(pilot_id, participant_id).ok_or_else(|| {
+                // An id typed in another letter case is named, not matched: ids are exact.
+                let hint = data
+                    .participants
+                    .iter()
+                    .find(|p| &*p.pilot_id == pilot_id && p.participant_id.eq_ignore_ascii_case(participant_id))
+                    .map(|p| format!(" (did you mean '{}'?)", p.participant_id))
+                    .unwrap_or_default();
                 RowProblem::cell(
-                    "participant_id",
+                    &id_column,
                     participant_id,
                     format!(
-                        "participant '{participant_id}' of pilot '{pilot_id}' is not in the participants file"
+                        "participant '{participant_id}' of pilot '{pilot_id}' is not in the participants file{hint}"
                     ),
                 )
             })?;
             let text = cell(date_col)
                 .ok_or_else(|| RowProblem::cell(&header(date_col), "", "the submission has no date"))?;
-            let date = super::validate::date(&header(date_col), text, date_format)?;
+            let date = submission_date(source, &header(date_col), text, date_formats)?;
             Ok((participant, date))
         })();
         let (participant, date) = match base {
@@ -377,6 +481,7 @@ impl Ingest<'_> {
         };
         let mut problems = Vec::new();
         let mut accepted = Vec::new();
+        let mut duplicates = Vec::new();
         for inst in instruments {
             let Some(instrument) = self.catalogue.get(&inst.measure) else { continue };
             items.clear();
@@ -384,7 +489,7 @@ impl Ingest<'_> {
             for &c in &inst.columns {
                 match cell(c) {
                     None => items.push(None),
-                    Some(text) => match answer_value(text, &inst.labels) {
+                    Some(text) => match answer_value(text, inst, source.tool) {
                         Ok(v) => items.push(Some(v)),
                         Err(reason) => {
                             bad = Some(RowProblem::cell(&header(c), text, reason));
@@ -413,14 +518,24 @@ impl Ingest<'_> {
                 }
             };
             let key = (participant as u32, inst.measure, date);
-            if let Some(first) = seen.get(&key) {
-                problems.push(RowProblem::row(format!(
-                    "repeats the {} assessment of this participant on {date} (first at row {first}): a duplicate submission",
-                    inst.measure
-                )));
+            if let Some(&first) = seen.get(&key) {
+                duplicates.push((inst.measure, first));
                 continue;
             }
             accepted.push((key, scored));
+        }
+        // A repeated submission is one problem of the row, naming the person.
+        if let Some(&(_, first)) = duplicates.first() {
+            let id = cell(participant_col).unwrap_or_default();
+            let measures: Vec<String> = duplicates.iter().map(|(m, _)| m.to_string()).collect();
+            problems.push(RowProblem::cell(
+                &header(participant_col),
+                id,
+                format!(
+                    "participant '{id}' already submitted {} on {date} (first at row {first}): a duplicate submission",
+                    measures.join(" and ")
+                ),
+            ));
         }
         // A row is all or nothing for the accounting, but its valid questionnaires are kept:
         // a misspelt GAD-7 answer should not discard a complete PHQ-9.
@@ -445,7 +560,7 @@ impl Ingest<'_> {
 /// Every name a column can be matched by: its header and, for tools with extra header
 /// rows, the text under it (SurveyMonkey carries a question's text over its blank
 /// sub-columns).
-fn column_names(tool: SurveyTool, headers: &[String], extra: &[Vec<String>]) -> Vec<Vec<String>> {
+pub(crate) fn column_names(tool: SurveyTool, headers: &[String], extra: &[Vec<String>]) -> Vec<Vec<String>> {
     let mut last_question = String::new();
     headers
         .iter()
@@ -462,7 +577,10 @@ fn column_names(tool: SurveyTool, headers: &[String], extra: &[Vec<String>]) -> 
             if tool == SurveyTool::Surveymonkey {
                 if !h.trim().is_empty() {
                     last_question = h.clone();
-                } else if let Some(sub) = extra.first().and_then(|r| r.get(i)) {
+                }
+                // The second row names a grid's items; "Response" marks a single answer.
+                let sub = extra.first().and_then(|r| r.get(i)).map(|t| t.trim()).unwrap_or_default();
+                if !sub.is_empty() && !sub.ends_with("Response") {
                     names.push(format!("{last_question} - {sub}"));
                 }
             }
@@ -471,31 +589,133 @@ fn column_names(tool: SurveyTool, headers: &[String], extra: &[Vec<String>]) -> 
         .collect()
 }
 
-/// An answer as a score: a number as written, a label from the set, or "3 - Often" style.
-fn answer_value(text: &str, labels: &[(String, f64)]) -> std::result::Result<f64, String> {
-    if let Ok(v) = text.parse::<f64>() {
-        if v.is_finite() {
-            return Ok(v);
+/// The forms a survey's dates are read in: the declared one, or the tool's.
+fn source_date_formats(source: &SurveySource) -> Result<Vec<DateFormat>> {
+    Ok(match &source.date_format {
+        Some(f) => vec![f.parse::<DateFormat>()?],
+        None => source.tool.default_date_formats(),
+    })
+}
+
+/// The submission's date, in the declared format or one of the forms the tool writes.
+fn submission_date(
+    source: &SurveySource,
+    column: &str,
+    text: &str,
+    formats: &[DateFormat],
+) -> std::result::Result<crate::date::Date, RowProblem> {
+    let mut first_problem = None;
+    for &format in formats {
+        match super::validate::date(column, text, format) {
+            Ok(date) => return Ok(date),
+            Err(p) => {
+                first_problem.get_or_insert(p);
+            }
         }
     }
+    match (source.tool, &source.date_format) {
+        (SurveyTool::GoogleForms, None) => Err(RowProblem::cell(
+            column,
+            text,
+            format!(
+                "{column} '{text}' is not a time stamp as Google Forms writes it (2025/04/01 8:16:21 PM GMT+1, or 01/04/2025 20:16:21 in a UK-locale Sheet); declare date_format = \"...\" for another locale"
+            ),
+        )),
+        _ => Err(first_problem.unwrap_or_else(|| RowProblem::cell(column, text, "not a valid date"))),
+    }
+}
+
+/// An answer as a score. Labels come first (a declared label set may use digits as its
+/// labels); then the instrument's recode of numeric codes; then a number as written. A
+/// value that a declared label set or recode does not cover is never accepted.
+fn answer_value(text: &str, inst: &Resolved, tool: SurveyTool) -> std::result::Result<f64, String> {
     let k = key(text);
-    if let Some((_, v)) = labels.iter().find(|(l, _)| key(l) == k) {
+    if let Some((_, v)) = inst.labels.iter().find(|(l, _)| key(l) == k) {
         return Ok(*v);
     }
-    // "7 - Mostly" or "0 - Not at all": the leading number is the score.
-    if let Some((number, _)) = text.split_once(" - ") {
-        if let Ok(v) = number.trim().parse::<f64>() {
-            return Ok(v);
+    let measure = inst.measure;
+    let (min, max) = inst.item_range;
+    let number = text.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+    let in_range = |v: f64| v >= min && v <= max;
+    match (&inst.recode, number) {
+        (Some(Recode::Map(map)), _) => {
+            return map.iter().find(|(code, _)| key(code) == k).map(|(_, v)| *v).ok_or_else(|| {
+                let codes: Vec<&str> = map.keys().map(String::as_str).collect();
+                format!(
+                    "answer '{text}' is not one of the codes in {measure}'s recode ({})",
+                    codes.join(", ")
+                )
+            });
+        }
+        (Some(Recode::Named(rule)), Some(code)) => {
+            let score = match rule {
+                RecodeRule::MinusOne => code - 1.0,
+                _ => code,
+            };
+            if !in_range(score) {
+                return Err(format!(
+                    "answer '{text}' recoded to {score} is outside {measure}'s answers {min} to {max}: check the recode"
+                ));
+            }
+            return Ok(score);
+        }
+        (None, Some(code)) => {
+            if let Some(set) = &inst.declared {
+                return Err(format!(
+                    "answer '{text}' is not a label in the set '{set}': add it to the set, or add a recode for numeric codes"
+                ));
+            }
+            if tool == SurveyTool::Qualtrics {
+                return Err(format!(
+                    "answer '{text}' is a numeric code: Qualtrics codes the first answer 1 by default, so add recode = \"minus_one\" to {measure}'s [[data.survey.instrument]] (or recode = \"none\" if the codes are the scores), or export choice text"
+                ));
+            }
+            if !in_range(code) {
+                let fix = if in_range(code - 1.0) && min == 0.0 {
+                    format!(
+                        ": if {} codes the first answer 1, add recode = \"minus_one\" to {measure}'s [[data.survey.instrument]]",
+                        tool.name()
+                    )
+                } else {
+                    String::new()
+                };
+                return Err(format!("answer '{text}' is outside {measure}'s answers {min} to {max}{fix}"));
+            }
+            return Ok(code);
+        }
+        _ => {}
+    }
+    // "7 - Mostly" or "0 - Not at all": the leading number is the score, unless the plan
+    // declared the labels.
+    if inst.declared.is_none() {
+        if let Some((number, _)) = text.split_once(" - ") {
+            if let Ok(v) = number.trim().parse::<f64>() {
+                if in_range(v) {
+                    return Ok(v);
+                }
+            }
         }
     }
+    // A near miss is a typo worth naming; an answer outside the scale ("Prefer not to
+    // say") gets no suggestion, which would invite inventing an answer.
     let wanted = normalise(text);
-    let nearest = labels
+    let nearest = inst
+        .labels
         .iter()
         .map(|(l, _)| (edit_distance(&wanted, &normalise(l)), l))
         .min_by_key(|(d, _)| *d)
-        .map(|(_, l)| format!(" (did you mean '{l}'?)"))
-        .unwrap_or_default();
-    Err(format!("answer '{text}' is not a known label{nearest}"))
+        .filter(|(d, l)| *d <= 2 && *d * 4 <= l.len())
+        .map(|(_, l)| format!(" (did you mean '{l}'?)"));
+    match nearest {
+        Some(hint) => Err(format!("answer '{text}' is not a known label{hint}")),
+        None => {
+            let known: Vec<&str> = inst.labels.iter().map(|(l, _)| l.as_str()).collect();
+            let listed = if known.is_empty() { String::new() } else { format!(" ({})", known.join(", ")) };
+            Err(format!(
+                "answer '{text}' is not one of {measure}'s answers{listed}; an item left unanswered should be blank"
+            ))
+        }
+    }
 }
 
 /// Resolves a survey's file path against the plan's folder.

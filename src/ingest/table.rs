@@ -34,6 +34,40 @@ pub(crate) struct CsvSource<R: Read> {
     warnings: Vec<String>,
     warned_encoding: bool,
     row: u64,
+    sheet_rows: SheetRows,
+}
+
+/// Counts rows as a spreadsheet shows them: the header is row 1 and each record one row,
+/// however many line breaks its cells hold. (The reader's own line numbers drift after a
+/// quoted line break, so records are counted instead. An empty line, which spreadsheets
+/// never write, is skipped by the reader and not counted.)
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SheetRows {
+    row: u64,
+}
+
+impl SheetRows {
+    /// After the header record.
+    pub(crate) fn after_header() -> SheetRows {
+        SheetRows { row: 1 }
+    }
+
+    /// The row of the next record read.
+    pub(crate) fn next(&mut self) -> u64 {
+        self.row += 1;
+        self.row
+    }
+}
+
+/// The row a loader names in rejects: the spreadsheet row CSV rows carry, or for other
+/// sources (Parquet, frames) the 1-based data row.
+pub(crate) fn row_number(fields: &Row, data_row: u64) -> u64 {
+    fields.position().map_or(data_row, |p| p.line())
+}
+
+/// Whether every cell of a row is empty: a spreadsheet row that was cleared.
+pub(crate) fn is_blank(fields: &Row) -> bool {
+    fields.iter().all(|c| c.trim().is_empty())
 }
 
 /// How many bytes are looked at to recognise the format before reading.
@@ -60,7 +94,7 @@ impl<R: Read> CsvSource<BufReader<R>> {
         }
         if start.starts_with(b"PK\x03\x04") {
             return Err(not_a_table(
-                "this is a spreadsheet (.xlsx) or zip file, not CSV: open it and save as 'CSV UTF-8 (Comma delimited)'",
+                "this is a workbook (.xlsx or .ods) or a zip file, not CSV: give it its own extension (.xlsx, .xlsm or .ods) and it is read as a workbook",
             ));
         }
         if start.starts_with(b"PAR1") {
@@ -98,6 +132,7 @@ impl<R: Read> CsvSource<BufReader<R>> {
             warnings,
             warned_encoding: false,
             row: 0,
+            sheet_rows: SheetRows::after_header(),
         };
         let mut names = Vec::with_capacity(header.len());
         for cell in header.iter() {
@@ -153,10 +188,16 @@ impl<R: Read> RowSource for CsvSource<R> {
             return Ok(false);
         }
         self.row += 1;
+        // The record carries its spreadsheet row as its position's line, so the row
+        // number travels with it to the checking thread.
+        let mut position = csv::Position::new();
+        position.set_line(self.sheet_rows.next());
+        record.set_position(Some(position.clone()));
         match Row::from_byte_record(record) {
             Ok(row) => *fields = row,
             Err(not_utf8) => {
                 let record = not_utf8.into_byte_record();
+                fields.set_position(Some(position));
                 let mut text = String::new();
                 for cell in record.iter() {
                     self.decode(cell, &mut text);
@@ -449,7 +490,7 @@ mod tests {
         for (input, expected) in [
             (&b""[..], "the file is empty"),
             (b"  \n\n", "the file is empty"),
-            (b"PK\x03\x04rest", "spreadsheet (.xlsx)"),
+            (b"PK\x03\x04rest", "give it its own extension (.xlsx, .xlsm or .ods)"),
             (b"a,b\x00c", "binary data"),
         ] {
             let err = CsvSource::new(input, "bad.csv").err().unwrap();

@@ -170,7 +170,11 @@ pub(crate) fn date(column: &str, text: &str, format: DateFormat) -> Result<Date,
             Error::InvalidParameter { reason, .. } => reason.to_string(),
             other => other.to_string(),
         };
-        RowProblem::cell(column, text, format!("{column} '{text}' is not a valid date: {reason}"))
+        let declared = match format {
+            DateFormat::Pattern(p) => format!(" (date_format = \"{p}\")"),
+            _ => String::new(),
+        };
+        RowProblem::cell(column, text, format!("{column} '{text}' is not a valid date: {reason}{declared}"))
     })
 }
 
@@ -261,25 +265,41 @@ impl ParticipantColumns {
 
     /// Validates every cell of a participant row. The pilot and duplicate checks are the
     /// loader's.
+    ///
+    /// A cell is not a person: an invalid age, IMD decile or referral date (fields that
+    /// only feed breakdowns) leaves that field unknown and is returned in `blanked`, to be
+    /// listed as a warning. Only cells the outcomes depend on (the ids, end date, sessions,
+    /// problem descriptor) reject the row.
     pub(crate) fn participant(
         &self,
         fields: &Row,
         format: DateFormat,
         shared: &mut SharedText,
+        blanked: &mut Vec<RowProblem>,
     ) -> Result<Participant, RowProblem> {
         field_count(fields, self.width)?;
         let participant_id = identifier("participant_id", cell(fields, Some(self.id)))?;
         let pilot_id = shared.get(identifier_str("pilot_id", cell(fields, Some(self.pilot)))?);
-        let age = match cell(fields, self.age) {
-            Some(t) => Some(whole_number("age", t, 0, 120)? as u8),
+        let mut optional = |checked: Option<Result<u32, RowProblem>>| match checked {
+            Some(Ok(v)) => Some(v),
+            Some(Err(problem)) => {
+                blanked.push(problem);
+                None
+            }
             None => None,
         };
-        let imd_decile = match cell(fields, self.imd_decile) {
-            Some(t) => Some(whole_number("imd_decile", t, 1, 10)? as u8),
+        let age = optional(cell(fields, self.age).map(|t| whole_number("age", t, 0, 120))).map(|v| v as u8);
+        let imd_decile =
+            optional(cell(fields, self.imd_decile).map(|t| whole_number("imd_decile", t, 1, 10)))
+                .map(|v| v as u8);
+        let referral_date = match cell(fields, self.referral_date).map(|t| date("referral_date", t, format)) {
+            Some(Ok(d)) => Some(d),
+            Some(Err(problem)) => {
+                blanked.push(problem);
+                None
+            }
             None => None,
         };
-        let referral_date =
-            cell(fields, self.referral_date).map(|t| date("referral_date", t, format)).transpose()?;
         let end_date = cell(fields, self.end_date).map(|t| date("end_date", t, format)).transpose()?;
         if let (Some(start), Some(end)) = (referral_date, end_date) {
             if end < start {

@@ -471,6 +471,7 @@ struct MeasureCells {
     n: CellId,
     improved: CellId,
     deteriorated: CellId,
+    change_block: usize,
     unpaired: CellId,
     clinical: Option<([CellId; 4], usize)>,
     bands: Option<([CellId; 3], usize)>,
@@ -504,6 +505,7 @@ struct PilotCells {
     cv: Option<CvCells>,
     qaly: Option<CellId>,
     risk: CellId,
+    risk_block: usize,
 }
 
 fn pilot_cells(cells: &mut Cells, p: &PilotOutcomes) -> PilotCells {
@@ -513,8 +515,12 @@ fn pilot_cells(cells: &mut Cells, p: &PilotOutcomes) -> PilotCells {
         .iter()
         .map(|m| {
             let n = cells.cell(m.n_paired as u64);
+            // The reliable change counts can be withheld together when the markers alone
+            // would pin them (one improved and one worse of two paired).
+            let change_block = cells.begin_block();
             let improved = cells.cell(m.improved.unwrap_or(0) as u64);
             let deteriorated = cells.cell(m.deteriorated.unwrap_or(0) as u64);
+            cells.end_block();
             // Those with no reliable change are not printed here, but tie the two counts
             // to the paired total.
             let rest = cells.derived(
@@ -540,14 +546,16 @@ fn pilot_cells(cells: &mut Cells, p: &PilotOutcomes) -> PilotCells {
                 cells.sum(&ids, n);
                 (ids, block)
             });
-            MeasureCells { n, improved, deteriorated, unpaired, clinical, bands }
+            MeasureCells { n, improved, deteriorated, change_block, unpaired, clinical, bands }
         })
         .collect();
     let tt = p.talking_therapies.as_ref().map(|tt| tt_cells(cells, tt, participants));
     let cv = p.cardiovascular.as_ref().map(|cv| cv_cells(cells, cv));
     let qaly = p.qaly.as_ref().map(|q| cells.cell(q.n as u64));
+    let risk_block = cells.begin_block();
     let risk = cells.cell(p.risk_flags as u64);
-    PilotCells { participants, measures, tt, cv, qaly, risk }
+    cells.end_block();
+    PilotCells { participants, measures, tt, cv, qaly, risk, risk_block }
 }
 
 fn tt_cells(cells: &mut Cells, tt: &TalkingTherapies, participants: CellId) -> TtCells {
@@ -1237,13 +1245,17 @@ fn publish_pilot(
             let shown = !(n_state.is_hidden()
                 || rule.is_small(m.n_paired as u64)
                 || (rule.enabled && m.n_paired == 0));
+            let change_out = protection.withheld(mc.change_block);
+            if change_out {
+                withheld.push(format!("the reliable change counts of {}", m.measure));
+            }
             let improved = match m.improved {
-                Some(v) => count(v as u64, mc.improved),
-                None => Published::Empty,
+                Some(v) if !change_out => count(v as u64, mc.improved),
+                _ => Published::Empty,
             };
             let deteriorated = match m.deteriorated {
-                Some(v) => count(v as u64, mc.deteriorated),
-                None => Published::Empty,
+                Some(v) if !change_out => count(v as u64, mc.deteriorated),
+                _ => Published::Empty,
             };
             let clinical = m.clinical_significance.as_ref().zip(mc.clinical).filter(|(_, (_, block))| {
                 let out = protection.withheld(*block);
@@ -1272,10 +1284,11 @@ fn publish_pilot(
                 worse: count(b.worse as u64, ids[2]),
             });
             let unpaired = count(m.unpaired as u64, mc.unpaired);
-            let mut reasons: Vec<Hidden> = [mc.n, mc.improved, mc.deteriorated, mc.unpaired]
-                .into_iter()
-                .filter_map(|id| reason(state(id)))
-                .collect();
+            let mut reasons: Vec<Hidden> =
+                [mc.n, mc.unpaired].into_iter().filter_map(|id| reason(state(id))).collect();
+            if !change_out {
+                reasons.extend([mc.improved, mc.deteriorated].into_iter().filter_map(|id| reason(state(id))));
+            }
             if clinical.is_some() {
                 reasons.extend(mc.clinical.iter().flat_map(|c| c.0).filter_map(|id| reason(state(id))));
             }
@@ -1385,7 +1398,11 @@ fn publish_pilot(
         talking_therapies,
         cardiovascular,
         qaly,
-        risk_flags: count(p.risk_flags as u64, pc.risk),
+        risk_flags: if protection.withheld(pc.risk_block) {
+            Published::Empty
+        } else {
+            count(p.risk_flags as u64, pc.risk)
+        },
         suppressed: reason(state(pc.participants)),
         withheld,
     }

@@ -500,7 +500,7 @@ fn pilot_section(
             ),
         }));
     }
-    if pilot.risk_flags.value().is_none_or(|&n| n > 0) {
+    if !matches!(pilot.risk_flags, Published::Empty | Published::Shown(0)) {
         blocks.push(Block::Paragraph(format!(
             "Risk item (PHQ-9 item 9) above zero in {} assessment(s): a count for the safeguarding review.",
             count(&pilot.risk_flags)

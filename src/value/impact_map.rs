@@ -289,8 +289,10 @@ impl ImpactMap {
     /// assert!(typo.unwrap_err().to_string().contains("price_yaer"));
     /// ```
     pub fn from_toml_str(text: &str, label: &str) -> Result<ImpactMap> {
-        let file: MapFile = toml::from_str(text)
-            .map_err(|e| Error::Toml { file: label.to_string(), reason: e.to_string() })?;
+        let file: MapFile = toml::from_str(text).map_err(|e| Error::Toml {
+            file: label.to_string(),
+            reason: crate::plain_toml::reason(text, &e, "impact map"),
+        })?;
         ImpactMap::checked(file, label)
     }
 

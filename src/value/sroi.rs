@@ -446,13 +446,22 @@ pub fn evaluate_with(
         let link = match &o.quantity_from {
             Some(link) => {
                 let (pilot, metric) = link.split_once('.').unwrap_or((link.as_str(), ""));
-                Some(measured.quantity(pilot, metric).ok_or_else(|| Error::Unknown {
-                    kind: "measured quantity",
-                    name: link.clone(),
-                    hint: format!(
-                        " (outcome '{}'): name a pilot of the plan and one of {LINKABLE_METRICS}",
-                        o.outcome
-                    ),
+                Some(measured.quantity(pilot, metric).ok_or_else(|| {
+                    // A metric of the list that has no figure is not unknown: the pilot has
+                    // no data for it (or is not a pilot of the plan).
+                    let listed = LINKABLE_METRICS
+                        .split([',', ' '])
+                        .any(|m| !m.is_empty() && m != "or" && m == metric)
+                        || metric.ends_with(".improved");
+                    let hint = if listed {
+                        format!(
+                            " (outcome '{}'): '{metric}' is a known metric, but pilot '{pilot}' has no figure for it: check that '{pilot}' is a pilot of the plan with accepted participants and paired assessments",
+                            o.outcome
+                        )
+                    } else {
+                        format!(" (outcome '{}'): name a pilot of the plan and one of {LINKABLE_METRICS}", o.outcome)
+                    };
+                    Error::Unknown { kind: "measured quantity", name: link.clone(), hint }
                 })?)
             }
             None => None,
@@ -1003,6 +1012,7 @@ drop_off = 0.3
         let empty = BTreeMap::<String, LinkedQuantity>::new();
         let err = evaluate(&map, &empty, 0, 1).unwrap_err().to_string();
         assert!(err.starts_with("unknown measured quantity 'tt.reliable_recovery'"), "{err}");
+        assert!(err.contains("'reliable_recovery' is a known metric, but pilot 'tt' has no figure"), "{err}");
         let mut measured = BTreeMap::new();
         measured.insert(
             "tt.reliable_recovery".to_string(),

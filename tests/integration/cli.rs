@@ -137,17 +137,52 @@ fn init_then_run_explains_what_to_add() {
     let output = coprod().arg("init").arg(&target).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     assert!(target.join("plan.toml").exists());
+    let map = std::fs::read_to_string(target.join("impact_map.toml")).unwrap();
+    assert!(map.contains("reliable_recovery") && map.contains("volunteer_hours"), "{map}");
+    // The example rows validate and run as they are.
     let output = coprod().arg("validate").arg(target.join("plan.toml")).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    let output = coprod()
-        .arg("run")
-        .arg(target.join("plan.toml"))
-        .arg("--out")
-        .arg(dir.path().join("r"))
-        .output()
-        .unwrap();
+    let run = |out: &str| {
+        coprod()
+            .arg("run")
+            .arg(target.join("plan.toml"))
+            .arg("--out")
+            .arg(dir.path().join(out))
+            .output()
+            .unwrap()
+    };
+    // Two example people cannot be published under disclosure control: run says so and
+    // writes nothing.
+    let output = run("r0");
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    assert!(text(&output).contains("not enough data"), "{}", text(&output));
+    assert!(text(&output).contains("fewer than the threshold of 5"), "{}", text(&output));
+    assert!(!dir.path().join("r0").join("results.json").exists());
+    // Dates typed the UK way without date_format: both commands exit 1 with the fix.
+    for file in ["participants.csv", "outcomes.csv"] {
+        let path = target.join(file);
+        let uk = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("2025-04-02", "02/04/2025")
+            .replace("2025-07-01", "01/07/2025")
+            .replace("2025-04-09", "09/04/2025");
+        std::fs::write(&path, uk).unwrap();
+    }
+    let output = coprod().arg("validate").arg(target.join("plan.toml")).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(text(&output).contains("add date_format = \"%d/%m/%Y\" under [data]"), "{}", text(&output));
+    assert!(!text(&output).contains("The plan is valid"), "{}", text(&output));
+    let output = run("r1");
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(text(&output).contains("none of its 5 rows was accepted"), "{}", text(&output));
+    // Header rows only: nothing to evaluate.
+    for file in ["participants.csv", "outcomes.csv"] {
+        let path = target.join(file);
+        let header = std::fs::read_to_string(&path).unwrap().lines().next().unwrap().to_string() + "\n";
+        std::fs::write(&path, header).unwrap();
+    }
+    let output = run("r2");
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(text(&output).contains("participants.csv: the file has no data rows"), "{}", text(&output));
     let again = coprod().arg("init").arg(&target).output().unwrap();
     assert_eq!(again.status.code(), Some(2), "init must not overwrite");
 }

@@ -92,6 +92,16 @@ impl Reader {
         self.lo.len() - 1
     }
 
+    /// A count not published at all: the reader knows nothing of it.
+    fn unknown(&mut self, exact: &Value, what: &str) -> usize {
+        self.lo.push(0);
+        self.hi.push(UNBOUNDED);
+        self.truth.push(exact.as_u64().unwrap_or(0));
+        self.hidden.push(false);
+        self.names.push(what.to_string());
+        self.lo.len() - 1
+    }
+
     fn sum(&mut self, parts: Vec<usize>, total: usize) {
         if !parts.is_empty() {
             self.sums.push((parts, total));
@@ -188,8 +198,25 @@ fn read(published: &Value, exact: &Value, k: u64) -> Reader {
             let name = format!("{id} {}", m["measure"].as_str().unwrap());
             let paired = r.count(&m["n_paired"], &em["n_paired"], &format!("{name} paired"));
             measure_n.push((m["measure"].as_str().unwrap().to_string(), paired));
-            let improved = r.count(&m["improved"], &em["improved"], &format!("{name} improved"));
-            let worse = r.count(&m["deteriorated"], &em["deteriorated"], &format!("{name} deteriorated"));
+            // Counts withheld whole are unknown to a reader, not hidden.
+            let withheld = p["withheld"].as_array().is_some_and(|w| {
+                w.iter().any(|x| {
+                    x.as_str().is_some_and(|x| {
+                        x.ends_with(&format!("reliable change counts of {}", m["measure"].as_str().unwrap()))
+                    })
+                })
+            });
+            let (improved, worse) = if withheld {
+                (
+                    r.unknown(&em["improved"], &format!("{name} improved")),
+                    r.unknown(&em["deteriorated"], &format!("{name} deteriorated")),
+                )
+            } else {
+                (
+                    r.count(&m["improved"], &em["improved"], &format!("{name} improved")),
+                    r.count(&m["deteriorated"], &em["deteriorated"], &format!("{name} deteriorated")),
+                )
+            };
             r.count(&m["unpaired"], &em["unpaired"], &format!("{name} unpaired"));
             r.at_most.push((improved, paired));
             r.at_most.push((worse, paired));

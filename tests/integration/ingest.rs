@@ -35,14 +35,15 @@ fn repeated_assessments_anywhere_in_the_file() {
         data.rejects().entries().iter().map(|r| (r.row, r.value.clone().unwrap_or_default())).collect();
     assert_eq!(
         rejects,
-        [(4, "10/01/2025".to_string()), (5, "31/02/2025".to_string()), (7, "10/01/2025".to_string())]
+        [(5, "10/01/2025".to_string()), (6, "31/02/2025".to_string()), (8, "10/01/2025".to_string())]
     );
     assert_eq!(
         data.rejects().entries()[2].reason,
-        "repeats the phq9 assessment of participant 'p1' on 2025-01-10 (first at row 1)"
+        "repeats the phq9 assessment of participant 'p1' on 2025-01-10 (first at row 2)"
     );
     let kept: Vec<(u64, f64)> = data.assessments().iter().map(|a| (a.row, a.score)).collect();
-    assert_eq!(kept, [(1, 15.0), (2, 12.0), (3, 9.0), (6, 7.0)]);
+    // Rows as a spreadsheet shows them: the header is row 1.
+    assert_eq!(kept, [(2, 15.0), (3, 12.0), (4, 9.0), (7, 7.0)]);
     let file = &data.files()[1];
     assert_eq!((file.rows_read, file.rows_accepted, file.rows_rejected), (7, 4, 3));
 }
@@ -66,18 +67,22 @@ fn demo_loads_with_zero_rejects() {
 fn awkward_participants_reject_exactly_the_bad_rows() {
     let data = load_awkward();
     let file = &data.files()[0];
-    assert_eq!((file.rows_read, file.rows_accepted, file.rows_rejected), (8, 4, 4));
+    assert_eq!((file.rows_read, file.rows_accepted, file.rows_rejected, file.cells_blanked), (8, 5, 3, 1));
     let rejects: Vec<_> = data.rejects().in_file(&file.file).collect();
     let expected = [
-        (3, Some("participant_id"), "participant_id is empty"),
-        (4, Some("pilot_id"), "unknown pilot 'zz': the plan's pilots are cv, tt, wb"),
-        (5, Some("participant_id"), "participant 'p1' of pilot 'tt' is already listed at row 1"),
-        (
-            6,
-            Some("referral_date"),
-            "referral_date '2025-02-29' is not a valid date: that day does not exist in that month",
-        ),
+        (4, Some("participant_id"), "participant_id is empty"),
+        (5, Some("pilot_id"), "unknown pilot 'zz': the plan's pilots are cv, tt, wb"),
+        (6, Some("participant_id"), "participant 'p1' of pilot 'tt' is already listed at row 2"),
     ];
+    // An impossible referral date (it only feeds breakdowns) is a cell, not a person: the
+    // participant is kept with the date unknown, and the cell is listed.
+    assert!(
+        data.warnings().iter().any(|w| w.ends_with(
+            "row 7: referral_date '2025-02-29' is not a valid date: that day does not exist in that month; the participant is kept with referral_date unknown"
+        )),
+        "{:?}",
+        data.warnings()
+    );
     assert_eq!(rejects.len(), expected.len());
     for (reject, (row, column, reason)) in rejects.iter().zip(expected) {
         assert_eq!(reject.row, row);
@@ -90,7 +95,7 @@ fn awkward_participants_reject_exactly_the_bad_rows() {
     assert_eq!(p1.problem_descriptor.as_deref(), Some("F41.1"));
     let p2 = &data.participants()[1];
     assert_eq!((p2.gender.as_deref(), p2.age, p2.end_date), (None, None, None));
-    assert_eq!(data.participants()[3].gender.as_deref(), Some("Zoë"));
+    assert_eq!(data.participants()[4].gender.as_deref(), Some("Zoë"));
 }
 
 #[test]
@@ -100,19 +105,19 @@ fn awkward_outcomes_reject_exactly_the_bad_rows() {
     assert_eq!((file.rows_read, file.rows_accepted, file.rows_rejected), (14, 4, 10));
     let rejects: Vec<_> = data.rejects().in_file(&file.file).collect();
     let expected = [
-        (3, Some("participant_id"), "participant 'p9' of pilot 'tt' is not in"),
-        (4, Some("pilot_id"), "unknown pilot 'zz'"),
-        (5, Some("measure"), "unknown measure 'phq' (did you mean 'phq9'?)"),
-        (6, Some("score"), "total 28 is outside"),
-        (7, Some("item_4"), "item 4 is 4"),
-        (8, Some("score"), "score 'abc' is not a number"),
-        (9, Some("assessed_on"), "assessed_on '2025-02-30' is not a valid date"),
-        (10, None, "both score and items are empty"),
-        (11, Some("participant_id"), "participant_id is empty"),
+        (4, Some("participant_id"), "participant 'p9' of pilot 'tt' is not in"),
+        (5, Some("pilot_id"), "unknown pilot 'zz'"),
+        (6, Some("measure"), "unknown measure 'phq' (did you mean 'phq9'?)"),
+        (7, Some("score"), "total 28 is outside"),
+        (8, Some("item_4"), "item 4 is 4"),
+        (9, Some("score"), "score 'abc' is not a number"),
+        (10, Some("assessed_on"), "assessed_on '2025-02-30' is not a valid date"),
+        (11, None, "both score and items are empty"),
+        (12, Some("participant_id"), "participant_id is empty"),
         (
-            12,
+            13,
             Some("assessed_on"),
-            "repeats the phq9 assessment of participant 'p1' on 2025-03-01 (first at row 2)",
+            "repeats the phq9 assessment of participant 'p1' on 2025-03-01 (first at row 3)",
         ),
     ];
     assert_eq!(rejects.len(), expected.len(), "{rejects:#?}");
@@ -312,4 +317,57 @@ proptest! {
             prop_assert_eq!(data.assessments().len() as u64, data.files()[1].rows_accepted);
         }
     }
+}
+
+#[test]
+fn rows_are_numbered_as_a_spreadsheet_shows_them_and_blank_rows_are_not_rejects() {
+    // A cell with a line break (row 2) and a cleared row left as commas (row 3): Excel
+    // shows the bad participant on row 5.
+    let participants = "participant_id,pilot_id,area\r\n\
+                        p1,tt,\"Flat 2\r\nHigh Street\"\r\n\
+                        ,,\r\n\
+                        p2,tt,Balham\r\n\
+                        p3,zz,Putney\r\n";
+    let outcomes = "participant_id,pilot_id,measure,assessed_on,score\n,,,,\np1,tt,phq9,2025-01-10,15\np2,tt,phq9,2025-01-10,99\n";
+    let data = Ingest::new(Catalogue::builtin())
+        .pilots(["tt"])
+        .load_readers(participants.as_bytes(), "p.csv", outcomes.as_bytes(), "o.csv")
+        .unwrap();
+    let rows: Vec<_> = data.rejects().entries().iter().map(|r| (r.file.as_str(), r.row)).collect();
+    assert_eq!(rows, [("p.csv", 5), ("o.csv", 4)]);
+    let p = &data.files()[0];
+    assert_eq!((p.rows_read, p.rows_accepted, p.rows_rejected, p.rows_blank), (3, 2, 1, 1));
+    let o = &data.files()[1];
+    assert_eq!((o.rows_read, o.rows_accepted, o.rows_rejected, o.rows_blank), (2, 1, 1, 1));
+    assert!(
+        data.warnings()
+            .iter()
+            .any(|w| w == "p.csv: 1 blank row (every cell empty) skipped, not rejected: row 3")
+    );
+}
+
+#[test]
+fn a_bad_optional_cell_keeps_the_person_and_their_outcomes() {
+    let participants = "participant_id,pilot_id,age,imd_decile,end_date\n\
+                        TT-023,tt,200,11,2025-03-01\n\
+                        TT-024,tt,34,3,2025-13-01\n";
+    let outcomes = "participant_id,pilot_id,measure,assessed_on,score\n\
+                    TT-023,tt,phq9,2025-01-10,15\n\
+                    TT-023,tt,phq9,2025-03-01,7\n\
+                    tt-023 ,tt,phq9,2025-03-02,6\n";
+    let data = Ingest::new(Catalogue::builtin())
+        .pilots(["tt"])
+        .load_readers(participants.as_bytes(), "p.csv", outcomes.as_bytes(), "o.csv")
+        .unwrap();
+    let p = &data.files()[0];
+    // Age 200 and decile 11 are blanked; an impossible end date (it decides who finished
+    // treatment) still rejects the row.
+    assert_eq!((p.rows_read, p.rows_accepted, p.rows_rejected, p.cells_blanked), (2, 1, 1, 2));
+    let person = &data.participants()[0];
+    assert_eq!((person.participant_id.as_str(), person.age, person.imd_decile), ("TT-023", None, None));
+    assert_eq!(data.assessments().len(), 2, "the person's outcomes are kept");
+    let r = data.rejects().in_file("o.csv").next().unwrap();
+    assert_eq!(r.row, 4);
+    assert_eq!(r.reason, "participant 'tt-023' of pilot 'tt' is not in p.csv (did you mean 'TT-023'?)");
+    assert!(data.warnings().iter().any(|w| w.starts_with("p.csv row 2: age 200 is outside 0-120")));
 }

@@ -10,6 +10,8 @@ mod pipeline;
 mod report;
 mod schema;
 mod survey;
+mod survey_exports;
+mod workbook;
 
 use std::path::{Path, PathBuf};
 

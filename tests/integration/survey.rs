@@ -191,12 +191,12 @@ fn misspelt_labels_missing_items_and_duplicates_are_rejected_with_reasons() {
     assert_eq!((f.rows_read, f.rows_accepted, f.rows_rejected), (4, 1, 3));
     let reasons: Vec<(u64, Option<&str>, &str)> =
         data.rejects().entries().iter().map(|r| (r.row, r.column.as_deref(), r.reason.as_str())).collect();
-    assert_eq!(reasons[0].0, 1);
+    assert_eq!(reasons[0].0, 2, "the header is row 1");
     assert_eq!(reasons[0].1, Some("PHQ-9 [item 4]"));
     assert_eq!(reasons[0].2, "answer 'Several dayz' is not a known label (did you mean 'Several days'?)");
     assert_eq!(reasons[1].1, Some("PHQ-9 [item 1]"));
     assert!(reasons[1].2.starts_with("phq9: "), "{}", reasons[1].2);
-    assert!(reasons.iter().any(|r| r.0 == 4 && r.2.contains("a duplicate submission")), "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.0 == 5 && r.2.contains("a duplicate submission")), "{reasons:?}");
     // The valid GAD-7 of a row whose PHQ-9 was rejected is kept.
     assert!(figures(&data).iter().any(|f| f.0 == "p2" && f.1 == "gad7"));
 }
