@@ -143,6 +143,11 @@ fn run(
         }
         plan.memory_limit = Some((gb * 1e9) as u64);
     }
+    // Refused before any row is read: a report folder over an input, or over someone's files.
+    if let Err(e) = plan.check_output_dir(out) {
+        bar.finish_and_clear();
+        return Err(e);
+    }
     let eval = plan.run();
     bar.finish_and_clear();
     let eval = eval?;

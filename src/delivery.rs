@@ -131,24 +131,8 @@ pub fn load_activities(
     pilots: &[String],
 ) -> Result<(Vec<Activity>, FileSummary, Rejects)> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| Error::NotATable { file: label.to_string(), reason: e.to_string() })?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
-        .collect();
-    let mut index = BTreeMap::new();
-    for c in COLUMNS {
-        let i = headers.iter().position(|h| h == c);
-        if i.is_none() && c != "area" {
-            return Err(Error::MissingColumn {
-                file: label.to_string(),
-                column: c.to_string(),
-                found: headers.join(", "),
-            });
-        }
-        index.insert(c, i);
-    }
+    let headers = activity_headers(&mut reader, label)?;
+    let index = column_index(&headers, label)?;
     let mut activities = Vec::new();
     let mut rejects = Rejects::new();
     let mut summary =
@@ -238,6 +222,41 @@ fn activity_row(
         volunteer_hours: hours("volunteer_hours")?,
         staff_hours: hours("staff_hours")?,
     })
+}
+
+/// Checks an activities file's header without reading its rows.
+pub(crate) fn check_activities_header(path: &Path) -> Result<()> {
+    let label = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(file);
+    let headers = activity_headers(&mut reader, &label)?;
+    column_index(&headers, &label).map(|_| ())
+}
+
+fn activity_headers<R: Read>(reader: &mut csv::Reader<R>, label: &str) -> Result<Vec<String>> {
+    Ok(reader
+        .headers()
+        .map_err(|e| Error::NotATable { file: label.to_string(), reason: e.to_string() })?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
+        .collect())
+}
+
+/// Where each known column is; every column but `area` is required.
+fn column_index(headers: &[String], label: &str) -> Result<BTreeMap<&'static str, Option<usize>>> {
+    let mut index = BTreeMap::new();
+    for c in COLUMNS {
+        let i = headers.iter().position(|h| h == c);
+        if i.is_none() && c != "area" {
+            return Err(Error::MissingColumn {
+                file: label.to_string(),
+                column: c.to_string(),
+                found: headers.join(", "),
+            });
+        }
+        index.insert(c, i);
+    }
+    Ok(index)
 }
 
 /// Reads the activities file named in a plan.

@@ -51,6 +51,7 @@ pub struct InputFile {
 impl Plan {
     /// Loads the plan's instruments and data, and checks them, without computing results.
     pub fn load_data(&self) -> Result<(Catalogue, DataSet)> {
+        self.check_inputs()?;
         let mut catalogue = Catalogue::with_builtin()?;
         for file in &self.data.instruments {
             catalogue.add_from_file(file)?;
@@ -100,7 +101,9 @@ impl Plan {
         self.checksums(&AtomicBool::new(false))
     }
 
-    fn checksums(&self, stop: &AtomicBool) -> Vec<InputFile> {
+    /// Every file the plan names: data, surveys, activities, population, impact map and
+    /// instrument files (the plan file itself is [`Plan::file`]).
+    pub fn input_paths(&self) -> Vec<PathBuf> {
         let mut paths = vec![self.data.participants.clone(), self.data.outcomes.clone()];
         paths.extend(self.data.surveys.iter().map(|s| s.file.clone()));
         paths.extend(self.data.activities.clone());
@@ -109,7 +112,14 @@ impl Plan {
             paths.push(path.clone());
         }
         paths.extend(self.data.instruments.iter().cloned());
-        paths.into_iter().map(|path| InputFile { sha256: sha256_file(&path, stop).ok(), path }).collect()
+        paths
+    }
+
+    fn checksums(&self, stop: &AtomicBool) -> Vec<InputFile> {
+        self.input_paths()
+            .into_iter()
+            .map(|path| InputFile { sha256: sha256_file(&path, stop).ok(), path })
+            .collect()
     }
 
     fn evaluate(&self) -> Result<Evaluation> {
@@ -276,6 +286,62 @@ impl value::MeasuredQuantities for Evaluation {
     fn quantity(&self, pilot: &str, metric: &str) -> Option<value::LinkedQuantity> {
         Measured { outcomes: &self.outcomes, delivery: &self.delivery }.quantity(pilot, metric)
     }
+}
+
+impl Plan {
+    /// Checks every file the plan names before any data row is read: each exists, is a
+    /// readable file, and has the header (or, for the impact map and population, the
+    /// content) it needs. A wrong activities file is reported at once, not after minutes
+    /// of reading participants.
+    pub fn check_inputs(&self) -> Result<()> {
+        for file in &self.data.instruments {
+            check_readable(file, "instruments")?;
+        }
+        check_input(&self.data.participants, "participants")?;
+        crate::ingest::check_table_header(&self.data.participants, &["participant_id", "pilot_id"])?;
+        check_input(&self.data.outcomes, "outcomes")?;
+        crate::ingest::check_table_header(
+            &self.data.outcomes,
+            &["participant_id", "pilot_id", "measure", "assessed_on"],
+        )?;
+        for survey in &self.data.surveys {
+            check_readable(&survey.file, "survey")?;
+        }
+        if let Some(path) = &self.data.activities {
+            check_readable(path, "activities")?;
+            crate::delivery::check_activities_header(path)?;
+        }
+        if let Some(path) = &self.equity.population {
+            check_readable(path, "population")?;
+            equity::Population::from_csv_path(path)?;
+        }
+        if let Some(ImpactMapSource::File(path)) = self.social_value.as_ref().map(|sv| &sv.impact_map) {
+            check_readable(path, "impact map")?;
+            value::ImpactMap::from_file(path)?;
+        }
+        Ok(())
+    }
+
+    /// Refuses an output folder that holds (or is, or lies inside) any of the plan's
+    /// inputs or the plan itself, a link, a file, or a non-empty folder that is not a
+    /// report: see [`crate::report::check_output_dir`]. Cheap: call it before
+    /// [`Plan::run`].
+    pub fn check_output_dir(&self, out: &Path) -> Result<()> {
+        let inputs: Vec<PathBuf> = self.input_paths().into_iter().chain(self.file.clone()).collect();
+        crate::report::check_output_dir(out, &inputs)
+    }
+}
+
+/// Exists, is a file, and opens for reading.
+fn check_readable(path: &Path, what: &str) -> Result<()> {
+    check_input(path, what)?;
+    if path.is_dir() {
+        return Err(Error::NotATable {
+            file: path.display().to_string(),
+            reason: format!("the plan's {what} file is a folder, not a file"),
+        });
+    }
+    std::fs::File::open(path).map(|_| ()).map_err(|e| Error::io("read", path, e))
 }
 
 fn check_input(path: &Path, what: &str) -> Result<()> {

@@ -192,6 +192,15 @@ impl Default for ReportFile {
     }
 }
 
+/// The longest pilot id: ids name report files.
+const MAX_PILOT_ID: usize = 32;
+
+/// Pilot ids match `[A-Za-z0-9_-]{1,32}`: they become part of file names.
+fn valid_pilot_id(id: &str) -> bool {
+    (1..=MAX_PILOT_ID).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// Plans are small; anything bigger is not a plan (and a huge file should not be parsed).
 const MAX_PLAN_BYTES: u64 = 4 * 1024 * 1024;
 
@@ -252,8 +261,12 @@ impl Plan {
             return Err(toml_error("the plan declares no [[pilot]]".to_string()));
         }
         for (i, p) in file.pilots.iter().enumerate() {
-            if p.id.trim().is_empty() || p.id.contains('.') {
-                return Err(toml_error(format!("pilot id '{}' must be non-empty and contain no '.'", p.id)));
+            if !valid_pilot_id(&p.id) {
+                return Err(toml_error(format!(
+                    "pilot id '{}' must be 1 to {MAX_PILOT_ID} characters, each an ASCII letter, digit, '-' or '_' \
+                     (pilot ids are used in the report's file names)",
+                    p.id.chars().take(MAX_PILOT_ID + 8).collect::<String>()
+                )));
             }
             if file.pilots[..i].iter().any(|q| q.id == p.id) {
                 return Err(toml_error(format!("pilot id '{}' is declared twice", p.id)));

@@ -93,6 +93,22 @@ pub(crate) struct TableSize {
     pub(crate) parquet_columns: Option<u64>,
 }
 
+/// Opens a table the plan names and checks its header has the `required` columns,
+/// reading nothing past the header: a wrong file is reported before any data is read.
+/// A Parquet file's footer is read instead (its columns are checked when loaded).
+pub(crate) fn check_table_header(path: &Path, required: &[&str]) -> Result<()> {
+    let label = path.display().to_string();
+    if path.is_dir() {
+        return Err(Error::NotATable { file: label, reason: "this is a folder, not a file".to_string() });
+    }
+    if is_parquet(path) {
+        return table_size(path).map(|_| ());
+    }
+    let file = File::open(path).map_err(|e| Error::io("read", path, e))?;
+    let source = CsvSource::new(file, &label)?;
+    validate::Columns::new(source.headers_of(), &label, required).map(|_| ())
+}
+
 /// The size of a participants, outcomes or survey table, in either format, without
 /// reading its rows.
 pub(crate) fn table_size(path: &Path) -> Result<TableSize> {
