@@ -175,8 +175,15 @@ fn activity_row(
     }
     let get =
         |c: &'static str| index.get(c).copied().flatten().and_then(|i| r.get(i)).map(str::trim).unwrap_or("");
-    let required = |c: &'static str| {
+    // Names and categories have the ingest's bound (MAX_TEXT_CHARS).
+    let bounded = |c: &'static str| -> std::result::Result<&str, Problem> {
         let v = get(c);
+        crate::ingest::bounded_text(c, Some(v))
+            .map(|_| v)
+            .map_err(|p| (Some(c), p.value.unwrap_or_default(), p.reason))
+    };
+    let required = |c: &'static str| {
+        let v = bounded(c)?;
         if v.is_empty() { Err((Some(c), String::new(), format!("{c} is empty"))) } else { Ok(v.to_string()) }
     };
     let date = Date::parse(get("date"), date_format)
@@ -215,7 +222,7 @@ fn activity_row(
         partner: required("partner")?,
         organisation_type,
         venue_type: required("venue_type")?,
-        area: Some(get("area").to_string()).filter(|a| !a.is_empty()),
+        area: Some(bounded("area")?.to_string()).filter(|a| !a.is_empty()),
         activity: required("activity")?,
         sessions: whole("sessions")?,
         attendees: whole("attendees")?,

@@ -76,7 +76,7 @@ pub use error::{Error, ErrorCategory, Location, Result};
 pub use evaluation::{Evaluation, InputFile, Validation};
 pub use ingest::{
     AgeBand, Assessment, DataSet, FileSummary, Ingest, LabelSet, Measure, Participant, Reject, Rejects,
-    Setting, SurveyInstrument, SurveySource, SurveyTool, neutralise_formula,
+    MAX_TEXT_CHARS, Setting, SurveyInstrument, SurveySource, SurveyTool, neutralise_formula,
 };
 pub use instruments::*;
 pub use outcomes::*;

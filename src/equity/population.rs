@@ -62,6 +62,14 @@ impl Population {
                     "dimension and group must not be empty",
                 ));
             }
+            for (k, name) in [(d, "dimension"), (g, "group")] {
+                if cell(k).chars().count() > crate::ingest::MAX_TEXT_CHARS {
+                    return Err(Error::invalid(
+                        Location::file(label).row(row).column(name).value(cell(k)),
+                        format!("{name} may have at most {} characters", crate::ingest::MAX_TEXT_CHARS),
+                    ));
+                }
+            }
             counts.entry(cell(d).to_string()).or_default().insert(cell(g).to_string(), value);
         }
         Ok(Population { counts })
