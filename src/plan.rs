@@ -114,6 +114,9 @@ pub struct ReportPlan {
     pub show_generated_date: bool,
     /// Write PNG copies of the charts beside the SVG ones.
     pub png_charts: bool,
+    /// Breakdowns with more groups than this are summarised in the HTML and Markdown and
+    /// written in full to CSV and JSON (default 50).
+    pub max_groups_shown: usize,
 }
 
 #[derive(Deserialize)]
@@ -184,11 +187,12 @@ struct ReportFile {
     organisation: Option<String>,
     show_generated_date: bool,
     png_charts: bool,
+    max_groups_shown: usize,
 }
 
 impl Default for ReportFile {
     fn default() -> Self {
-        ReportFile { organisation: None, show_generated_date: false, png_charts: true }
+        ReportFile { organisation: None, show_generated_date: false, png_charts: true, max_groups_shown: 50 }
     }
 }
 
@@ -321,6 +325,7 @@ impl Plan {
                 organisation: file.report.organisation,
                 show_generated_date: file.report.show_generated_date,
                 png_charts: file.report.png_charts,
+                max_groups_shown: file.report.max_groups_shown,
             },
             memory_limit: None,
         })

@@ -14,6 +14,10 @@ pub struct ReportOptions {
     pub generated_on: Option<String>,
     /// Render PNG copies of the charts.
     pub png_charts: bool,
+    /// Breakdowns with more groups than this are summarised in the HTML and Markdown (the
+    /// groups at either end and how the groups are spread) and written in full to CSV and
+    /// JSON. Default 50.
+    pub max_groups_shown: usize,
 }
 
 impl ReportOptions {
@@ -22,6 +26,7 @@ impl ReportOptions {
         ReportOptions {
             generated_on: plan.report.show_generated_date.then(today),
             png_charts: plan.report.png_charts,
+            max_groups_shown: plan.report.max_groups_shown,
         }
     }
 }

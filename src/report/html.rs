@@ -137,6 +137,16 @@ fn block_html(out: &mut String, block: &Block) {
 }
 
 fn table_html(out: &mut String, table: &Table) {
+    if table.csv_only {
+        let _ = writeln!(
+            out,
+            "<p>{}: all {} rows are in <code>tables/{}.csv</code> and <code>results.json</code>.</p>",
+            escape(&table.caption),
+            table.rows.len(),
+            escape(&table.name)
+        );
+        return;
+    }
     let class = |i: usize| if table.numeric.get(i).copied().unwrap_or(false) { " class=\"num\"" } else { "" };
     let _ = writeln!(
         out,
