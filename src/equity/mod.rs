@@ -19,7 +19,7 @@ use crate::stats::{Proportion, RateDifference, mean_interval, newcombe_differenc
 
 pub use disclosure::{DisclosureControl, Published};
 pub use population::Population;
-pub use tests_of_independence::{IndependenceTest, TestMethod};
+pub use tests_of_independence::{IndependenceTest, MAX_PERMUTATION_GROUPS, TestMethod};
 
 /// The label of the group of participants with no value recorded. Kept, never dropped.
 pub const NOT_RECORDED: &str = "Not recorded";
@@ -161,30 +161,48 @@ pub fn analyse(
     let rate_totals: Vec<(u64, u64)> = input.rates.iter().map(|(_, values)| tally(values, 0..n)).collect();
     let mut breakdowns = Vec::with_capacity(input.dimensions.len());
     for (dimension, labels) in &input.dimensions {
-        // Grouped by the label text first: one key is built per group, not per person.
-        let mut by_label: HashMap<Option<&str>, Vec<usize>> = HashMap::new();
-        for (i, label) in labels.iter().enumerate() {
-            let label = label.as_deref().map(str::trim).filter(|l| !l.is_empty());
-            by_label.entry(label).or_default().push(i);
-        }
-        let members: BTreeMap<GroupKey, Vec<usize>> =
-            by_label.into_iter().map(|(label, people)| (GroupKey::of(label), people)).collect();
+        let members = group_members(labels);
         let recorded: usize =
             members.iter().filter(|(k, _)| !k.is_not_recorded()).map(|(_, v)| v.len()).sum();
+        // Each rate tallied per group in one pass over the people in file order: the
+        // values are read in sequence whatever the number of groups.
+        let mut group_of = vec![0u32; n];
+        for (g, people) in members.values().enumerate() {
+            for &i in people {
+                group_of[i] = g as u32;
+            }
+        }
+        let tallies: Vec<Vec<(u64, u64)>> = input
+            .rates
+            .iter()
+            .map(|(_, values)| {
+                let mut t = vec![(0u64, 0u64); members.len()];
+                for (value, &g) in values.iter().zip(&group_of) {
+                    if let Some(counted) = value {
+                        let cell = &mut t[g as usize];
+                        cell.0 += u64::from(*counted);
+                        cell.1 += 1;
+                    }
+                }
+                t
+            })
+            .collect();
         let mut groups = Vec::with_capacity(members.len());
-        for (key, people) in &members {
+        for (g, (key, people)) in members.iter().enumerate() {
             let rates = input
                 .rates
                 .iter()
-                .map(|(name, values)| (name.clone(), Published::Shown(rate_of(values, people))))
+                .zip(&tallies)
+                .map(|((name, _), t)| (name.clone(), Published::Shown(wilson(t[g].0, t[g].1))))
                 .collect::<Vec<_>>();
             let gaps = input
                 .rates
                 .iter()
                 .zip(&rate_totals)
-                .map(|((name, values), total)| {
+                .zip(&tallies)
+                .map(|(((name, _), total), t)| {
                     // The rest of the pilot is the total minus the group: one pass, not n².
-                    let inside = tally(values, people.iter().copied());
+                    let inside = t[g];
                     let outside = (total.0 - inside.0, total.1 - inside.1);
                     (
                         name.clone(),
@@ -231,10 +249,9 @@ pub fn analyse(
         let tests = input
             .rates
             .iter()
-            .filter_map(|(name, values)| {
-                let table: Vec<(u64, u64)> =
-                    members.values().map(|people| tally(values, people.iter().copied())).collect();
-                tests_of_independence::test(name, &table, hash_seed(input.pilot, dimension, name))
+            .zip(&tallies)
+            .filter_map(|((name, _), table)| {
+                tests_of_independence::test(name, table, hash_seed(input.pilot, dimension, name))
             })
             .collect();
         let mut breakdown = Breakdown { dimension: dimension.clone(), groups, tests };
@@ -253,9 +270,40 @@ fn tally(values: &[Option<bool>], people: impl Iterator<Item = usize>) -> (u64, 
     people.filter_map(|i| values[i]).fold((0, 0), |(k, n), counted| (k + u64::from(counted), n + 1))
 }
 
-fn rate_of(values: &[Option<bool>], people: &[usize]) -> Option<Proportion> {
-    let (k, n) = tally(values, people.iter().copied());
-    wilson(k, n)
+/// The people of each group, by group in report order. Grouped by where the label's text
+/// is first: participants share one copy of each label, so a million people hash a few
+/// thousand addresses rather than a million strings. Groups of equal text but different
+/// copies are then merged, keeping file order.
+fn group_members<'a>(labels: &'a [Option<Cow<'a, str>>]) -> BTreeMap<GroupKey, Vec<usize>> {
+    let mut by_copy: crate::ingest::FastMap<(usize, usize), Vec<usize>> = Default::default();
+    let mut owned: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, label) in labels.iter().enumerate() {
+        match label {
+            None => by_copy.entry((0, 0)).or_default().push(i),
+            Some(Cow::Borrowed(text)) => by_copy.entry((text.as_ptr() as usize, text.len())).or_default().push(i),
+            Some(Cow::Owned(text)) => owned.entry(text.as_str()).or_default().push(i),
+        }
+    }
+    let mut by_text: HashMap<Option<&str>, Vec<Vec<usize>>> = HashMap::new();
+    let text_of = |people: &[usize]| {
+        people.first().and_then(|&i| labels[i].as_deref()).map(str::trim).filter(|l| !l.is_empty())
+    };
+    for people in by_copy.into_values().chain(owned.into_values()) {
+        by_text.entry(text_of(&people)).or_default().push(people);
+    }
+    by_text
+        .into_iter()
+        .map(|(label, mut parts)| {
+            let people = if parts.len() == 1 {
+                parts.pop().unwrap_or_default()
+            } else {
+                let mut all: Vec<usize> = parts.concat();
+                all.sort_unstable();
+                all
+            };
+            (GroupKey::of(label), people)
+        })
+        .collect()
 }
 
 /// A seed for the Monte Carlo exact test that depends only on what is tested, so results
