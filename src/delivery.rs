@@ -1,7 +1,7 @@
 //! How the work was delivered: partners, venues, sessions, attendances, community leaders
 //! trained and volunteer time, from an optional activities table.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
 use std::path::Path;
 
@@ -291,15 +291,17 @@ pub fn load_activities_path(
 pub fn delivery_for(pilot: &str, activities: &[Activity], data: &DataSet) -> PilotDelivery {
     let mine: Vec<&Activity> = activities.iter().filter(|a| a.pilot_id == pilot).collect();
     let mut partners: BTreeMap<OrganisationType, BTreeSet<&str>> = BTreeMap::new();
-    let mut venues: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    let mut areas: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    // Hashed while counting, sorted once at the end: rows + groups log groups, whatever
+    // the number of areas.
+    let mut venues: HashMap<&str, (u64, u64)> = HashMap::new();
+    let mut areas: HashMap<&str, (u64, u64)> = HashMap::new();
     let (mut community, mut sessions) = (0u64, 0u64);
     for a in &mine {
         partners.entry(a.organisation_type).or_default().insert(&a.partner);
-        let v = venues.entry(a.venue_type.clone()).or_default();
+        let v = venues.entry(&a.venue_type).or_default();
         v.0 += u64::from(a.sessions);
         v.1 += u64::from(a.attendees);
-        let area = areas.entry(a.area.clone().unwrap_or_else(|| "Not recorded".to_string())).or_default();
+        let area = areas.entry(a.area.as_deref().unwrap_or("Not recorded")).or_default();
         area.0 += u64::from(a.sessions);
         area.1 += u64::from(a.attendees);
         sessions += u64::from(a.sessions);
@@ -314,8 +316,8 @@ pub fn delivery_for(pilot: &str, activities: &[Activity], data: &DataSet) -> Pil
     PilotDelivery {
         pilot: pilot.to_string(),
         partners_by_type: partners.into_iter().map(|(t, p)| (t.label().to_string(), p.len())).collect(),
-        by_venue: venues.into_iter().map(|(k, (s, a))| (k, s, a)).collect(),
-        by_area: areas.into_iter().map(|(k, (s, a))| (k, s, a)).collect(),
+        by_venue: sorted(venues),
+        by_area: sorted(areas),
         leaders_trained: mine
             .iter()
             .filter(|a| a.activity.to_ascii_lowercase().contains("leader training"))
@@ -326,6 +328,14 @@ pub fn delivery_for(pilot: &str, activities: &[Activity], data: &DataSet) -> Pil
         community_share: wilson(community, sessions),
         referral_sources: referral.into_iter().map(|(source, n)| (source.to_string(), n)).collect(),
     }
+}
+
+/// Counts by label, in label order.
+fn sorted(counts: HashMap<&str, (u64, u64)>) -> Vec<(String, u64, u64)> {
+    let mut rows: Vec<(String, u64, u64)> =
+        counts.into_iter().map(|(k, (s, a))| (k.to_string(), s, a)).collect();
+    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    rows
 }
 
 #[cfg(test)]

@@ -208,9 +208,7 @@ impl Error {
             Error::Toml { .. }
             | Error::InvalidParameter { .. }
             | Error::Unknown { .. }
-            | Error::Output { .. } => {
-                ErrorCategory::Configuration
-            }
+            | Error::Output { .. } => ErrorCategory::Configuration,
         }
     }
 

@@ -75,8 +75,8 @@ pub use delivery::{
 pub use error::{Error, ErrorCategory, Location, Result};
 pub use evaluation::{Evaluation, InputFile, Validation};
 pub use ingest::{
-    AgeBand, Assessment, DataSet, FileSummary, Ingest, LabelSet, Measure, Participant, Reject, Rejects,
-    MAX_TEXT_CHARS, Setting, SurveyInstrument, SurveySource, SurveyTool, neutralise_formula,
+    AgeBand, Assessment, DataSet, FileSummary, Ingest, LabelSet, MAX_TEXT_CHARS, Measure, Participant,
+    Reject, Rejects, Setting, SurveyInstrument, SurveySource, SurveyTool, neutralise_formula,
 };
 pub use instruments::*;
 pub use outcomes::*;

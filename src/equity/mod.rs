@@ -280,7 +280,9 @@ fn group_members<'a>(labels: &'a [Option<Cow<'a, str>>]) -> BTreeMap<GroupKey, V
     for (i, label) in labels.iter().enumerate() {
         match label {
             None => by_copy.entry((0, 0)).or_default().push(i),
-            Some(Cow::Borrowed(text)) => by_copy.entry((text.as_ptr() as usize, text.len())).or_default().push(i),
+            Some(Cow::Borrowed(text)) => {
+                by_copy.entry((text.as_ptr() as usize, text.len())).or_default().push(i)
+            }
             Some(Cow::Owned(text)) => owned.entry(text.as_str()).or_default().push(i),
         }
     }

@@ -31,9 +31,9 @@ pub(crate) use model::AssessmentOrder;
 pub use model::{AgeBand, Assessment, Measure, Participant, Setting};
 pub use rejects::{FileSummary, Reject, Rejects, neutralise_formula};
 pub(crate) use survey::resolve as resolve_survey;
+pub use survey::{LabelSet, SurveyInstrument, SurveySource, SurveyTool};
 pub use validate::MAX_TEXT_CHARS;
 pub(crate) use validate::bounded_text;
-pub use survey::{LabelSet, SurveyInstrument, SurveySource, SurveyTool};
 
 #[cfg(feature = "polars")]
 use frame::FrameSource;

@@ -21,8 +21,8 @@ pub use document::{Block, ChartBlock, Document, Figure, Section, Table};
 pub use html::{HtmlPrinter, escape as escape_html};
 pub use json::{JsonPrinter, RESULTS_SCHEMA, SCHEMA_VERSION};
 pub use markdown::MarkdownPrinter;
-pub use output::{REPORT_MARKER, check_output_dir, slug};
 use output::write_folder;
+pub use output::{REPORT_MARKER, check_output_dir, slug};
 
 /// What [`write_report`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]

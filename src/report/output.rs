@@ -365,7 +365,8 @@ mod tests {
         let input = data.join("rejects.csv");
         fs::write(&input, "participant_id,pilot_id\n").unwrap();
         let inputs = [input.clone()];
-        for out in [data.clone(), data.join("."), dir.path().to_path_buf(), input.clone(), data.join("x/..")] {
+        for out in [data.clone(), data.join("."), dir.path().to_path_buf(), input.clone(), data.join("x/..")]
+        {
             assert!(check_output_dir(&out, &inputs).is_err(), "{}", out.display());
         }
         assert!(check_output_dir(&dir.path().join("report"), &inputs).is_ok());

@@ -329,7 +329,11 @@ fn summarise_long_table(
     let ends = if ranked.len() <= 2 * GROUPS_AT_EACH_END {
         ranked.clone()
     } else {
-        ranked[..GROUPS_AT_EACH_END].iter().chain(&ranked[ranked.len() - GROUPS_AT_EACH_END..]).copied().collect()
+        ranked[..GROUPS_AT_EACH_END]
+            .iter()
+            .chain(&ranked[ranked.len() - GROUPS_AT_EACH_END..])
+            .copied()
+            .collect()
     };
     let headers: Vec<&str> = full.headers.iter().map(String::as_str).collect();
     let mut summary = Table::new(
@@ -361,7 +365,14 @@ fn summarise_long_table(
 }
 
 /// Groups counted in ten equal bins of a key from `low` to `high`.
-fn spread_chart(caption: &str, metric: &str, unit: ValueUnit, low: f64, high: f64, ranked: &[(f64, usize)]) -> BarChart {
+fn spread_chart(
+    caption: &str,
+    metric: &str,
+    unit: ValueUnit,
+    low: f64,
+    high: f64,
+    ranked: &[(f64, usize)],
+) -> BarChart {
     const BINS: usize = 10;
     let width = (high - low) / BINS as f64;
     let mut counts = [0u64; BINS];

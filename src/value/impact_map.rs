@@ -302,7 +302,7 @@ impl ImpactMap {
         // 1e308 is a typing slip, refused here by the key that holds it.
         let limit = |which: &str, key: &str, v: Option<f64>| match v {
             Some(v) if !v.is_finite() || v.abs() > MAX_FIGURE => Err(bad(format!(
-                "{which}: {key} = {v} is beyond {MAX_FIGURE:e}, the largest figure a report can show"
+                "{which}: {key} = {v:e} is beyond {MAX_FIGURE:e}, the largest figure a report can show"
             ))),
             _ => Ok(()),
         };

@@ -287,7 +287,8 @@ pub fn evaluate(
             present_value: amount * df[i.year as usize],
         });
     }
-    if let Some(i) = inputs.iter().find(|i| !i.amount.is_finite() || i.amount > super::impact_map::MAX_FIGURE) {
+    if let Some(i) = inputs.iter().find(|i| !i.amount.is_finite() || i.amount > super::impact_map::MAX_FIGURE)
+    {
         return Err(Error::Toml {
             file: "impact map".to_string(),
             reason: format!(

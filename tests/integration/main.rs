@@ -5,6 +5,7 @@ mod cli;
 mod hostile;
 mod ingest;
 mod outcomes;
+mod output;
 mod pipeline;
 mod report;
 mod survey;
