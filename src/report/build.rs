@@ -7,7 +7,7 @@ use super::document::{Block, Document, Figure, Section, Table};
 use super::format::{self, SUPPRESSED};
 
 /// Options for building a report.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ReportOptions {
     /// A generation date (`YYYY-MM-DD`) for the footer; `None` keeps output byte-identical.
@@ -18,6 +18,13 @@ pub struct ReportOptions {
     /// groups at either end and how the groups are spread) and written in full to CSV and
     /// JSON. Default 50.
     pub max_groups_shown: usize,
+}
+
+impl Default for ReportOptions {
+    /// No date, SVG charts only, breakdowns of up to 50 groups printed whole.
+    fn default() -> Self {
+        ReportOptions { generated_on: None, png_charts: false, max_groups_shown: 50 }
+    }
 }
 
 impl ReportOptions {

@@ -321,3 +321,37 @@ fn rejects_name_files_relative_to_the_plan() {
     assert!(!rejects.contains(&dir.path().display().to_string()), "{rejects}");
     assert_eq!(tree(&out_a), tree(&out_b));
 }
+
+#[test]
+fn long_breakdowns_are_summarised_in_the_report_and_whole_in_csv() {
+    let dir = demo_copy("out-long");
+    let plan_path = dir.path().join("plan.toml");
+    let text = std::fs::read_to_string(&plan_path).unwrap();
+    std::fs::write(&plan_path, text.replace("[report]", "[report]\nmax_groups_shown = 3")).unwrap();
+    let out = dir.path().join("report");
+    report(&plan_path, &out).unwrap();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let full = std::fs::read_to_string(out.join("tables/equity_tt_area.csv")).unwrap();
+    let groups = full.lines().count() - 1;
+    assert!(groups > 3, "{full}");
+    assert!(
+        html.contains(&format!("all {groups} rows are in <code>tables/equity_tt_area.csv</code>")),
+        "summary note"
+    );
+    let summary = std::fs::read_to_string(out.join("tables/equity_tt_area_summary.csv")).unwrap();
+    assert!(summary.lines().count() - 1 <= 20);
+    assert!(
+        out.join("charts/equity_tt_area_summary.svg").exists()
+            || out.join("charts/equity_tt_area_spread.svg").exists()
+    );
+    // Every group is still in results.json.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    let rows = json["equity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["pilot"] == "tt" && r["dimension"] == "area")
+        .count();
+    assert_eq!(rows, groups);
+}
