@@ -38,7 +38,7 @@ fn area_names(groups: usize) -> Vec<String> {
 fn equity_input<'a>(names: &'a [String], n: usize) -> EquityInput<'a> {
     let mut rng = Lcg(20250401);
     let mut labels = Vec::with_capacity(n);
-    let mut rates: Vec<Vec<Option<bool>>> = vec![Vec::with_capacity(n); 4];
+    let mut rates: Vec<Vec<Option<bool>>> = (0..4).map(|_| Vec::with_capacity(n)).collect();
     let mut change = Vec::with_capacity(n);
     for _ in 0..n {
         let r = rng.next();

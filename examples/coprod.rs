@@ -10,6 +10,7 @@
 //! cargo run --release --example coprod -- init my-evaluation
 //! ```
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -110,8 +111,10 @@ fn demo_plan() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/plan.toml")
 }
 
+/// A spinner on stderr, only when stderr is a terminal (never in pipes, logs or tests)
+/// and not under `--quiet`.
 fn step(quiet: bool, message: &str) -> ProgressBar {
-    if quiet {
+    if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new_spinner().with_message(message.to_string());
@@ -148,10 +151,11 @@ fn run(
         bar.finish_and_clear();
         return Err(e);
     }
-    let eval = plan.run();
+    // Each stage's name on the spinner (drawn only when stderr is a terminal).
+    let eval = plan.run_with_progress(&|stage| bar.set_message(stage.to_string()));
     bar.finish_and_clear();
     let eval = eval?;
-    let bar = step(quiet, "Writing the report");
+    let bar = step(quiet, "Drawing the charts and writing the report");
     let options = ReportOptions::from_plan(&plan);
     let written = write_report(&eval, out, &options);
     bar.finish_and_clear();

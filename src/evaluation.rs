@@ -83,13 +83,20 @@ impl Plan {
 
     /// Runs the whole evaluation: ingest, outcomes, equity, social value.
     pub fn run(&self) -> Result<Evaluation> {
+        self.run_with_progress(&|_| {})
+    }
+
+    /// [`Plan::run`], telling `progress` as each stage starts ("Reading the data",
+    /// "Outcomes", ...), so a program can show where a long run is. The library prints
+    /// nothing itself.
+    pub fn run_with_progress(&self, progress: &(dyn Fn(&str) + Sync)) -> Result<Evaluation> {
         // The checksums need a second read of every input: it runs beside the ingest and
         // costs little wall time. If the evaluation fails (data over the memory limit is
         // refused before a row is read), the checksums stop at their next block.
         let failed = AtomicBool::new(false);
         std::thread::scope(|scope| {
             let checksums = scope.spawn(|| self.checksums(&failed));
-            let evaluation = self.evaluate();
+            let evaluation = self.evaluate(progress);
             failed.store(evaluation.is_err(), Ordering::Relaxed);
             let inputs = checksums.join().unwrap_or_default();
             evaluation.map(|e| Evaluation { inputs, ..e })
@@ -122,7 +129,8 @@ impl Plan {
             .collect()
     }
 
-    fn evaluate(&self) -> Result<Evaluation> {
+    fn evaluate(&self, progress: &(dyn Fn(&str) + Sync)) -> Result<Evaluation> {
+        progress("Checking the inputs and reading the data");
         let (catalogue, mut data) = self.load_data()?;
         let activities = self.load_activities(&mut data)?;
         let mut warnings: Vec<String> = data.warnings().to_vec();
@@ -133,15 +141,18 @@ impl Plan {
                 available: 0,
             });
         }
+        progress(&format!("Outcomes of {} pilot(s)", self.pilots.len()));
         let outcomes = evaluate_outcomes(&data, &self.pilots, &catalogue, &self.rules)?;
         let delivery: Vec<crate::delivery::PilotDelivery> = if self.data.activities.is_some() {
             self.pilots.iter().map(|p| crate::delivery::delivery_for(&p.id, &activities, &data)).collect()
         } else {
             Vec::new()
         };
+        progress("Who was reached and who benefited, by group");
         let equity = self.equity(&data, &outcomes)?;
         let social_value = match &self.social_value {
             Some(sv) => {
+                progress(&format!("Social value, {} Monte Carlo draws", sv.draws));
                 let map = match &sv.impact_map {
                     ImpactMapSource::File(path) => value::ImpactMap::from_file(path)?,
                     ImpactMapSource::Inline(table) => {
