@@ -353,6 +353,23 @@ mod tests {
         2025-05-03,tt,Club,other,hall,Balham,therapy group,two,6,0,3\n";
 
     #[test]
+    fn long_names_are_rejected_per_cell() {
+        let long = "x".repeat(201);
+        let csv = format!(
+            "date,pilot_id,partner,organisation_type,venue_type,area,activity,sessions,attendees,volunteer_hours,staff_hours\n\
+             2025-05-01,tt,{long},faith group,church hall,Tooting,therapy group,4,40,12,8\n\
+             2025-05-01,tt,St Mary's,faith group,church hall,{long},therapy group,4,40,12,8\n\
+             2025-05-01,tt,St Mary's,faith group,church hall,Tooting,therapy group,4,40,12,8\n"
+        );
+        let (activities, summary, rejects) =
+            load_activities(csv.as_bytes(), "a.csv", DateFormat::Iso, &[]).unwrap();
+        assert_eq!((activities.len(), summary.rows_rejected), (1, 2));
+        let columns: Vec<_> = rejects.entries().iter().map(|r| r.column.as_deref()).collect();
+        assert_eq!(columns, [Some("partner"), Some("area")]);
+        assert!(rejects.entries()[0].reason.contains("at most 200"), "{:?}", rejects.entries()[0]);
+    }
+
+    #[test]
     fn figures_by_hand() {
         let (activities, summary, rejects) =
             load_activities(CSV.as_bytes(), "a.csv", DateFormat::Iso, &["tt".to_string()]).unwrap();

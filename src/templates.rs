@@ -59,6 +59,7 @@ programme = "psychological_therapies"
 # organisation = "Our organisation"
 # show_generated_date = false
 # png_charts = true
+# max_groups_shown = 50
 "#;
 
 const PARTICIPANTS: &str = "participant_id,pilot_id,gender,ethnicity,age,imd_decile,area,referral_date,end_date,treatment_sessions,problem_descriptor,referral_source\n";
