@@ -2,7 +2,8 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
 
@@ -51,6 +52,11 @@ pub struct InputFile {
 impl Plan {
     /// Loads the plan's instruments and data, and checks them, without computing results.
     pub fn load_data(&self) -> Result<(Catalogue, DataSet)> {
+        self.load_data_counted(None)
+    }
+
+    /// [`Plan::load_data`], adding the bytes read to `counter` when given.
+    fn load_data_counted(&self, counter: Option<Arc<AtomicU64>>) -> Result<(Catalogue, DataSet)> {
         self.check_inputs()?;
         let mut catalogue = Catalogue::with_builtin()?;
         for file in &self.data.instruments {
@@ -59,9 +65,12 @@ impl Plan {
         check_input(&self.data.participants, "participants")?;
         check_input(&self.data.outcomes, "outcomes")?;
         self.check_memory()?;
-        let ingest = Ingest::new(&catalogue)
+        let mut ingest = Ingest::new(&catalogue)
             .date_format(self.data.date_format)
             .pilots(self.pilots.iter().map(|p| p.id.clone()));
+        if let Some(counter) = counter {
+            ingest = ingest.count_bytes(counter);
+        }
         let mut data = ingest.load_paths(&self.data.participants, &self.data.outcomes)?;
         for survey in &self.data.surveys {
             check_input(&survey.file, "survey")?;
@@ -94,9 +103,31 @@ impl Plan {
         // costs little wall time. If the evaluation fails (data over the memory limit is
         // refused before a row is read), the checksums stop at their next block.
         let failed = AtomicBool::new(false);
+        let bytes = Arc::new(AtomicU64::new(0));
+        let reading = AtomicBool::new(true);
+        let total: u64 = [&self.data.participants, &self.data.outcomes]
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum();
         std::thread::scope(|scope| {
             let checksums = scope.spawn(|| self.checksums(&failed));
-            let evaluation = self.evaluate(progress);
+            // How far the load has gone, four times a second while it lasts.
+            scope.spawn(|| {
+                while reading.load(Ordering::Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_millis(250));
+                    let done = bytes.load(Ordering::Relaxed);
+                    if reading.load(Ordering::Relaxed) && done > 0 {
+                        progress(&format!(
+                            "Reading the data: {} of {} MB",
+                            done / 1_000_000,
+                            total.div_ceil(1_000_000)
+                        ));
+                    }
+                }
+            });
+            let evaluation = self.evaluate(progress, Arc::clone(&bytes), &reading);
+            reading.store(false, Ordering::Relaxed);
             failed.store(evaluation.is_err(), Ordering::Relaxed);
             let inputs = checksums.join().unwrap_or_default();
             evaluation.map(|e| Evaluation { inputs, ..e })
@@ -129,9 +160,16 @@ impl Plan {
             .collect()
     }
 
-    fn evaluate(&self, progress: &(dyn Fn(&str) + Sync)) -> Result<Evaluation> {
+    fn evaluate(
+        &self,
+        progress: &(dyn Fn(&str) + Sync),
+        bytes: Arc<AtomicU64>,
+        reading: &AtomicBool,
+    ) -> Result<Evaluation> {
         progress("Checking the inputs and reading the data");
-        let (catalogue, mut data) = self.load_data()?;
+        let loaded = self.load_data_counted(Some(bytes));
+        reading.store(false, Ordering::Relaxed);
+        let (catalogue, mut data) = loaded?;
         let activities = self.load_activities(&mut data)?;
         let mut warnings: Vec<String> = data.warnings().to_vec();
         if data.participants().is_empty() {

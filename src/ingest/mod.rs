@@ -95,6 +95,20 @@ pub(crate) struct TableSize {
     pub(crate) parquet_columns: Option<u64>,
 }
 
+/// A reader that adds what it reads to a shared counter (progress of a long load).
+struct Counted<R> {
+    inner: R,
+    counter: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 /// Opens a table the plan names and checks its header has the `required` columns,
 /// reading nothing past the header: a wrong file is reported before any data is read.
 /// A Parquet file's footer is read instead (its columns are checked when loaded).
@@ -396,13 +410,21 @@ pub struct Ingest<'c> {
     catalogue: &'c Catalogue,
     date_format: DateFormat,
     pilots: Option<BTreeSet<String>>,
+    bytes_read: Option<Arc<std::sync::atomic::AtomicU64>>,
 }
 
 impl<'c> Ingest<'c> {
     /// A loader that checks measures against `catalogue`, reads ISO dates and accepts any
     /// pilot id.
     pub fn new(catalogue: &'c Catalogue) -> Ingest<'c> {
-        Ingest { catalogue, date_format: DateFormat::Iso, pilots: None }
+        Ingest { catalogue, date_format: DateFormat::Iso, pilots: None, bytes_read: None }
+    }
+
+    /// Adds the bytes read from each CSV file to `counter` as they are read, so a program
+    /// can show how far a long load has gone (the library prints nothing).
+    pub fn count_bytes(mut self, counter: Arc<std::sync::atomic::AtomicU64>) -> Ingest<'c> {
+        self.bytes_read = Some(counter);
+        self
     }
 
     /// The format of every date in the files (default ISO).
@@ -492,7 +514,13 @@ impl<'c> Ingest<'c> {
                 })
             }
         } else {
-            read(Rows::Ahead(&mut CsvSource::new(file, &label)?))
+            match &self.bytes_read {
+                Some(counter) => {
+                    let counted = Counted { inner: file, counter: Arc::clone(counter) };
+                    read(Rows::Ahead(&mut CsvSource::new(counted, &label)?))
+                }
+                None => read(Rows::Ahead(&mut CsvSource::new(file, &label)?)),
+            }
         }
     }
 
