@@ -161,22 +161,20 @@ pub fn analyse(
     let rate_totals: Vec<(u64, u64)> = input.rates.iter().map(|(_, values)| tally(values, 0..n)).collect();
     let mut breakdowns = Vec::with_capacity(input.dimensions.len());
     for (dimension, labels) in &input.dimensions {
-        let members = group_members(labels);
+        let (keys, group_of) = group_members(labels);
+        let mut sizes = vec![0usize; keys.len()];
+        for &g in &group_of {
+            sizes[g as usize] += 1;
+        }
         let recorded: usize =
-            members.iter().filter(|(k, _)| !k.is_not_recorded()).map(|(_, v)| v.len()).sum();
+            keys.iter().zip(&sizes).filter(|(k, _)| !k.is_not_recorded()).map(|(_, n)| n).sum();
         // Each rate tallied per group in one pass over the people in file order: the
         // values are read in sequence whatever the number of groups.
-        let mut group_of = vec![0u32; n];
-        for (g, people) in members.values().enumerate() {
-            for &i in people {
-                group_of[i] = g as u32;
-            }
-        }
         let tallies: Vec<Vec<(u64, u64)>> = input
             .rates
             .iter()
             .map(|(_, values)| {
-                let mut t = vec![(0u64, 0u64); members.len()];
+                let mut t = vec![(0u64, 0u64); keys.len()];
                 for (value, &g) in values.iter().zip(&group_of) {
                     if let Some(counted) = value {
                         let cell = &mut t[g as usize];
@@ -187,8 +185,12 @@ pub fn analyse(
                 t
             })
             .collect();
-        let mut groups = Vec::with_capacity(members.len());
-        for (g, (key, people)) in members.iter().enumerate() {
+        // Each mean's values laid out group by group (file order within a group), read
+        // once in file order: every group's values are then one slice.
+        let mean_values: Vec<(Vec<f64>, Vec<usize>)> =
+            input.means.iter().map(|(_, values)| by_group(values, &group_of, keys.len())).collect();
+        let mut groups = Vec::with_capacity(keys.len());
+        for (g, key) in keys.iter().enumerate() {
             let rates = input
                 .rates
                 .iter()
@@ -213,9 +215,9 @@ pub fn analyse(
             let means = input
                 .means
                 .iter()
-                .map(|(name, values)| {
-                    let xs: Vec<f64> = people.iter().filter_map(|&i| values[i]).collect();
-                    let cell = mean_interval(&xs).map(|m| MeanCell {
+                .zip(&mean_values)
+                .map(|((name, _), (flat, starts))| {
+                    let cell = mean_interval(&flat[starts[g]..starts[g + 1]]).map(|m| MeanCell {
                         n: m.n,
                         mean: m.mean,
                         ci_low: m.ci_low,
@@ -228,7 +230,7 @@ pub fn analyse(
                 .and_then(|p| p.share(dimension, key.label()))
                 .filter(|_| !key.is_not_recorded())
                 .map(|share| {
-                    let wilson = wilson(people.len() as u64, recorded as u64);
+                    let wilson = wilson(sizes[g] as u64, recorded as u64);
                     Published::Shown(wilson.filter(|_| share > 0.0).map(|w| Representation {
                         participant_share: w.rate,
                         population_share: share,
@@ -239,7 +241,7 @@ pub fn analyse(
                 });
             groups.push(GroupRow {
                 group: key.label().to_string(),
-                participants: Published::Shown(people.len()),
+                participants: Published::Shown(sizes[g]),
                 rates: flatten(rates),
                 gaps: flatten(gaps),
                 means: flatten(means),
@@ -270,42 +272,69 @@ fn tally(values: &[Option<bool>], people: impl Iterator<Item = usize>) -> (u64, 
     people.filter_map(|i| values[i]).fold((0, 0), |(k, n), counted| (k + u64::from(counted), n + 1))
 }
 
-/// The people of each group, by group in report order. Grouped by where the label's text
-/// is first: participants share one copy of each label, so a million people hash a few
-/// thousand addresses rather than a million strings. Groups of equal text but different
-/// copies are then merged, keeping file order.
-fn group_members<'a>(labels: &'a [Option<Cow<'a, str>>]) -> BTreeMap<GroupKey, Vec<usize>> {
-    let mut by_copy: crate::ingest::FastMap<(usize, usize), Vec<usize>> = Default::default();
-    let mut owned: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, label) in labels.iter().enumerate() {
-        match label {
-            None => by_copy.entry((0, 0)).or_default().push(i),
+/// The groups in report order, and each person's group. Grouped by where the label's
+/// text is first: participants share one copy of each label, so a million people hash a
+/// few thousand addresses rather than a million strings. Copies with equal text are then
+/// one group.
+fn group_members<'a>(labels: &'a [Option<Cow<'a, str>>]) -> (Vec<GroupKey>, Vec<u32>) {
+    let mut by_copy: crate::ingest::FastMap<(usize, usize), u32> = Default::default();
+    let mut owned: HashMap<&'a str, u32> = HashMap::new();
+    let mut copy_text: Vec<Option<&'a str>> = Vec::new();
+    let mut copy_of = Vec::with_capacity(labels.len());
+    for label in labels {
+        let mut new_copy = |text: Option<&'a str>| {
+            copy_text.push(text.map(str::trim).filter(|l| !l.is_empty()));
+            copy_text.len() as u32 - 1
+        };
+        let copy = match label {
+            None => *by_copy.entry((0, 0)).or_insert_with(|| new_copy(None)),
             Some(Cow::Borrowed(text)) => {
-                by_copy.entry((text.as_ptr() as usize, text.len())).or_default().push(i)
+                let text: &'a str = text;
+                *by_copy.entry((text.as_ptr() as usize, text.len())).or_insert_with(|| new_copy(Some(text)))
             }
-            Some(Cow::Owned(text)) => owned.entry(text.as_str()).or_default().push(i),
+            Some(Cow::Owned(text)) => *owned.entry(text.as_str()).or_insert_with(|| new_copy(Some(text))),
+        };
+        copy_of.push(copy);
+    }
+    let mut by_text: HashMap<Option<&str>, Vec<u32>> = HashMap::new();
+    for (copy, text) in copy_text.iter().enumerate() {
+        by_text.entry(*text).or_default().push(copy as u32);
+    }
+    let ordered: BTreeMap<GroupKey, Vec<u32>> =
+        by_text.into_iter().map(|(text, copies)| (GroupKey::of(text), copies)).collect();
+    let mut group_of_copy = vec![0u32; copy_text.len()];
+    let mut keys = Vec::with_capacity(ordered.len());
+    for (g, (key, copies)) in ordered.into_iter().enumerate() {
+        for copy in copies {
+            group_of_copy[copy as usize] = g as u32;
+        }
+        keys.push(key);
+    }
+    let group_of = copy_of.iter().map(|&c| group_of_copy[c as usize]).collect();
+    (keys, group_of)
+}
+
+/// The values present, laid out group by group (file order within each group), with
+/// where each group starts (`starts[g]..starts[g + 1]`).
+fn by_group(values: &[Option<f64>], group_of: &[u32], groups: usize) -> (Vec<f64>, Vec<usize>) {
+    let mut starts = vec![0usize; groups + 1];
+    for (value, &g) in values.iter().zip(group_of) {
+        if value.is_some() {
+            starts[g as usize + 1] += 1;
         }
     }
-    let mut by_text: HashMap<Option<&str>, Vec<Vec<usize>>> = HashMap::new();
-    let text_of = |people: &[usize]| {
-        people.first().and_then(|&i| labels[i].as_deref()).map(str::trim).filter(|l| !l.is_empty())
-    };
-    for people in by_copy.into_values().chain(owned.into_values()) {
-        by_text.entry(text_of(&people)).or_default().push(people);
+    for g in 0..groups {
+        starts[g + 1] += starts[g];
     }
-    by_text
-        .into_iter()
-        .map(|(label, mut parts)| {
-            let people = if parts.len() == 1 {
-                parts.pop().unwrap_or_default()
-            } else {
-                let mut all: Vec<usize> = parts.concat();
-                all.sort_unstable();
-                all
-            };
-            (GroupKey::of(label), people)
-        })
-        .collect()
+    let mut next = starts.clone();
+    let mut flat = vec![0.0; starts[groups]];
+    for (value, &g) in values.iter().zip(group_of) {
+        if let Some(v) = value {
+            flat[next[g as usize]] = *v;
+            next[g as usize] += 1;
+        }
+    }
+    (flat, starts)
 }
 
 /// A seed for the Monte Carlo exact test that depends only on what is tested, so results
