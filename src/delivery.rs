@@ -1,7 +1,7 @@
 //! How the work was delivered: partners, venues, sessions, attendances, community leaders
 //! trained and volunteer time, from an optional activities table.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::Path;
 
@@ -293,8 +293,8 @@ pub fn delivery_for(pilot: &str, activities: &[Activity], data: &DataSet) -> Pil
     let mut partners: BTreeMap<OrganisationType, BTreeSet<&str>> = BTreeMap::new();
     // Hashed while counting, sorted once at the end: rows + groups log groups, whatever
     // the number of areas.
-    let mut venues: HashMap<&str, (u64, u64)> = HashMap::new();
-    let mut areas: HashMap<&str, (u64, u64)> = HashMap::new();
+    let mut venues: crate::ingest::FastMap<&str, (u64, u64)> = Default::default();
+    let mut areas: crate::ingest::FastMap<&str, (u64, u64)> = Default::default();
     let (mut community, mut sessions) = (0u64, 0u64);
     for a in &mine {
         partners.entry(a.organisation_type).or_default().insert(&a.partner);
@@ -331,7 +331,7 @@ pub fn delivery_for(pilot: &str, activities: &[Activity], data: &DataSet) -> Pil
 }
 
 /// Counts by label, in label order.
-fn sorted(counts: HashMap<&str, (u64, u64)>) -> Vec<(String, u64, u64)> {
+fn sorted(counts: crate::ingest::FastMap<&str, (u64, u64)>) -> Vec<(String, u64, u64)> {
     let mut rows: Vec<(String, u64, u64)> =
         counts.into_iter().map(|(k, (s, a))| (k.to_string(), s, a)).collect();
     rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
