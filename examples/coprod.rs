@@ -10,6 +10,7 @@
 //! cargo run --release --example coprod -- init my-evaluation
 //! ```
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -139,8 +140,10 @@ fn demo_plan() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/plan.toml")
 }
 
+/// A spinner on stderr, only when stderr is a terminal (never in pipes, logs or tests)
+/// and not under `--quiet`.
 fn step(quiet: bool, message: &str) -> ProgressBar {
-    if quiet {
+    if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new_spinner().with_message(message.to_string());
@@ -173,10 +176,16 @@ fn run(
         }
         plan.memory_limit = Some((gb * 1e9) as u64);
     }
-    let eval = plan.run();
+    // Refused before any row is read: a report folder over an input, or over someone's files.
+    if let Err(e) = plan.check_output_dir(out) {
+        bar.finish_and_clear();
+        return Err(e);
+    }
+    // Each stage's name on the spinner (drawn only when stderr is a terminal).
+    let eval = plan.run_with_progress(&|stage| bar.set_message(stage.to_string()));
     bar.finish_and_clear();
     let eval = eval?;
-    let bar = step(quiet, "Writing the report");
+    let bar = step(quiet, "Drawing the charts and writing the report");
     let mut options = ReportOptions::from_plan(&plan);
     options.exact_results |= exact_results;
     let written = write_report(&eval, out, &options);

@@ -131,12 +131,7 @@ pub fn load_activities(
     pilots: &[String],
 ) -> Result<(Vec<Activity>, FileSummary, Rejects)> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| Error::NotATable { file: label.to_string(), reason: e.to_string() })?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
-        .collect();
+    let headers = activity_headers(&mut reader, label)?;
     // Rows as a spreadsheet shows them: the header is row 1, a record one row.
     let mut sheet_rows = crate::ingest::SheetRows::after_header();
     let records = reader
@@ -154,18 +149,7 @@ fn activities_from(
     date_format: DateFormat,
     pilots: &[String],
 ) -> Result<(Vec<Activity>, FileSummary, Rejects)> {
-    let mut index = BTreeMap::new();
-    for c in COLUMNS {
-        let i = headers.iter().position(|h| h == c);
-        if i.is_none() && c != "area" {
-            return Err(Error::MissingColumn {
-                file: label.to_string(),
-                column: c.to_string(),
-                found: headers.join(", "),
-            });
-        }
-        index.insert(c, i);
-    }
+    let index = column_index(headers, label)?;
     let mut activities = Vec::new();
     let mut rejects = Rejects::new();
     let mut summary = FileSummary { file: label.to_string(), ..FileSummary::default() };
@@ -210,8 +194,15 @@ fn activity_row(
     }
     let get =
         |c: &'static str| index.get(c).copied().flatten().and_then(|i| r.get(i)).map(str::trim).unwrap_or("");
-    let required = |c: &'static str| {
+    // Names and categories have the ingest's bound (MAX_TEXT_CHARS).
+    let bounded = |c: &'static str| -> std::result::Result<&str, Problem> {
         let v = get(c);
+        crate::ingest::bounded_text(c, Some(v))
+            .map(|_| v)
+            .map_err(|p| (Some(c), p.value.unwrap_or_default(), p.reason))
+    };
+    let required = |c: &'static str| {
+        let v = bounded(c)?;
         if v.is_empty() { Err((Some(c), String::new(), format!("{c} is empty"))) } else { Ok(v.to_string()) }
     };
     let date = Date::parse(get("date"), date_format)
@@ -250,13 +241,51 @@ fn activity_row(
         partner: required("partner")?,
         organisation_type,
         venue_type: required("venue_type")?,
-        area: Some(get("area").to_string()).filter(|a| !a.is_empty()),
+        area: Some(bounded("area")?.to_string()).filter(|a| !a.is_empty()),
         activity: required("activity")?,
         sessions: whole("sessions")?,
         attendees: whole("attendees")?,
         volunteer_hours: hours("volunteer_hours")?,
         staff_hours: hours("staff_hours")?,
     })
+}
+
+/// Checks an activities file's header without reading its rows.
+pub(crate) fn check_activities_header(path: &Path) -> Result<()> {
+    let label = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+    if crate::ingest::is_workbook(path) {
+        return Ok(());
+    }
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(file);
+    let headers = activity_headers(&mut reader, &label)?;
+    column_index(&headers, &label).map(|_| ())
+}
+
+fn activity_headers<R: Read>(reader: &mut csv::Reader<R>, label: &str) -> Result<Vec<String>> {
+    Ok(reader
+        .headers()
+        .map_err(|e| Error::NotATable { file: label.to_string(), reason: e.to_string() })?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
+        .collect())
+}
+
+/// Where each known column is; every column but `area` is required.
+fn column_index(headers: &[String], label: &str) -> Result<BTreeMap<&'static str, Option<usize>>> {
+    let mut index = BTreeMap::new();
+    for c in COLUMNS {
+        let i = headers.iter().position(|h| h == c);
+        if i.is_none() && c != "area" {
+            return Err(Error::MissingColumn {
+                file: label.to_string(),
+                column: c.to_string(),
+                found: headers.join(", "),
+            });
+        }
+        index.insert(c, i);
+    }
+    Ok(index)
 }
 
 /// Reads the activities file named in a plan.
@@ -296,15 +325,17 @@ pub fn load_activities_path(
 pub fn delivery_for(pilot: &str, activities: &[Activity], data: &DataSet) -> PilotDelivery {
     let mine: Vec<&Activity> = activities.iter().filter(|a| a.pilot_id == pilot).collect();
     let mut partners: BTreeMap<OrganisationType, BTreeSet<&str>> = BTreeMap::new();
-    let mut venues: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    let mut areas: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    // Hashed while counting, sorted once at the end: rows + groups log groups, whatever
+    // the number of areas.
+    let mut venues: crate::ingest::FastMap<&str, (u64, u64)> = Default::default();
+    let mut areas: crate::ingest::FastMap<&str, (u64, u64)> = Default::default();
     let (mut community, mut sessions) = (0u64, 0u64);
     for a in &mine {
         partners.entry(a.organisation_type).or_default().insert(&a.partner);
-        let v = venues.entry(a.venue_type.clone()).or_default();
+        let v = venues.entry(&a.venue_type).or_default();
         v.0 += u64::from(a.sessions);
         v.1 += u64::from(a.attendees);
-        let area = areas.entry(a.area.clone().unwrap_or_else(|| "Not recorded".to_string())).or_default();
+        let area = areas.entry(a.area.as_deref().unwrap_or("Not recorded")).or_default();
         area.0 += u64::from(a.sessions);
         area.1 += u64::from(a.attendees);
         sessions += u64::from(a.sessions);
@@ -319,8 +350,8 @@ pub fn delivery_for(pilot: &str, activities: &[Activity], data: &DataSet) -> Pil
     PilotDelivery {
         pilot: pilot.to_string(),
         partners_by_type: partners.into_iter().map(|(t, p)| (t.label().to_string(), p.len())).collect(),
-        by_venue: venues.into_iter().map(|(k, (s, a))| (k, s, a)).collect(),
-        by_area: areas.into_iter().map(|(k, (s, a))| (k, s, a)).collect(),
+        by_venue: sorted(venues),
+        by_area: sorted(areas),
         leaders_trained: mine
             .iter()
             .filter(|a| a.activity.to_ascii_lowercase().contains("leader training"))
@@ -331,6 +362,14 @@ pub fn delivery_for(pilot: &str, activities: &[Activity], data: &DataSet) -> Pil
         community_share: wilson(community, sessions),
         referral_sources: referral.into_iter().map(|(source, n)| (source.to_string(), n)).collect(),
     }
+}
+
+/// Counts by label, in label order.
+fn sorted(counts: crate::ingest::FastMap<&str, (u64, u64)>) -> Vec<(String, u64, u64)> {
+    let mut rows: Vec<(String, u64, u64)> =
+        counts.into_iter().map(|(k, (s, a))| (k.to_string(), s, a)).collect();
+    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    rows
 }
 
 #[cfg(test)]
@@ -346,6 +385,23 @@ mod tests {
         2025-13-03,tt,Club,other,hall,Balham,therapy group,1,6,0,3\n\
         2025-05-03,zz,Club,other,hall,Balham,therapy group,1,6,0,3\n\
         2025-05-03,tt,Club,other,hall,Balham,therapy group,two,6,0,3\n";
+
+    #[test]
+    fn long_names_are_rejected_per_cell() {
+        let long = "x".repeat(201);
+        let csv = format!(
+            "date,pilot_id,partner,organisation_type,venue_type,area,activity,sessions,attendees,volunteer_hours,staff_hours\n\
+             2025-05-01,tt,{long},faith group,church hall,Tooting,therapy group,4,40,12,8\n\
+             2025-05-01,tt,St Mary's,faith group,church hall,{long},therapy group,4,40,12,8\n\
+             2025-05-01,tt,St Mary's,faith group,church hall,Tooting,therapy group,4,40,12,8\n"
+        );
+        let (activities, summary, rejects) =
+            load_activities(csv.as_bytes(), "a.csv", DateFormat::Iso, &[]).unwrap();
+        assert_eq!((activities.len(), summary.rows_rejected), (1, 2));
+        let columns: Vec<_> = rejects.entries().iter().map(|r| r.column.as_deref()).collect();
+        assert_eq!(columns, [Some("partner"), Some("area")]);
+        assert!(rejects.entries()[0].reason.contains("at most 200"), "{:?}", rejects.entries()[0]);
+    }
 
     #[test]
     fn figures_by_hand() {

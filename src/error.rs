@@ -92,6 +92,14 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A report cannot be written where asked, and nothing was written.
+    #[error("cannot write the report to '{path}': {reason}")]
+    Output {
+        /// The output folder.
+        path: PathBuf,
+        /// Why, and what to do.
+        reason: String,
+    },
     /// A required column is absent from a table's header.
     #[error("{file}: required column '{column}' is missing (columns found: {found})")]
     MissingColumn {
@@ -214,9 +222,10 @@ impl Error {
             | Error::NoAcceptedRows { .. }
             | Error::TooLarge { .. }
             | Error::Disclosure(_) => ErrorCategory::Data,
-            Error::Toml { .. } | Error::InvalidParameter { .. } | Error::Unknown { .. } => {
-                ErrorCategory::Configuration
-            }
+            Error::Toml { .. }
+            | Error::InvalidParameter { .. }
+            | Error::Unknown { .. }
+            | Error::Output { .. } => ErrorCategory::Configuration,
         }
     }
 

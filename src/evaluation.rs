@@ -2,7 +2,8 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
 
@@ -51,6 +52,12 @@ pub struct InputFile {
 impl Plan {
     /// Loads the plan's instruments and data, and checks them, without computing results.
     pub fn load_data(&self) -> Result<(Catalogue, DataSet)> {
+        self.load_data_counted(None)
+    }
+
+    /// [`Plan::load_data`], adding the bytes read to `counter` when given.
+    fn load_data_counted(&self, counter: Option<Arc<AtomicU64>>) -> Result<(Catalogue, DataSet)> {
+        self.check_inputs()?;
         let mut catalogue = Catalogue::with_builtin()?;
         for file in &self.data.instruments {
             catalogue.add_from_file(file)?;
@@ -58,10 +65,13 @@ impl Plan {
         check_input(&self.data.participants, "participants")?;
         check_input(&self.data.outcomes, "outcomes")?;
         self.check_memory()?;
-        let ingest = Ingest::new(&catalogue)
+        let mut ingest = Ingest::new(&catalogue)
             .date_format(self.data.date_format)
             .sheets(self.data.participants_sheet.as_deref(), self.data.outcomes_sheet.as_deref())
             .pilots(self.pilots.iter().map(|p| p.id.clone()));
+        if let Some(counter) = counter {
+            ingest = ingest.count_bytes(counter);
+        }
         let mut data = ingest.load_paths(&self.data.participants, &self.data.outcomes)?;
         for survey in &self.data.surveys {
             check_input(&survey.file, "survey")?;
@@ -83,13 +93,42 @@ impl Plan {
 
     /// Runs the whole evaluation: ingest, outcomes, equity, social value.
     pub fn run(&self) -> Result<Evaluation> {
+        self.run_with_progress(&|_| {})
+    }
+
+    /// [`Plan::run`], telling `progress` as each stage starts ("Reading the data",
+    /// "Outcomes", ...), so a program can show where a long run is. The library prints
+    /// nothing itself.
+    pub fn run_with_progress(&self, progress: &(dyn Fn(&str) + Sync)) -> Result<Evaluation> {
         // The checksums need a second read of every input: it runs beside the ingest and
         // costs little wall time. If the evaluation fails (data over the memory limit is
         // refused before a row is read), the checksums stop at their next block.
         let failed = AtomicBool::new(false);
+        let bytes = Arc::new(AtomicU64::new(0));
+        let reading = AtomicBool::new(true);
+        let total: u64 = [&self.data.participants, &self.data.outcomes]
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum();
         std::thread::scope(|scope| {
             let checksums = scope.spawn(|| self.checksums(&failed));
-            let evaluation = self.evaluate();
+            // How far the load has gone, four times a second while it lasts.
+            scope.spawn(|| {
+                while reading.load(Ordering::Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_millis(250));
+                    let done = bytes.load(Ordering::Relaxed);
+                    if reading.load(Ordering::Relaxed) && done > 0 {
+                        progress(&format!(
+                            "Reading the data: {} of {} MB",
+                            done / 1_000_000,
+                            total.div_ceil(1_000_000)
+                        ));
+                    }
+                }
+            });
+            let evaluation = self.evaluate(progress, Arc::clone(&bytes), &reading);
+            reading.store(false, Ordering::Relaxed);
             failed.store(evaluation.is_err(), Ordering::Relaxed);
             let inputs = checksums.join().unwrap_or_default();
             evaluation.map(|e| Evaluation { inputs, ..e })
@@ -101,7 +140,9 @@ impl Plan {
         self.checksums(&AtomicBool::new(false))
     }
 
-    fn checksums(&self, stop: &AtomicBool) -> Vec<InputFile> {
+    /// Every file the plan names: data, surveys, activities, population, impact map and
+    /// instrument files (the plan file itself is [`Plan::file`]).
+    pub fn input_paths(&self) -> Vec<PathBuf> {
         let mut paths = vec![self.data.participants.clone(), self.data.outcomes.clone()];
         paths.extend(self.data.surveys.iter().map(|s| s.file.clone()));
         paths.extend(self.data.activities.clone());
@@ -112,18 +153,33 @@ impl Plan {
         paths.extend(self.social_value.as_ref().and_then(|sv| sv.deflator.clone()));
         paths.extend(self.rules.talking_therapies.adsm.clone());
         paths.extend(self.data.instruments.iter().cloned());
-        paths.into_iter().map(|path| InputFile { sha256: sha256_file(&path, stop).ok(), path }).collect()
+        paths
     }
 
-    fn evaluate(&self) -> Result<Evaluation> {
-        let (catalogue, mut data) = self.load_data()?;
+    fn checksums(&self, stop: &AtomicBool) -> Vec<InputFile> {
+        self.input_paths()
+            .into_iter()
+            .map(|path| InputFile { sha256: sha256_file(&path, stop).ok(), path })
+            .collect()
+    }
+
+    fn evaluate(
+        &self,
+        progress: &(dyn Fn(&str) + Sync),
+        bytes: Arc<AtomicU64>,
+        reading: &AtomicBool,
+    ) -> Result<Evaluation> {
+        progress("Checking the inputs and reading the data");
+        let loaded = self.load_data_counted(Some(bytes));
+        reading.store(false, Ordering::Relaxed);
+        let (catalogue, mut data) = loaded?;
         let activities = self.load_activities(&mut data)?;
         // A required input whose every row was rejected cannot be evaluated: stop with
         // the fix, not a report of empty figures.
         if let Some(unusable) = crate::ingest::unusable_inputs(&data).into_iter().next() {
             return Err(unusable);
         }
-        self.compute(catalogue, data, activities)
+        self.compute(catalogue, data, activities, progress)
     }
 
     /// Every stage after loading: outcomes, delivery, equity, social value.
@@ -132,6 +188,7 @@ impl Plan {
         catalogue: Catalogue,
         data: DataSet,
         activities: Vec<crate::delivery::Activity>,
+        progress: &(dyn Fn(&str) + Sync),
     ) -> Result<Evaluation> {
         let mut warnings: Vec<String> = data.warnings().to_vec();
         if data.participants().is_empty() {
@@ -141,15 +198,18 @@ impl Plan {
                 available: 0,
             });
         }
+        progress(&format!("Outcomes of {} pilot(s)", self.pilots.len()));
         let outcomes = evaluate_outcomes(&data, &self.pilots, &catalogue, &self.rules)?;
         let delivery: Vec<crate::delivery::PilotDelivery> = if self.data.activities.is_some() {
             self.pilots.iter().map(|p| crate::delivery::delivery_for(&p.id, &activities, &data)).collect()
         } else {
             Vec::new()
         };
+        progress("Who was reached and who benefited, by group");
         let equity = self.equity(&data, &outcomes)?;
         let social_value = match &self.social_value {
             Some(sv) => {
+                progress(&format!("Social value, {} Monte Carlo draws", sv.draws));
                 let map = match &sv.impact_map {
                     ImpactMapSource::File(path) => value::ImpactMap::from_file(path)?,
                     ImpactMapSource::Inline(table) => {
@@ -300,6 +360,62 @@ impl value::MeasuredQuantities for Evaluation {
     }
 }
 
+impl Plan {
+    /// Checks every file the plan names before any data row is read: each exists, is a
+    /// readable file, and has the header (or, for the impact map and population, the
+    /// content) it needs. A wrong activities file is reported at once, not after minutes
+    /// of reading participants.
+    pub fn check_inputs(&self) -> Result<()> {
+        for file in &self.data.instruments {
+            check_readable(file, "instruments")?;
+        }
+        check_input(&self.data.participants, "participants")?;
+        crate::ingest::check_table_header(&self.data.participants, &["participant_id", "pilot_id"])?;
+        check_input(&self.data.outcomes, "outcomes")?;
+        crate::ingest::check_table_header(
+            &self.data.outcomes,
+            &["participant_id", "pilot_id", "measure", "assessed_on"],
+        )?;
+        for survey in &self.data.surveys {
+            check_readable(&survey.file, "survey")?;
+        }
+        if let Some(path) = &self.data.activities {
+            check_readable(path, "activities")?;
+            crate::delivery::check_activities_header(path)?;
+        }
+        if let Some(path) = &self.equity.population {
+            check_readable(path, "population")?;
+            equity::Population::from_csv_path(path)?;
+        }
+        if let Some(ImpactMapSource::File(path)) = self.social_value.as_ref().map(|sv| &sv.impact_map) {
+            check_readable(path, "impact map")?;
+            value::ImpactMap::from_file(path)?;
+        }
+        Ok(())
+    }
+
+    /// Refuses an output folder that holds (or is, or lies inside) any of the plan's
+    /// inputs or the plan itself, a link, a file, or a non-empty folder that is not a
+    /// report: see [`crate::report::check_output_dir`]. Cheap: call it before
+    /// [`Plan::run`].
+    pub fn check_output_dir(&self, out: &Path) -> Result<()> {
+        let inputs: Vec<PathBuf> = self.input_paths().into_iter().chain(self.file.clone()).collect();
+        crate::report::check_output_dir(out, &inputs)
+    }
+}
+
+/// Exists, is a file, and opens for reading.
+fn check_readable(path: &Path, what: &str) -> Result<()> {
+    check_input(path, what)?;
+    if path.is_dir() {
+        return Err(Error::NotATable {
+            file: path.display().to_string(),
+            reason: format!("the plan's {what} file is a folder, not a file"),
+        });
+    }
+    std::fs::File::open(path).map(|_| ()).map_err(|e| Error::io("read", path, e))
+}
+
 fn check_input(path: &Path, what: &str) -> Result<()> {
     if !path.exists() {
         return Err(Error::io(
@@ -381,7 +497,7 @@ impl Plan {
                 warnings: data.warnings().to_vec(),
             });
         }
-        let eval = self.compute(catalogue, data, activities)?;
+        let eval = self.compute(catalogue, data, activities, &|_| {})?;
         let mut warnings = eval.warnings;
         if let Some(sv) = &self.social_value {
             let map = match &sv.impact_map {

@@ -79,9 +79,9 @@ pub use delivery::{
 pub use error::{Error, ErrorCategory, Location, Result};
 pub use evaluation::{Evaluation, InputFile, Validation};
 pub use ingest::{
-    AgeBand, Assessment, DataSet, FileSummary, Ingest, LabelSet, Measure, Participant, Recode, RecodeRule,
-    Reject, Rejects, Setting, SurveyInspection, SurveyInstrument, SurveySource, SurveyTool, inspect_survey,
-    neutralise_formula,
+    AgeBand, Assessment, DataSet, FileSummary, Ingest, LabelSet, MAX_TEXT_CHARS, Measure, Participant,
+    Recode, RecodeRule, Reject, Rejects, Setting, SurveyInspection, SurveyInstrument, SurveySource,
+    SurveyTool, inspect_survey, neutralise_formula,
 };
 pub use instruments::*;
 pub use outcomes::*;

@@ -118,6 +118,9 @@ pub struct ReportPlan {
     /// Also write `results-exact.json`, every figure unsuppressed, for the analyst's own
     /// use (`[disclosure] exact_results = true`, or `coprod run --exact-results`).
     pub exact_results: bool,
+    /// Breakdowns with more groups than this are summarised in the HTML and Markdown and
+    /// written in full to CSV and JSON (default 50).
+    pub max_groups_shown: usize,
 }
 
 #[derive(Deserialize)]
@@ -201,12 +204,22 @@ struct ReportFile {
     organisation: Option<String>,
     show_generated_date: bool,
     png_charts: bool,
+    max_groups_shown: usize,
 }
 
 impl Default for ReportFile {
     fn default() -> Self {
-        ReportFile { organisation: None, show_generated_date: false, png_charts: true }
+        ReportFile { organisation: None, show_generated_date: false, png_charts: true, max_groups_shown: 50 }
     }
+}
+
+/// The longest pilot id: ids name report files.
+const MAX_PILOT_ID: usize = 32;
+
+/// Pilot ids match `[A-Za-z0-9_-]{1,32}`: they become part of file names.
+fn valid_pilot_id(id: &str) -> bool {
+    (1..=MAX_PILOT_ID).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Plans are small; anything bigger is not a plan (and a huge file should not be parsed).
@@ -270,8 +283,12 @@ impl Plan {
             return Err(toml_error("the plan declares no [[pilot]]".to_string()));
         }
         for (i, p) in file.pilots.iter().enumerate() {
-            if p.id.trim().is_empty() || p.id.contains('.') {
-                return Err(toml_error(format!("pilot id '{}' must be non-empty and contain no '.'", p.id)));
+            if !valid_pilot_id(&p.id) {
+                return Err(toml_error(format!(
+                    "pilot id '{}' must be 1 to {MAX_PILOT_ID} characters, each an ASCII letter, digit, '-' or '_' \
+                     (pilot ids are used in the report's file names)",
+                    p.id.chars().take(MAX_PILOT_ID + 8).collect::<String>()
+                )));
             }
             if file.pilots[..i].iter().any(|q| q.id == p.id) {
                 return Err(toml_error(format!("pilot id '{}' is declared twice", p.id)));
@@ -343,6 +360,7 @@ impl Plan {
                 show_generated_date: file.report.show_generated_date,
                 png_charts: file.report.png_charts,
                 exact_results: file.disclosure.exact_results,
+                max_groups_shown: file.report.max_groups_shown,
             },
             memory_limit: None,
         })

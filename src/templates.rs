@@ -63,6 +63,7 @@ programme = "psychological_therapies"
 # organisation = "Our organisation"
 # show_generated_date = false
 # png_charts = true
+# max_groups_shown = 50
 "#;
 
 // Example rows show how a filled row looks; replace them with your own.

@@ -19,7 +19,7 @@ use crate::stats::{Proportion, RateDifference, mean_interval, newcombe_differenc
 
 pub use disclosure::{DisclosureControl, Published};
 pub use population::Population;
-pub use tests_of_independence::{IndependenceTest, TestMethod};
+pub use tests_of_independence::{IndependenceTest, MAX_PERMUTATION_GROUPS, TestMethod};
 
 /// The label of the group of participants with no value recorded. Kept, never dropped.
 pub const NOT_RECORDED: &str = "Not recorded";
@@ -169,30 +169,50 @@ pub fn analyse(
     let rate_totals: Vec<(u64, u64)> = input.rates.iter().map(|(_, values)| tally(values, 0..n)).collect();
     let mut breakdowns = Vec::with_capacity(input.dimensions.len());
     for (dimension, labels) in &input.dimensions {
-        // Grouped by the label text first: one key is built per group, not per person.
-        let mut by_label: HashMap<Option<&str>, Vec<usize>> = HashMap::new();
-        for (i, label) in labels.iter().enumerate() {
-            let label = label.as_deref().map(str::trim).filter(|l| !l.is_empty());
-            by_label.entry(label).or_default().push(i);
+        let (keys, group_of) = group_members(labels);
+        let mut sizes = vec![0usize; keys.len()];
+        for &g in &group_of {
+            sizes[g as usize] += 1;
         }
-        let members: BTreeMap<GroupKey, Vec<usize>> =
-            by_label.into_iter().map(|(label, people)| (GroupKey::of(label), people)).collect();
         let recorded: usize =
-            members.iter().filter(|(k, _)| !k.is_not_recorded()).map(|(_, v)| v.len()).sum();
-        let mut groups = Vec::with_capacity(members.len());
-        for (key, people) in &members {
+            keys.iter().zip(&sizes).filter(|(k, _)| !k.is_not_recorded()).map(|(_, n)| n).sum();
+        // Each rate tallied per group in one pass over the people in file order: the
+        // values are read in sequence whatever the number of groups.
+        let tallies: Vec<Vec<(u64, u64)>> = input
+            .rates
+            .iter()
+            .map(|(_, values)| {
+                let mut t = vec![(0u64, 0u64); keys.len()];
+                for (value, &g) in values.iter().zip(&group_of) {
+                    if let Some(counted) = value {
+                        let cell = &mut t[g as usize];
+                        cell.0 += u64::from(*counted);
+                        cell.1 += 1;
+                    }
+                }
+                t
+            })
+            .collect();
+        // Each mean's values laid out group by group (file order within a group), read
+        // once in file order: every group's values are then one slice.
+        let mean_values: Vec<(Vec<f64>, Vec<usize>)> =
+            input.means.iter().map(|(_, values)| by_group(values, &group_of, keys.len())).collect();
+        let mut groups = Vec::with_capacity(keys.len());
+        for (g, key) in keys.iter().enumerate() {
             let rates = input
                 .rates
                 .iter()
-                .map(|(name, values)| (name.clone(), Published::Shown(rate_of(values, people))))
+                .zip(&tallies)
+                .map(|((name, _), t)| (name.clone(), Published::Shown(wilson(t[g].0, t[g].1))))
                 .collect::<Vec<_>>();
             let gaps = input
                 .rates
                 .iter()
                 .zip(&rate_totals)
-                .map(|((name, values), total)| {
+                .zip(&tallies)
+                .map(|(((name, _), total), t)| {
                     // The rest of the pilot is the total minus the group: one pass, not n².
-                    let inside = tally(values, people.iter().copied());
+                    let inside = t[g];
                     let outside = (total.0 - inside.0, total.1 - inside.1);
                     (
                         name.clone(),
@@ -203,9 +223,9 @@ pub fn analyse(
             let means = input
                 .means
                 .iter()
-                .map(|(name, values)| {
-                    let xs: Vec<f64> = people.iter().filter_map(|&i| values[i]).collect();
-                    let cell = mean_interval(&xs).map(|m| MeanCell {
+                .zip(&mean_values)
+                .map(|((name, _), (flat, starts))| {
+                    let cell = mean_interval(&flat[starts[g]..starts[g + 1]]).map(|m| MeanCell {
                         n: m.n,
                         mean: m.mean,
                         ci_low: m.ci_low,
@@ -218,7 +238,7 @@ pub fn analyse(
                 .and_then(|p| p.share(dimension, key.label()))
                 .filter(|_| !key.is_not_recorded())
                 .map(|share| {
-                    let wilson = wilson(people.len() as u64, recorded as u64);
+                    let wilson = wilson(sizes[g] as u64, recorded as u64);
                     Published::Shown(wilson.filter(|_| share > 0.0).map(|w| Representation {
                         participant_share: w.rate,
                         population_share: share,
@@ -239,7 +259,7 @@ pub fn analyse(
             let mean_counts = means.iter().map(|(_, m)| m.map_ref(|c| c.n as u64)).collect();
             groups.push(GroupRow {
                 group: key.label().to_string(),
-                participants: Published::Shown(people.len()),
+                participants: Published::Shown(sizes[g]),
                 rates,
                 gaps: flatten(gaps),
                 means,
@@ -251,10 +271,9 @@ pub fn analyse(
         let tests = input
             .rates
             .iter()
-            .filter_map(|(name, values)| {
-                let table: Vec<(u64, u64)> =
-                    members.values().map(|people| tally(values, people.iter().copied())).collect();
-                tests_of_independence::test(name, &table, hash_seed(input.pilot, dimension, name))
+            .zip(&tallies)
+            .filter_map(|((name, _), table)| {
+                tests_of_independence::test(name, table, hash_seed(input.pilot, dimension, name))
             })
             .collect();
         let mut breakdown = Breakdown { dimension: dimension.clone(), groups, tests, withheld: false };
@@ -273,9 +292,69 @@ fn tally(values: &[Option<bool>], people: impl Iterator<Item = usize>) -> (u64, 
     people.filter_map(|i| values[i]).fold((0, 0), |(k, n), counted| (k + u64::from(counted), n + 1))
 }
 
-fn rate_of(values: &[Option<bool>], people: &[usize]) -> Option<Proportion> {
-    let (k, n) = tally(values, people.iter().copied());
-    wilson(k, n)
+/// The groups in report order, and each person's group. Grouped by where the label's
+/// text is first: participants share one copy of each label, so a million people hash a
+/// few thousand addresses rather than a million strings. Copies with equal text are then
+/// one group.
+fn group_members<'a>(labels: &'a [Option<Cow<'a, str>>]) -> (Vec<GroupKey>, Vec<u32>) {
+    let mut by_copy: crate::ingest::FastMap<(usize, usize), u32> = Default::default();
+    let mut owned: HashMap<&'a str, u32> = HashMap::new();
+    let mut copy_text: Vec<Option<&'a str>> = Vec::new();
+    let mut copy_of = Vec::with_capacity(labels.len());
+    for label in labels {
+        let mut new_copy = |text: Option<&'a str>| {
+            copy_text.push(text.map(str::trim).filter(|l| !l.is_empty()));
+            copy_text.len() as u32 - 1
+        };
+        let copy = match label {
+            None => *by_copy.entry((0, 0)).or_insert_with(|| new_copy(None)),
+            Some(Cow::Borrowed(text)) => {
+                let text: &'a str = text;
+                *by_copy.entry((text.as_ptr() as usize, text.len())).or_insert_with(|| new_copy(Some(text)))
+            }
+            Some(Cow::Owned(text)) => *owned.entry(text.as_str()).or_insert_with(|| new_copy(Some(text))),
+        };
+        copy_of.push(copy);
+    }
+    let mut by_text: HashMap<Option<&str>, Vec<u32>> = HashMap::new();
+    for (copy, text) in copy_text.iter().enumerate() {
+        by_text.entry(*text).or_default().push(copy as u32);
+    }
+    let ordered: BTreeMap<GroupKey, Vec<u32>> =
+        by_text.into_iter().map(|(text, copies)| (GroupKey::of(text), copies)).collect();
+    let mut group_of_copy = vec![0u32; copy_text.len()];
+    let mut keys = Vec::with_capacity(ordered.len());
+    for (g, (key, copies)) in ordered.into_iter().enumerate() {
+        for copy in copies {
+            group_of_copy[copy as usize] = g as u32;
+        }
+        keys.push(key);
+    }
+    let group_of = copy_of.iter().map(|&c| group_of_copy[c as usize]).collect();
+    (keys, group_of)
+}
+
+/// The values present, laid out group by group (file order within each group), with
+/// where each group starts (`starts[g]..starts[g + 1]`).
+fn by_group(values: &[Option<f64>], group_of: &[u32], groups: usize) -> (Vec<f64>, Vec<usize>) {
+    let mut starts = vec![0usize; groups + 1];
+    for (value, &g) in values.iter().zip(group_of) {
+        if value.is_some() {
+            starts[g as usize + 1] += 1;
+        }
+    }
+    for g in 0..groups {
+        starts[g + 1] += starts[g];
+    }
+    let mut next = starts.clone();
+    let mut flat = vec![0.0; starts[groups]];
+    for (value, &g) in values.iter().zip(group_of) {
+        if let Some(v) = value {
+            flat[next[g as usize]] = *v;
+            next[g as usize] += 1;
+        }
+    }
+    (flat, starts)
 }
 
 /// A seed for the Monte Carlo exact test that depends only on what is tested, so results

@@ -36,6 +36,8 @@ pub use model::{AgeBand, Assessment, Measure, Participant, Setting};
 pub use rejects::{FileSummary, Reject, Rejects, neutralise_formula};
 pub(crate) use survey::resolve as resolve_survey;
 pub use survey::{LabelSet, Recode, RecodeRule, SurveyInstrument, SurveySource, SurveyTool};
+pub use validate::MAX_TEXT_CHARS;
+pub(crate) use validate::bounded_text;
 
 #[cfg(feature = "polars")]
 use frame::FrameSource;
@@ -99,6 +101,40 @@ pub(crate) struct TableSize {
     pub(crate) rows: u64,
     /// A Parquet file's columns (its cells are held while it is read); `None` for CSV.
     pub(crate) parquet_columns: Option<u64>,
+}
+
+/// A reader that adds what it reads to a shared counter (progress of a long load).
+struct Counted<R> {
+    inner: R,
+    counter: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Opens a table the plan names and checks its header has the `required` columns,
+/// reading nothing past the header: a wrong file is reported before any data is read.
+/// A Parquet file's footer is read instead (its columns are checked when loaded).
+pub(crate) fn check_table_header(path: &Path, required: &[&str]) -> Result<()> {
+    let label = path.display().to_string();
+    if path.is_dir() {
+        return Err(Error::NotATable { file: label, reason: "this is a folder, not a file".to_string() });
+    }
+    if is_parquet(path) {
+        return table_size(path).map(|_| ());
+    }
+    let file = File::open(path).map_err(|e| Error::io("read", path, e))?;
+    if workbook::is_workbook(path) {
+        // The sheet's header is checked when the sheet is opened; opening it is the read.
+        return Ok(());
+    }
+    let source = CsvSource::new(file, &label)?;
+    validate::Columns::new(source.headers_of(), &label, required).map(|_| ())
 }
 
 /// The size of a participants, outcomes or survey table, in either format, without
@@ -395,13 +431,27 @@ pub struct Ingest<'c> {
     pilots: Option<BTreeSet<String>>,
     /// Workbook sheets of the participants and outcomes files.
     sheets: (Option<String>, Option<String>),
+    bytes_read: Option<Arc<std::sync::atomic::AtomicU64>>,
 }
 
 impl<'c> Ingest<'c> {
     /// A loader that checks measures against `catalogue`, reads ISO dates and accepts any
     /// pilot id.
     pub fn new(catalogue: &'c Catalogue) -> Ingest<'c> {
-        Ingest { catalogue, date_format: DateFormat::Iso, pilots: None, sheets: (None, None) }
+        Ingest {
+            catalogue,
+            date_format: DateFormat::Iso,
+            pilots: None,
+            bytes_read: None,
+            sheets: (None, None),
+        }
+    }
+
+    /// Adds the bytes read from each CSV file to `counter` as they are read, so a program
+    /// can show how far a long load has gone (the library prints nothing).
+    pub fn count_bytes(mut self, counter: Arc<std::sync::atomic::AtomicU64>) -> Ingest<'c> {
+        self.bytes_read = Some(counter);
+        self
     }
 
     /// The format of every date in the files (default ISO).
@@ -513,7 +563,13 @@ impl<'c> Ingest<'c> {
             drop(file);
             read(Rows::Ahead(&mut WorkbookSource::open(path, sheet, &label, self.date_format, true)?))
         } else {
-            read(Rows::Ahead(&mut CsvSource::new(file, &label)?))
+            match &self.bytes_read {
+                Some(counter) => {
+                    let counted = Counted { inner: file, counter: Arc::clone(counter) };
+                    read(Rows::Ahead(&mut CsvSource::new(counted, &label)?))
+                }
+                None => read(Rows::Ahead(&mut CsvSource::new(file, &label)?)),
+            }
         }
     }
 

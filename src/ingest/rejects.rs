@@ -89,6 +89,15 @@ impl Rejects {
         });
     }
 
+    /// The same log with each file name rewritten (to a path relative to the plan).
+    pub(crate) fn with_files(&self, rename: impl Fn(&str) -> String) -> Rejects {
+        let mut out = self.clone();
+        for r in &mut out.entries {
+            r.file = rename(&r.file);
+        }
+        out
+    }
+
     /// Moves every entry of `other` to the end of this log.
     pub(crate) fn append(&mut self, mut other: Rejects) {
         self.entries.append(&mut other.entries);

@@ -150,6 +150,11 @@ impl<R: Read> CsvSource<BufReader<R>> {
 }
 
 impl<R: Read> CsvSource<R> {
+    /// The header, normalised.
+    pub(crate) fn headers_of(&self) -> &[String] {
+        &self.headers
+    }
+
     /// Decodes a cell. UTF-8 is expected; anything else is taken as Windows-1252, the
     /// encoding Excel uses for "CSV (Comma delimited)", so names such as Zoë survive, and
     /// the user is told once.

@@ -17,6 +17,33 @@ use super::table::Row;
 /// bloat every table they are keyed in.
 pub(crate) const MAX_ID_CHARS: usize = 128;
 
+/// Names and categories (area, ethnicity, partner, venue, ...) longer than this are
+/// refused, cell by cell: they are pasted text, not categories, and each would be
+/// repeated in every output that shows its group.
+pub const MAX_TEXT_CHARS: usize = 200;
+
+/// A name or category cell within [`MAX_TEXT_CHARS`] characters and free of control
+/// characters.
+pub(crate) fn bounded_text<'a>(column: &str, text: Option<&'a str>) -> Result<Option<&'a str>, RowProblem> {
+    let Some(text) = text else { return Ok(None) };
+    if text.len() > MAX_TEXT_CHARS && text.chars().count() > MAX_TEXT_CHARS {
+        return Err(RowProblem::cell(
+            column,
+            text,
+            format!(
+                "{column} is {} characters long; names and categories may have at most {MAX_TEXT_CHARS}",
+                text.chars().count()
+            ),
+        ));
+    }
+    // A line break or tab is what a spreadsheet cell may hold; other control characters
+    // are not text.
+    if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(RowProblem::cell(column, text, format!("{column} contains control characters")));
+    }
+    Ok(Some(text))
+}
+
 /// Why a row was refused.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct RowProblem {
@@ -323,20 +350,24 @@ impl ParticipantColumns {
             })?),
             None => None,
         };
-        let mut text = |i: Option<usize>| cell(fields, i).map(|t| shared.get(t));
+        let gender = bounded_text("gender", cell(fields, self.gender))?;
+        let ethnicity = bounded_text("ethnicity", cell(fields, self.ethnicity))?;
+        let area = bounded_text("area", cell(fields, self.area))?;
+        let referral_source = bounded_text("referral_source", cell(fields, self.referral_source))?;
+        let mut text = |t: Option<&str>| t.map(|t| shared.get(t));
         Ok(Participant {
             participant_id,
             pilot_id,
-            gender: text(self.gender),
-            ethnicity: text(self.ethnicity),
+            gender: text(gender),
+            ethnicity: text(ethnicity),
             age,
             imd_decile,
-            area: text(self.area),
+            area: text(area),
             referral_date,
             end_date,
             treatment_sessions,
             problem_descriptor,
-            referral_source: text(self.referral_source),
+            referral_source: text(referral_source),
         })
     }
 }

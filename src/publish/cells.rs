@@ -275,30 +275,7 @@ impl Cells {
                     // Nothing left to hide: the markers alone pin it (two small parts of a
                     // small total). Its block is withheld whole.
                     Choice::Nothing if self.block[cell].is_some() => to_withhold.extend(self.block[cell]),
-                    Choice::Nothing => {
-                        if std::env::var_os("COPROD_DEBUG_DISCLOSURE").is_some() {
-                            for &s in &touching[cell] {
-                                let (parts, total) = &relations[s];
-                                let show = |c: CellId| {
-                                    (
-                                        c,
-                                        self.values[c],
-                                        states[c],
-                                        self.kinds[c],
-                                        self.fixed[c],
-                                        self.block[c],
-                                        bounds[c],
-                                    )
-                                };
-                                eprintln!(
-                                    "rel {:?} = {:?}",
-                                    parts.iter().map(|&c| show(c)).collect::<Vec<_>>(),
-                                    show(*total)
-                                );
-                            }
-                        }
-                        stuck.push(cell)
-                    }
+                    Choice::Nothing => stuck.push(cell),
                 }
             }
             // Withholding a block or hiding a cell may free a stuck one: only a round that

@@ -10,7 +10,7 @@ use super::document::{Block, Document, Figure, Section, Table};
 use super::format;
 
 /// Options for building a report.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ReportOptions {
     /// A generation date (`YYYY-MM-DD`) for the footer; `None` keeps output byte-identical.
@@ -19,6 +19,17 @@ pub struct ReportOptions {
     pub png_charts: bool,
     /// Also write `results-exact.json` (every figure unsuppressed, for the analyst).
     pub exact_results: bool,
+    /// Breakdowns with more groups than this are summarised in the HTML and Markdown (the
+    /// groups at either end and how the groups are spread) and written in full to CSV and
+    /// JSON. Default 50.
+    pub max_groups_shown: usize,
+}
+
+impl Default for ReportOptions {
+    /// No date, SVG charts only, breakdowns of up to 50 groups printed whole.
+    fn default() -> Self {
+        ReportOptions { generated_on: None, png_charts: false, exact_results: false, max_groups_shown: 50 }
+    }
 }
 
 impl ReportOptions {
@@ -28,6 +39,7 @@ impl ReportOptions {
             generated_on: plan.report.show_generated_date.then(today),
             png_charts: plan.report.png_charts,
             exact_results: plan.report.exact_results,
+            max_groups_shown: plan.report.max_groups_shown,
         }
     }
 }

@@ -74,6 +74,9 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
     /// Columns that hold numbers (right-aligned).
     pub numeric: Vec<bool>,
+    /// Too long to print: written in full to its CSV file, and the HTML and Markdown say
+    /// where it is (a summary is printed beside it).
+    pub csv_only: bool,
 }
 
 impl Table {
@@ -85,6 +88,7 @@ impl Table {
             headers: headers.iter().map(|h| h.to_string()).collect(),
             rows: Vec::new(),
             numeric: headers.iter().enumerate().map(|(i, _)| i > 0).collect(),
+            csv_only: false,
         }
     }
 

@@ -171,6 +171,16 @@ fn block_html(out: &mut String, block: &Block) {
 }
 
 fn table_html(out: &mut String, table: &Table) {
+    if table.csv_only {
+        let _ = writeln!(
+            out,
+            "<p>{}: all {} rows are in <code>tables/{}.csv</code> and <code>results.json</code>.</p>",
+            escape(&table.caption),
+            table.rows.len(),
+            escape(&table.name)
+        );
+        return;
+    }
     let stack = too_wide_for_a_phone(table);
     let numeric = |i: usize| table.numeric.get(i).copied().unwrap_or(false);
     // Class and, on stacking tables, the column's name for the card layout. Stacking tables

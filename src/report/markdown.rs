@@ -65,6 +65,16 @@ fn block_md(out: &mut String, block: &Block) {
 }
 
 fn table_md(out: &mut String, table: &Table) {
+    if table.csv_only {
+        let _ = writeln!(
+            out,
+            "{}: all {} rows are in `tables/{}.csv` and `results.json`.\n",
+            inline(&table.caption),
+            table.rows.len(),
+            table.name
+        );
+        return;
+    }
     let _ = writeln!(out, "*{}*\n", inline(&table.caption));
     let cells: Vec<String> = table.headers.iter().map(|h| cell(h)).collect();
     let _ = writeln!(out, "| {} |", cells.join(" | "));

@@ -9,10 +9,9 @@ mod html;
 mod json;
 mod labels;
 mod markdown;
+mod output;
 mod sections;
 
-use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -23,6 +22,8 @@ pub use document::{Block, ChartBlock, Document, Figure, Section, Table};
 pub use html::{HtmlPrinter, escape as escape_html};
 pub use json::{JsonPrinter, RESULTS_SCHEMA, SCHEMA_VERSION, results_schema};
 pub use markdown::MarkdownPrinter;
+use output::write_folder;
+pub use output::{REPORT_MARKER, check_output_dir, slug};
 
 /// What [`write_report`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,56 +41,83 @@ impl WrittenReport {
     }
 }
 
-/// Writes `results.json`, `report.html`, `report.md`, `rejects.csv`, `tables/*.csv` and
-/// `charts/*.svg` (and `.png` when asked) into `dir`, every figure from the evaluation's
-/// [`Publication`](crate::Publication); `results-exact.json` too when the options ask for
-/// the analyst's exact figures. Each file is written to a temporary name and renamed, so
-/// an interrupted run never leaves a half-written file that looks complete.
+/// Writes `results.json`, `report.html`, `report.md`, `rejects.csv`, `tables/*.csv`,
+/// `charts/*.svg` (and `.png` when asked) and the [`REPORT_MARKER`] into `dir`, all or
+/// nothing: the files go to a fresh staging folder beside `dir` that replaces it only when
+/// complete, so the folder holds exactly this report and a failure leaves the previous one
+/// as it was. `dir` is checked first with [`check_output_dir`] against every input of the
+/// plan. Table and chart names pass through [`slug`] before they name a file.
+///
+/// Every figure comes from the evaluation's [`Publication`](crate::Publication);
+/// `results-exact.json` is written too when the options ask for the analyst's exact
+/// figures.
 ///
 /// # Errors
 ///
-/// [`Error::Disclosure`] when the figures cannot be published safely (nothing is
-/// written), a chart that cannot be drawn, or a file that cannot be written.
+/// [`Error::Disclosure`] when the figures cannot be published safely, a refused output
+/// folder, a chart that cannot be drawn, or a file that cannot be written; nothing is
+/// left changed.
 pub fn write_report(eval: &Evaluation, dir: &Path, options: &ReportOptions) -> Result<WrittenReport> {
+    eval.plan.check_output_dir(dir)?;
     let publication = crate::publish::publish(eval)?;
     let exact = if options.exact_results { Some(crate::publish::publish_exact(eval)?) } else { None };
-    let doc = build_document(&publication, options)?;
-    fs::create_dir_all(dir.join("charts")).map_err(|e| Error::io("create folder", dir, e))?;
-    fs::create_dir_all(dir.join("tables")).map_err(|e| Error::io("create folder", dir, e))?;
+    let mut doc = build_document(&publication, options)?;
+    name_files(&mut doc);
     let mut files = Vec::new();
-    let mut put = |name: &str, bytes: &[u8]| -> Result<()> {
-        write_atomic(&dir.join(name), bytes)?;
-        files.push(name.to_string());
-        Ok(())
-    };
-    put("results.json", JsonPrinter.to_string(&publication)?.as_bytes())?;
-    if let Some(exact) = &exact {
-        put("results-exact.json", JsonPrinter.to_string(exact)?.as_bytes())?;
-    }
-    put("report.html", HtmlPrinter.to_string(&doc).as_bytes())?;
-    put("report.md", MarkdownPrinter.to_string(&doc).as_bytes())?;
-    let mut rejects = Vec::new();
-    eval.data
-        .rejects()
-        .write_csv(&mut rejects)
-        .map_err(|e| Error::io("write", dir.join("rejects.csv"), std::io::Error::other(e.to_string())))?;
-    put("rejects.csv", &rejects)?;
-    for section in &doc.sections {
-        for block in &section.blocks {
-            match block {
-                Block::Table(table) => put(&format!("tables/{}.csv", table.name), &table_csv(table)?)?,
-                Block::Chart(chart) => {
-                    put(&format!("charts/{}.svg", chart.name), chart.svg.as_bytes())?;
-                    if let Some(png) = &chart.png {
-                        put(&format!("charts/{}.png", chart.name), png)?;
+    write_folder(dir, |put| {
+        let mut put = |name: &str, bytes: &[u8]| -> Result<()> {
+            put(name, bytes)?;
+            files.push(name.to_string());
+            Ok(())
+        };
+        put("results.json", JsonPrinter.to_string(&publication)?.as_bytes())?;
+        if let Some(exact) = &exact {
+            put("results-exact.json", JsonPrinter.to_string(exact)?.as_bytes())?;
+        }
+        put("report.html", HtmlPrinter.to_string(&doc).as_bytes())?;
+        put("report.md", MarkdownPrinter.to_string(&doc).as_bytes())?;
+        put("rejects.csv", &rejects_csv(eval)?)?;
+        for section in &doc.sections {
+            for block in &section.blocks {
+                match block {
+                    Block::Table(table) => put(&format!("tables/{}.csv", table.name), &table_csv(table)?)?,
+                    Block::Chart(chart) => {
+                        put(&format!("charts/{}.svg", chart.name), chart.svg.as_bytes())?;
+                        if let Some(png) = &chart.png {
+                            put(&format!("charts/{}.png", chart.name), png)?;
+                        }
                     }
+                    _ => {}
                 }
-                _ => {}
             }
         }
-    }
+        Ok(())
+    })?;
     files.sort();
     Ok(WrittenReport { dir: dir.to_path_buf(), files })
+}
+
+/// Gives every table and chart a file stem through [`slug`], unique within its folder.
+fn name_files(doc: &mut Document) {
+    let (mut tables, mut charts) = (output::FileNames::default(), output::FileNames::default());
+    for block in doc.sections.iter_mut().flat_map(|s| s.blocks.iter_mut()) {
+        match block {
+            Block::Table(table) => table.name = tables.unique(&table.name),
+            Block::Chart(chart) => chart.name = charts.unique(&chart.name),
+            _ => {}
+        }
+    }
+}
+
+/// The rejects log with each file named relative to the plan's folder, so the same data
+/// gives the same bytes wherever the run was started.
+fn rejects_csv(eval: &Evaluation) -> Result<Vec<u8>> {
+    let rejects = eval.data.rejects().with_files(|file| display_path(file, &eval.plan.base_dir));
+    let mut bytes = Vec::new();
+    rejects
+        .write_csv(&mut bytes)
+        .map_err(|e| Error::io("write", "rejects.csv", std::io::Error::other(e.to_string())))?;
+    Ok(bytes)
 }
 
 /// A report table as CSV, every cell neutralised against spreadsheet formula injection.
@@ -117,26 +145,35 @@ pub fn table_csv(table: &Table) -> Result<Vec<u8>> {
     out.into_inner().map_err(|e| Error::io("write", "table", std::io::Error::other(e.to_string())))
 }
 
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path
-        .with_extension(format!("{}.partial", path.extension().and_then(|e| e.to_str()).unwrap_or("tmp")));
-    let mut file = fs::File::create(&tmp).map_err(|e| Error::io("write", &tmp, e))?;
-    file.write_all(bytes).map_err(|e| Error::io("write", &tmp, e))?;
-    file.sync_all().map_err(|e| Error::io("write", &tmp, e))?;
-    fs::rename(&tmp, path).map_err(|e| Error::io("write", path, e))
+/// A file name as the report shows it: relative to the plan's folder (with `..` when
+/// outside it), so reports do not depend on where the data sat on the evaluator's machine
+/// or where the run was started.
+pub(crate) fn display_path(file: &str, base: &Path) -> String {
+    let path = Path::new(file);
+    if base.as_os_str().is_empty() && path.is_relative() {
+        return slashes(path);
+    }
+    if let Ok(rel) = path.strip_prefix(base) {
+        return slashes(rel);
+    }
+    if let (Ok(path), Ok(base)) = (std::fs::canonicalize(path), std::fs::canonicalize(base)) {
+        let common = path.components().zip(base.components()).take_while(|(a, b)| a == b).count();
+        let mut rel = PathBuf::new();
+        for _ in base.components().skip(common) {
+            rel.push("..");
+        }
+        rel.extend(path.components().skip(common));
+        return slashes(&rel);
+    }
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.to_string())
 }
 
-/// A file name as the report shows it: relative to the plan's folder when inside it, so
-/// reports do not depend on where the data sat on the evaluator's machine.
-///
-/// ```
-/// use std::path::Path;
-/// assert_eq!(coproduction::report::display_path("/data/eval/p.csv", Path::new("/data/eval")), "p.csv");
-/// ```
-pub fn display_path(file: &str, base: &Path) -> String {
-    let path = Path::new(file);
-    match path.strip_prefix(base) {
-        Ok(rel) if !base.as_os_str().is_empty() => rel.display().to_string(),
-        _ => path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.to_string()),
-    }
+/// A relative path with `/` between its parts on every system, `./` dropped.
+fn slashes(path: &Path) -> String {
+    let parts: Vec<String> = path
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
 }

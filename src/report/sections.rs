@@ -226,7 +226,29 @@ pub(crate) fn equity_section(
                 }
                 table.row(row);
             }
-            blocks.push(Block::Table(table));
+            if breakdown.groups.len() > options.max_groups_shown {
+                // Ranked by the first rate where there is one, else by participants; only
+                // shown (unsuppressed) values take part.
+                let (metric, unit, keys): (String, ValueUnit, Vec<Option<f64>>) = match rate_names.first() {
+                    Some(rate) => (
+                        labels::rate(rate).to_lowercase(),
+                        ValueUnit::Percent,
+                        breakdown
+                            .groups
+                            .iter()
+                            .map(|g| g.rates.first().and_then(|(_, c)| c.value()).map(|r| r.rate))
+                            .collect(),
+                    ),
+                    None => (
+                        "participants".to_string(),
+                        ValueUnit::Count,
+                        breakdown.groups.iter().map(|g| g.participants.value().map(|&n| n as f64)).collect(),
+                    ),
+                };
+                blocks.extend(summarise_long_table(table, &keys, &metric, unit, options)?);
+            } else {
+                blocks.push(Block::Table(table));
+            }
             for test in &breakdown.tests {
                 blocks.push(Block::Paragraph(test.describe()));
             }
@@ -251,7 +273,7 @@ pub(crate) fn equity_section(
             }
             // One chart per pilot: representation by ethnicity when a population is given,
             // else the participants' first rate by ethnicity.
-            if breakdown.dimension == "ethnicity" {
+            if breakdown.dimension == "ethnicity" && breakdown.groups.len() <= options.max_groups_shown {
                 let mut chart = if has_reach {
                     let mut c = BarChart::new(
                         format!("{name}: reach by ethnic group"),
@@ -307,6 +329,102 @@ pub(crate) fn equity_section(
         }
     }
     Ok(Section { id: "equity".to_string(), title: "Who was reached and who benefited".to_string(), blocks })
+}
+
+/// How many groups are shown at each end of a summarised breakdown.
+const GROUPS_AT_EACH_END: usize = 10;
+
+/// A breakdown too long to print (more groups than `max_groups_shown`): the full table
+/// goes to its CSV file only; the report shows the groups with the highest and lowest
+/// `keys` (one per row; `None` for hidden values, which are not ranked) and a chart of how
+/// the groups spread over the range of the key. Sorting is the only step above linear.
+fn summarise_long_table(
+    mut full: super::document::Table,
+    keys: &[Option<f64>],
+    metric: &str,
+    unit: ValueUnit,
+    options: &ReportOptions,
+) -> Result<Vec<super::document::Block>> {
+    use super::document::{Block, Table};
+    let mut ranked: Vec<(f64, usize)> =
+        keys.iter().enumerate().filter_map(|(i, k)| k.filter(|v| v.is_finite()).map(|v| (v, i))).collect();
+    // Highest first; ties in table order, so the same data gives the same report.
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let ends = if ranked.len() <= 2 * GROUPS_AT_EACH_END {
+        ranked.clone()
+    } else {
+        ranked[..GROUPS_AT_EACH_END]
+            .iter()
+            .chain(&ranked[ranked.len() - GROUPS_AT_EACH_END..])
+            .copied()
+            .collect()
+    };
+    let headers: Vec<&str> = full.headers.iter().map(String::as_str).collect();
+    let mut summary = Table::new(
+        &format!("{}_summary", full.name),
+        &format!(
+            "{}: the {} groups with the highest and lowest {metric}, of {} groups ({} with {metric} shown)",
+            full.caption,
+            ends.len(),
+            full.rows.len(),
+            ranked.len()
+        ),
+        &headers,
+    );
+    summary.numeric = full.numeric.clone();
+    for &(_, i) in &ends {
+        summary.row(full.rows[i].clone());
+    }
+    let mut blocks = Vec::new();
+    full.csv_only = true;
+    let name = full.name.clone();
+    let caption = full.caption.clone();
+    blocks.push(Block::Table(full));
+    blocks.push(Block::Table(summary));
+    if let (Some(&(high, _)), Some(&(low, _))) = (ranked.first(), ranked.last()) {
+        let chart = spread_chart(&caption, metric, unit, low, high, &ranked);
+        blocks.push(Block::Chart(chart_block(&format!("{name}_spread"), &chart, options)?));
+    }
+    Ok(blocks)
+}
+
+/// Groups counted in ten equal bins of a key from `low` to `high`.
+fn spread_chart(
+    caption: &str,
+    metric: &str,
+    unit: ValueUnit,
+    low: f64,
+    high: f64,
+    ranked: &[(f64, usize)],
+) -> BarChart {
+    const BINS: usize = 10;
+    let width = (high - low) / BINS as f64;
+    let mut counts = [0u64; BINS];
+    for &(v, _) in ranked {
+        let bin = if width > 0.0 { (((v - low) / width) as usize).min(BINS - 1) } else { 0 };
+        counts[bin] += 1;
+    }
+    let show = |v: f64| match unit {
+        ValueUnit::Percent => format!("{:.0}%", v * 100.0),
+        _ => format::thousands(v, 0),
+    };
+    let mut chart = BarChart::new(format!("{caption}: groups by {metric}"), "Groups", ValueUnit::Count);
+    chart.category_label = capitalise(metric);
+    let used = if width > 0.0 { BINS } else { 1 };
+    for (i, n) in counts.iter().enumerate().take(used) {
+        let from = low + width * i as f64;
+        let label = if width > 0.0 { format!("{} to {}", show(from), show(from + width)) } else { show(low) };
+        chart.bars.push(Bar::new(label, *n as f64));
+    }
+    chart
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// The social value section: totals, the impact map, sensitivity and uncertainty.
@@ -733,23 +851,28 @@ pub(crate) fn delivery_section(
             partners.row(vec![kind.clone(), n.to_string()]);
         }
         blocks.push(Block::Table(partners));
-        let sessions_by = |what: &str, first: &str, rows: &[crate::publish::DeliveryRow]| {
-            let mut table = Table::new(
-                &format!("delivery_{}_{what}s", d.pilot),
-                &format!("{name}: sessions and attendances by {what}"),
-                &[first, "Sessions", "Attendances"],
-            );
-            for row in rows {
-                table.row(vec![
-                    row.label.clone(),
-                    format::thousands(row.sessions as f64, 0),
-                    format::count(&row.attendances, rule),
-                ]);
-            }
-            Block::Table(table)
-        };
-        blocks.push(sessions_by("venue", "Venue", &d.by_venue));
-        blocks.push(sessions_by("area", "Area", &d.by_area));
+        let sessions_by =
+            |what: &str, first: &str, rows: &[crate::publish::DeliveryRow]| -> Result<Vec<Block>> {
+                let mut table = Table::new(
+                    &format!("delivery_{}_{what}s", d.pilot),
+                    &format!("{name}: sessions and attendances by {what}"),
+                    &[first, "Sessions", "Attendances"],
+                );
+                for row in rows {
+                    table.row(vec![
+                        row.label.clone(),
+                        format::thousands(row.sessions as f64, 0),
+                        format::count(&row.attendances, rule),
+                    ]);
+                }
+                if rows.len() > options.max_groups_shown {
+                    let keys: Vec<Option<f64>> = rows.iter().map(|r| Some(r.sessions as f64)).collect();
+                    return summarise_long_table(table, &keys, "sessions", ValueUnit::Count, options);
+                }
+                Ok(vec![Block::Table(table)])
+            };
+        blocks.extend(sessions_by("venue", "Venue", &d.by_venue)?);
+        blocks.extend(sessions_by("area", "Area", &d.by_area)?);
         for row in &d.by_area {
             *by_area.entry(row.label.clone()).or_default() += row.sessions;
         }
@@ -769,7 +892,8 @@ pub(crate) fn delivery_section(
             )));
         }
     }
-    if !by_area.is_empty() {
+    // Beyond what a chart can show, the areas' spread is charted with each pilot's table.
+    if !by_area.is_empty() && by_area.len() <= options.max_groups_shown {
         let mut chart = BarChart::new("Sessions by area, all pilots", "Sessions", ValueUnit::Count);
         chart.category_label = "Area".to_string();
         for (area, sessions) in &by_area {

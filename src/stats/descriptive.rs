@@ -54,11 +54,23 @@ pub struct MeanInterval {
 pub fn mean_interval(values: &[f64]) -> Option<MeanInterval> {
     let m = mean(values)?;
     let n = values.len();
-    let half = sample_sd(values).and_then(|sd| {
-        let t = StudentsT::new(0.0, 1.0, (n - 1) as f64).ok()?;
-        Some(t.inverse_cdf(0.975) * sd / (n as f64).sqrt())
-    });
+    let half = sample_sd(values).and_then(|sd| Some(t_975(n - 1)? * sd / (n as f64).sqrt()));
     Some(MeanInterval { n, mean: m, ci_low: half.map(|h| m - h), ci_high: half.map(|h| m + h) })
+}
+
+/// The 97.5% point of Student's t with `df` degrees of freedom. Inverting the t
+/// distribution is the costly step of a mean's interval, and a breakdown of thousands of
+/// groups asks for the same few dfs again and again: each is computed once per thread.
+fn t_975(df: usize) -> Option<f64> {
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<usize, f64>> = Default::default();
+    }
+    if let Some(t) = CACHE.with(|c| c.borrow().get(&df).copied()) {
+        return Some(t);
+    }
+    let t = StudentsT::new(0.0, 1.0, df as f64).ok()?.inverse_cdf(0.975);
+    CACHE.with(|c| c.borrow_mut().insert(df, t));
+    Some(t)
 }
 
 #[cfg(test)]

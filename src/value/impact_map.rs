@@ -243,6 +243,10 @@ pub(crate) fn metric_measure(metric: &str) -> Option<Option<&str>> {
 /// Impact maps larger than this are not maps.
 const MAX_MAP_BYTES: u64 = 8 * 1024 * 1024;
 
+/// The largest figure (in £, hours or a count) a report prints and charts: £1,000
+/// trillion, far beyond any real programme and well inside what charts can draw.
+pub const MAX_FIGURE: f64 = 1e15;
+
 impl ImpactMap {
     /// Reads a map from a TOML file, or a CSV file (by its `.csv` extension).
     pub fn from_file(path: &Path) -> Result<ImpactMap> {
@@ -367,8 +371,31 @@ impl ImpactMap {
         if let DiscountSpec::Rate(rate) = file.discount {
             Discounting::flat(rate)?;
         }
+        // Every figure a report prints and charts must be finite and readable; a proxy of
+        // 1e308 is a typing slip, refused here by the key that holds it.
+        let limit = |which: &str, key: &str, v: Option<f64>| match v {
+            Some(v) if !v.is_finite() || v.abs() > MAX_FIGURE => Err(bad(format!(
+                "{which}: {key} = {v:e} is beyond {MAX_FIGURE:e}, the largest figure a report can show"
+            ))),
+            _ => Ok(()),
+        };
+        let long = |which: &str, key: &str, text: &str| {
+            let n = text.chars().count();
+            if n > crate::ingest::MAX_TEXT_CHARS {
+                return Err(bad(format!(
+                    "{which}: {key} is {n} characters long; names may have at most {}",
+                    crate::ingest::MAX_TEXT_CHARS
+                )));
+            }
+            Ok(())
+        };
         for (i, input) in file.inputs.iter().enumerate() {
-            let which = format!("input {} ('{}')", i + 1, input.description);
+            let short: String = input.description.chars().take(60).collect();
+            let which = format!("input {} ('{short}')", i + 1);
+            long(&which, "description", &input.description)?;
+            long(&which, "stakeholder", &input.stakeholder)?;
+            limit(&which, "amount", input.amount)?;
+            limit(&which, "hourly_value", input.hourly_value)?;
             match (input.amount, &input.hours_from, input.hourly_value) {
                 (Some(a), None, None) if a.is_finite() && a >= 0.0 => {}
                 (Some(_), None, None) => {
@@ -385,7 +412,13 @@ impl ImpactMap {
         }
         let mut outcomes = Vec::with_capacity(file.outcomes.len());
         for (i, o) in file.outcomes.into_iter().enumerate() {
-            let which = format!("outcome {} ('{}')", i + 1, o.outcome);
+            let short: String = o.outcome.chars().take(60).collect();
+            let which = format!("outcome {} ('{short}')", i + 1);
+            long(&which, "outcome", &o.outcome)?;
+            long(&which, "stakeholder", &o.stakeholder)?;
+            long(&which, "indicator", &o.indicator)?;
+            limit(&which, "value", o.value)?;
+            limit(&which, "quantity", o.quantity)?;
             let (value, value_price_year, proxy_source, licence, value_low, value_high) =
                 match (&o.value_from, o.value, o.value_price_year, &o.proxy_source) {
                     (Some(name), None, None, None) => {
@@ -462,6 +495,9 @@ impl ImpactMap {
             if o.duration_years == 0 || o.duration_years > 100 {
                 return Err(bad(format!("{which}: duration_years must be from 1 to 100")));
             }
+            limit(&which, "value", Some(value))?;
+            let total = value * o.quantity.unwrap_or(0.0) * f64::from(o.duration_years);
+            limit(&which, "value × quantity × duration_years", Some(total))?;
             if o.start_year > 100 {
                 return Err(bad(format!("{which}: start_year must be at most 100")));
             }

@@ -9,7 +9,7 @@ mod sroi;
 mod valuation;
 
 pub use fraction::{Deduction, Fraction, RetainedShare};
-pub use impact_map::{DiscountSpec, ImpactMap, Input, LINKABLE_METRICS, Outcome, ValueRow};
+pub use impact_map::{DiscountSpec, ImpactMap, Input, LINKABLE_METRICS, MAX_FIGURE, Outcome, ValueRow};
 pub use schedules::{Discounting, GdpDeflator, PriceBasis, SCHEDULES};
 pub use sroi::{
     CostPerOutcome, InputValue, LinkedQuantity, MONTE_CARLO_METHOD, MeasuredQuantities, MonteCarloSummary,

@@ -436,6 +436,18 @@ pub fn evaluate_with(
             present_value: amount * df[i.year as usize],
         });
     }
+    if let Some(i) = inputs.iter().find(|i| !i.amount.is_finite() || i.amount > super::impact_map::MAX_FIGURE)
+    {
+        return Err(Error::Toml {
+            file: "impact map".to_string(),
+            reason: format!(
+                "input '{}': hours × hourly_value = {:e} is beyond {:e}, the largest figure a report can show",
+                i.description,
+                i.amount,
+                super::impact_map::MAX_FIGURE
+            ),
+        });
+    }
     let investment: f64 = inputs.iter().map(|i| i.present_value).sum();
 
     let mut params = Vec::with_capacity(map.outcomes.len());
@@ -500,6 +512,19 @@ pub fn evaluate_with(
             sign: if o.negative { -1.0 } else { 1.0 },
         });
         links.push(link);
+        // A measured quantity times the proxy must stay a figure a report can show.
+        let p = params.last().map_or(0.0, |p| p.quantity * p.value * f64::from(p.duration));
+        if !p.is_finite() || p.abs() > super::impact_map::MAX_FIGURE {
+            return Err(Error::Toml {
+                file: "impact map".to_string(),
+                reason: format!(
+                    "outcome '{}': value × quantity × duration_years = {p:e} is beyond {:e}, the largest figure a \
+                     report can show: check value and quantity_from",
+                    o.outcome,
+                    super::impact_map::MAX_FIGURE
+                ),
+            });
+        }
     }
     let total_pv = |ps: &[Params]| ps.iter().map(|p| p.present_value(&dfs)).sum::<f64>();
     let present_value = total_pv(&params);

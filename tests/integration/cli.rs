@@ -197,3 +197,17 @@ fn help_speaks_plainly() {
         "{help}"
     );
 }
+
+#[test]
+fn progress_is_silent_when_stderr_is_not_a_terminal() {
+    let dir = temp_dir("cli-progress");
+    let output = coprod().args(["run", "--out"]).arg(dir.path().join("r")).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+    // A folder of someone's files is refused before any row is read, with exit code 2.
+    std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+    let output = coprod().args(["run", "--quiet", "--out"]).arg(dir.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(text(&output).contains("not a report of this crate"), "{}", text(&output));
+    assert_eq!(std::fs::read(dir.path().join("notes.txt")).unwrap(), b"mine");
+}

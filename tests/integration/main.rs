@@ -6,6 +6,7 @@ mod disclosure;
 mod hostile;
 mod ingest;
 mod outcomes;
+mod output;
 mod pipeline;
 mod report;
 mod schema;
