@@ -809,6 +809,13 @@ fn apply_breakdown(
             }
         }
     }
+    // A test of independence is a function of every group's counts: with any of them
+    // hidden, its statistic could narrow them down, so it is not published.
+    let hidden_rates: Vec<String> = (0..b.groups.first().map_or(0, |g| g.rates.len()))
+        .filter(|&r| b.groups.iter().any(|g| g.rates[r].1.is_suppressed()))
+        .filter_map(|r| b.groups.first().map(|g| g.rates[r].0.clone()))
+        .collect();
+    b.tests.retain(|t| !hidden_rates.contains(&t.rate));
     // Means: the pilot's mean and the shown groups' means and sizes give the mean of the
     // rest. Hide further group means until the rest is empty or has at least min people.
     if rule.enabled {
