@@ -619,6 +619,8 @@ fn markers_say_what_they_mean() {
                 _ => None,
             })
             .unwrap();
+        let csv = String::from_utf8(coproduction::report::table_csv(&table).unwrap()).unwrap();
+        insta::assert_snapshot!(format!("equity_gender_min_{min_count}"), csv);
         let cells: Vec<Vec<&str>> =
             table.rows.iter().map(|r| r.iter().take(2).map(String::as_str).collect()).collect();
         // Two non-binary people are a small count; another group is hidden too (marked *),
