@@ -62,6 +62,10 @@ pub(crate) struct Cells {
     sums: Vec<(Vec<CellId>, CellId)>,
     /// a ≤ b.
     at_most: Vec<(CellId, CellId)>,
+    /// Cells whose exact value other printed figures give away when they are shown (a
+    /// paired count beside its degrees of freedom and t statistic): rounding them hides
+    /// nothing.
+    exposed: Vec<bool>,
     /// The block a cell belongs to: figures that can be withheld together (a breakdown
     /// table) when hiding cells cannot protect one of them.
     block: Vec<Option<usize>>,
@@ -133,6 +137,7 @@ impl Cells {
         self.kinds.push(kind);
         self.forced.push(false);
         self.fixed.push(false);
+        self.exposed.push(false);
         self.block.push(self.current_block);
         self.values.len() - 1
     }
@@ -163,6 +168,11 @@ impl Cells {
     /// file's accepted rows): it is never hidden, and the audit takes it as known.
     pub(crate) fn fix(&mut self, id: CellId) {
         self.fixed[id] = true;
+    }
+
+    /// Marks a cell whose exact value other figures give away when it is shown.
+    pub(crate) fn expose(&mut self, id: CellId) {
+        self.exposed[id] = true;
     }
 
     /// `parts` add up to `total`.
@@ -406,6 +416,7 @@ impl Cells {
                 // Zero is printed as zero; otherwise the value is at least k (smaller ones
                 // are hidden) and within half the base of the printed figure.
                 (_, CellState::Rounded(0)) => Bound::exact(0),
+                (_, CellState::Rounded(_)) if self.exposed[i] => Bound::exact(self.values[i]),
                 (_, CellState::Rounded(r)) => Bound { lo: r.saturating_sub(half).max(k), hi: Some(r + half) },
                 (_, CellState::Small) => Bound { lo: 1, hi: Some(k - 1) },
                 // Not small, unless hidden for another reason (an extreme rate's count).

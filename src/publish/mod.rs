@@ -16,8 +16,6 @@ mod rule;
 
 use serde::{Serialize, Serializer};
 
-use cells::CellState;
-
 pub use model::{
     DeliveryRow, MeasureStatistics, Publication, PublishedBandShift, PublishedCardiovascular,
     PublishedCategory, PublishedClinicalSignificance, PublishedDelivery, PublishedMcNemar, PublishedMeasure,
@@ -131,16 +129,6 @@ impl<T> Published<T> {
                 Hidden::Small => Published::Small,
                 Hidden::Secondary => Published::Secondary,
             };
-        }
-    }
-
-    /// Shown, hidden or undefined as a cell's state says; `None` is undefined.
-    pub(crate) fn from_state(value: Option<T>, state: CellState) -> Published<T> {
-        match (value, state) {
-            (None, _) => Published::Empty,
-            (Some(_), CellState::Small) => Published::Small,
-            (Some(_), CellState::Secondary) => Published::Secondary,
-            (Some(v), _) => Published::Shown(v),
         }
     }
 }

@@ -84,21 +84,29 @@ pub struct PublishedRate {
 
 impl PublishedRate {
     fn new(exact: &Proportion, count: CellState, den: CellState, extreme: bool) -> PublishedRate {
-        let count = Published::from_state(Some(exact.count), count);
-        let denominator = Published::from_state(Some(exact.denominator), den);
+        let rounded = matches!(count, CellState::Rounded(_)) || matches!(den, CellState::Rounded(_));
+        let count = published_count(exact.count, count);
+        let denominator = published_count(exact.denominator, den);
         let mut reason = Hidden::strongest(count.hidden().into_iter().chain(denominator.hidden()));
         if extreme && reason.is_none() {
             reason = Some(Hidden::Small);
         }
-        let figure = |v: f64| match reason {
-            Some(Hidden::Small) => Published::Small,
-            Some(Hidden::Secondary) => Published::Secondary,
-            None => Published::Shown(v),
+        // Under rounding the rate is the rounded counts' rate: the exact one would give
+        // the exact counts back.
+        let shown = match (rounded, count.value(), denominator.value()) {
+            (true, Some(&c), Some(&d)) => crate::stats::wilson(c.min(d), d),
+            _ => Some(*exact),
+        };
+        let figure = |v: Option<f64>| match (reason, v) {
+            (Some(Hidden::Small), _) => Published::Small,
+            (Some(Hidden::Secondary), _) => Published::Secondary,
+            (None, Some(v)) => Published::Shown(v),
+            (None, None) => Published::Empty,
         };
         PublishedRate {
-            rate: figure(exact.rate),
-            ci_low: figure(exact.ci_low),
-            ci_high: figure(exact.ci_high),
+            rate: figure(shown.map(|p| p.rate)),
+            ci_low: figure(shown.map(|p| p.ci_low)),
+            ci_high: figure(shown.map(|p| p.ci_high)),
             count,
             denominator,
             suppressed: reason,
@@ -515,6 +523,8 @@ fn pilot_cells(cells: &mut Cells, p: &PilotOutcomes) -> PilotCells {
         .iter()
         .map(|m| {
             let n = cells.cell(m.n_paired as u64);
+            // Degrees of freedom and the t statistic give the paired count away.
+            cells.expose(n);
             // The reliable change counts can be withheld together when the markers alone
             // would pin them (one improved and one worse of two paired).
             let change_block = cells.begin_block();
@@ -551,7 +561,12 @@ fn pilot_cells(cells: &mut Cells, p: &PilotOutcomes) -> PilotCells {
         .collect();
     let tt = p.talking_therapies.as_ref().map(|tt| tt_cells(cells, tt, participants));
     let cv = p.cardiovascular.as_ref().map(|cv| cv_cells(cells, cv));
-    let qaly = p.qaly.as_ref().map(|q| cells.cell(q.n as u64));
+    let qaly = p.qaly.as_ref().map(|q| {
+        let n = cells.cell(q.n as u64);
+        // The mean and total gain give the count away.
+        cells.expose(n);
+        n
+    });
     let risk_block = cells.begin_block();
     let risk = cells.cell(p.risk_flags as u64);
     cells.end_block();
@@ -778,13 +793,19 @@ fn apply_breakdown(
     for (gi, g) in b.groups.iter_mut().enumerate() {
         let size_state = state(bc.sizes[gi]);
         hidden_sizes.push(size_state.is_hidden());
-        g.participants = Published::from_state(g.participants.value().copied(), size_state);
+        g.participants = match g.participants.value() {
+            Some(&n) => published_count(n as u64, size_state).map(|v| v as usize),
+            None => Published::Empty,
+        };
         for (r, (_, cell)) in g.rates.iter_mut().enumerate() {
             let Some(exact) = cell.value().copied() else { continue };
             let (count, den) = bc.rates[r][gi];
             // An extreme rate is hidden through its count (see `mark_extremes`).
             let published = PublishedRate::new(&exact, state(count), state(den), false);
             g.rate_counts[r] = (published.count.clone(), published.denominator.clone());
+            if let Some(p) = published.shown() {
+                *cell = Published::Shown(p);
+            }
             match published.hidden() {
                 Some(reason) => {
                     cell.hide(reason);
@@ -804,8 +825,40 @@ fn apply_breakdown(
             }
             let n_state = state(bc.means[m][gi]);
             g.mean_counts[m] = published_count(cell.value().map_or(0, |c| c.n as u64), n_state);
+            if let (CellState::Rounded(r), Published::Shown(c)) = (n_state, &mut *cell) {
+                c.n = r as usize;
+            }
             if n_state.is_hidden() {
                 cell.hide(if n_state == CellState::Small { Hidden::Small } else { Hidden::Secondary });
+            }
+        }
+    }
+    // Under rounding a gap from the exact counts would give them back: gaps are the
+    // rounded counts' own, where every group's counts are shown, and hidden otherwise.
+    if let crate::publish::Method::Round { .. } = rule.method {
+        for r in 0..b.groups.first().map_or(0, |g| g.rates.len()) {
+            let shown: Option<Vec<(u64, u64)>> = b
+                .groups
+                .iter()
+                .map(|g| match &g.rate_counts[r] {
+                    (Published::Shown(c), Published::Shown(d)) => Some((*c, *d)),
+                    (Published::Empty, Published::Empty) => Some((0, 0)),
+                    _ => None,
+                })
+                .collect();
+            for (gi, g) in b.groups.iter_mut().enumerate() {
+                if g.gaps[r].1.value().is_none() {
+                    continue;
+                }
+                let gap = shown.as_ref().and_then(|all| {
+                    let (c, d) = all[gi];
+                    let (tc, td) = all.iter().fold((0, 0), |a, x| (a.0 + x.0, a.1 + x.1));
+                    crate::stats::newcombe_difference(c.min(d), d, (tc - c).min(td - d), td - d)
+                });
+                g.gaps[r].1 = match gap {
+                    Some(gap) => Published::Shown(gap),
+                    None => Published::Secondary,
+                };
             }
         }
     }

@@ -635,3 +635,36 @@ fn markers_say_what_they_mean() {
         assert_eq!(json["disclosure_control"]["small_marker"], small);
     }
 }
+
+/// Under rounding every count of people printed is a multiple of the base, rates included.
+#[test]
+fn rounded_counts_are_printed_rounded_everywhere() {
+    let dir = temp_dir("rounding");
+    programme(dir.path(), 200, 5, 5, "round_to = 5\n");
+    let eval = Plan::load(&dir.path().join("plan.toml")).unwrap().run().unwrap();
+    let json = JsonPrinter.to_value(&publish(&eval).unwrap()).unwrap();
+    fn walk(v: &Value, bad: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, x) in map {
+                    let people =
+                        ["count", "denominator", "participants", "n_paired", "improved", "deteriorated", "n"];
+                    if people.contains(&k.as_str()) {
+                        if let Some(n) = x.as_u64() {
+                            if n % 5 != 0 {
+                                bad.push(format!("{k} = {n}"));
+                            }
+                        }
+                    }
+                    walk(x, bad);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|x| walk(x, bad)),
+            _ => {}
+        }
+    }
+    let mut bad = Vec::new();
+    walk(&json["pilots"], &mut bad);
+    walk(&json["equity"], &mut bad);
+    assert!(bad.is_empty(), "{bad:?}");
+}
