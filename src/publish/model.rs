@@ -735,9 +735,15 @@ fn nest_deciles(
     let find = |b: &Breakdown, label: &str| b.groups.iter().position(|g| g.group == label);
     for (qi, q) in quintiles.0.groups.iter().enumerate() {
         let parts: Vec<usize> = match q.group.parse::<u32>() {
-            Ok(n) => [2 * n - 1, 2 * n].iter().filter_map(|d| find(deciles.0, &d.to_string())).collect(),
+            Ok(n @ 1..=5) => {
+                [2 * n - 1, 2 * n].iter().filter_map(|d| find(deciles.0, &d.to_string())).collect()
+            }
+            Ok(_) => Vec::new(),
             Err(_) => find(deciles.0, &q.group).into_iter().collect(),
         };
+        if parts.is_empty() {
+            continue;
+        }
         let (d, qc) = (deciles.1, quintiles.1);
         cells.sum(&parts.iter().map(|&i| d.sizes[i]).collect::<Vec<_>>(), qc.sizes[qi]);
         for r in 0..qc.rates.len().min(d.rates.len()) {
