@@ -18,7 +18,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use coproduction::{
     Error, ErrorCategory, Evaluation, Plan, Publication, ReportOptions, Synthetic, init_templates,
-    inspect_survey, write_report,
+    inspect_survey, write_published,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -188,10 +188,12 @@ fn run(
     let bar = step(quiet, "Drawing the charts and writing the report");
     let mut options = ReportOptions::from_plan(&plan);
     options.exact_results |= exact_results;
-    let written = write_report(&eval, out, &options);
+    // One publication: the report and the summary below print the same figures.
+    let written = eval.publish().and_then(|publication| {
+        write_published(&eval, &publication, out, &options).map(|written| (written, publication))
+    });
     bar.finish_and_clear();
-    let written = written?;
-    let publication = eval.publish()?;
+    let (written, publication) = written?;
     if options.exact_results {
         eprintln!(
             "warning: results-exact.json holds every figure WITHOUT disclosure control. It is for your own \

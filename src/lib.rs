@@ -92,7 +92,7 @@ pub use plan::{
 pub use publish::{DisclosureRule, Hidden, Publication, Published, publish};
 pub use report::{
     Block, Document, HtmlPrinter, JsonPrinter, MarkdownPrinter, RESULTS_SCHEMA, ReportOptions,
-    SCHEMA_VERSION, WrittenReport, build_document, write_report,
+    SCHEMA_VERSION, WrittenReport, build_document, write_published, write_report,
 };
 pub use synthetic::{DEMO_PILOTS, Synthetic, SyntheticCounts};
 pub use templates::init_templates;

@@ -1308,9 +1308,8 @@ fn publish_pilot(
         .zip(&pc.measures)
         .map(|(m, mc)| {
             let n_state = state(mc.n);
-            let shown = !(n_state.is_hidden()
-                || rule.is_small(m.n_paired as u64)
-                || (rule.enabled && m.n_paired == 0));
+            // The cell's state already says small: statistics go with the paired count.
+            let shown = !n_state.is_hidden();
             let change_out = protection.withheld(mc.change_block);
             if change_out {
                 withheld.push(format!("the reliable change counts of {}", m.measure));
@@ -1408,12 +1407,12 @@ fn publish_pilot(
         }
     });
     let cardiovascular = p.cardiovascular.as_ref().zip(pc.cv.as_ref()).map(|(cv, c)| {
-        let sbp_hidden = reason(state(c.n)).or_else(|| {
-            (rule.enabled && (cv.n_paired as u64) < u64::from(rule.min_count)).then_some(Hidden::Small)
-        });
-        let dbp_hidden = reason(state(c.both)).or_else(|| {
-            (rule.enabled && (cv.n_paired_both as u64) < u64::from(rule.min_count)).then_some(Hidden::Small)
-        });
+        let sbp_hidden = reason(state(c.n));
+        // The diastolic figures are over people paired on diastolic, at least those paired on
+        // both: shown and non-zero, that is at least min. With none paired on both, how
+        // many are behind the diastolic mean is not known, so it is hidden.
+        let dbp_hidden =
+            reason(state(c.both)).or((rule.enabled && cv.n_paired_both == 0).then_some(Hidden::Small));
         PublishedCardiovascular {
             n_paired: count(cv.n_paired as u64, c.n),
             sbp_mean_fall: figure(cv.sbp_mean_fall, sbp_hidden),
@@ -1443,8 +1442,7 @@ fn publish_pilot(
         }
     });
     let qaly = p.qaly.as_ref().zip(pc.qaly).map(|(q, id): (&QalyGain, CellId)| {
-        let hidden = reason(state(id))
-            .or_else(|| (rule.enabled && (q.n as u64) < u64::from(rule.min_count)).then_some(Hidden::Small));
+        let hidden = reason(state(id));
         PublishedQaly {
             measure: q.measure.clone(),
             n: count(q.n as u64, id),

@@ -58,10 +58,24 @@ impl WrittenReport {
 /// folder, a chart that cannot be drawn, or a file that cannot be written; nothing is
 /// left changed.
 pub fn write_report(eval: &Evaluation, dir: &Path, options: &ReportOptions) -> Result<WrittenReport> {
+    write_published(eval, &eval.publish()?, dir, options)
+}
+
+/// [`write_report`] for a caller that has the evaluation's [`Publication`](crate::Publication)
+/// already (to print its summary too), so it is not made twice.
+///
+/// # Errors
+///
+/// As [`write_report`].
+pub fn write_published(
+    eval: &Evaluation,
+    publication: &crate::Publication,
+    dir: &Path,
+    options: &ReportOptions,
+) -> Result<WrittenReport> {
     eval.plan.check_output_dir(dir)?;
-    let publication = crate::publish::publish(eval)?;
     let exact = if options.exact_results { Some(crate::publish::publish_exact(eval)?) } else { None };
-    let mut doc = build_document(&publication, options)?;
+    let mut doc = build_document(publication, options)?;
     name_files(&mut doc);
     let mut files = Vec::new();
     write_folder(dir, |put| {
@@ -70,7 +84,7 @@ pub fn write_report(eval: &Evaluation, dir: &Path, options: &ReportOptions) -> R
             files.push(name.to_string());
             Ok(())
         };
-        put("results.json", JsonPrinter.to_string(&publication)?.as_bytes())?;
+        put("results.json", JsonPrinter.to_string(publication)?.as_bytes())?;
         if let Some(exact) = &exact {
             put("results-exact.json", JsonPrinter.to_string(exact)?.as_bytes())?;
         }

@@ -609,6 +609,8 @@ fn markers_say_what_they_mean() {
         let doc = coproduction::build_document(&publication, &ReportOptions::default()).unwrap();
         let md = coproduction::MarkdownPrinter.to_string(&doc);
         assert!(md.contains(words), "the rule in words");
+        // Every group's recovery count is hidden: no test of independence is printed for it.
+        assert!(!md.contains("Does recovery differ"), "{md}");
         assert!(md.contains(&format!("shown as {}", small.replace('<', "&lt;"))), "{md}");
         let table = doc
             .sections
@@ -667,4 +669,47 @@ fn rounded_counts_are_printed_rounded_everywhere() {
     walk(&json["pilots"], &mut bad);
     walk(&json["equity"], &mut bad);
     assert!(bad.is_empty(), "{bad:?}");
+}
+
+/// A social value computed from a hidden count would give it back: its figures are withheld
+/// whole, the inputs (money) still shown, and the report says why.
+#[test]
+fn social_value_from_a_hidden_count_is_withheld() {
+    let dir = temp_dir("withheld");
+    talking_therapies_pilot(dir.path(), 3, 5, false);
+    std::fs::write(
+        dir.path().join("impact_map.toml"),
+        "price_year = 2024\ndiscount = 0.035\n\
+         [[input]]\nstakeholder = \"Funder\"\ndescription = \"Grant\"\namount = 20000\n\
+         [[outcome]]\nstakeholder = \"Participants\"\noutcome = \"Recovery\"\nindicator = \"Reliable recovery\"\n\
+         quantity_from = \"tt.reliable_recovery\"\nvalue = 2000\nvalue_price_year = 2024\n\
+         proxy_source = \"test\"\nduration_years = 1\n",
+    )
+    .unwrap();
+    let plan_path = dir.path().join("plan.toml");
+    let plan =
+        std::fs::read_to_string(&plan_path).unwrap() + "[social_value]\nimpact_map = \"impact_map.toml\"\n";
+    std::fs::write(&plan_path, plan).unwrap();
+    let eval = Plan::load(&plan_path).unwrap().run().unwrap();
+    assert_eq!(
+        eval.social_value.as_ref().map(|sv| sv.outcomes[0].quantity),
+        Some(3.0),
+        "exact figures stay exact"
+    );
+    let publication = publish(&eval).unwrap();
+    let json = JsonPrinter.to_value(&publication).unwrap();
+    let sv = &json["social_value"];
+    assert_eq!(sv["suppressed"], "small");
+    assert!(
+        sv["present_value"].is_null()
+            && sv["sroi_ratio"].is_null()
+            && sv["outcomes"] == serde_json::json!([])
+    );
+    assert_eq!(sv["investment"], 20000.0);
+    assert_eq!(sv["withheld_because"], serde_json::json!(["tt.reliable_recovery"]));
+    assert_eq!(sv["quantities"][0]["text"], "<5 people reliably recovered");
+    let md = coproduction::MarkdownPrinter
+        .to_string(&coproduction::build_document(&publication, &ReportOptions::default()).unwrap());
+    assert!(md.contains("social value figures are not published"), "{md}");
+    assert!(publication.summary_lines().iter().any(|l| l.contains("not published")));
 }
