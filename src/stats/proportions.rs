@@ -44,7 +44,7 @@ pub fn wilson(count: u64, denominator: u64) -> Option<Proportion> {
 }
 
 /// A difference of two independent rates with its 95% interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RateDifference {
     /// p1 − p2.
     pub estimate: f64,
