@@ -579,10 +579,15 @@ impl<'c> Ingest<'c> {
             return None;
         }
         let list: Vec<&str> = known.iter().map(String::as_str).collect();
+        // Ids are matched exactly (never guessed), but a slip of case or spacing is named.
+        let hint = list
+            .iter()
+            .find(|id| id.eq_ignore_ascii_case(pilot.trim()))
+            .map_or_else(String::new, |id| format!(" (did you mean '{id}'? pilot ids are case-sensitive)"));
         Some(RowProblem::cell(
             "pilot_id",
             pilot,
-            format!("unknown pilot '{pilot}': the plan's pilots are {}", list.join(", ")),
+            format!("unknown pilot '{pilot}'{hint}: the plan's pilots are {}", list.join(", ")),
         ))
     }
 
