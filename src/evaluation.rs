@@ -385,7 +385,7 @@ impl Plan {
         }
         if let Some(path) = &self.equity.population {
             check_readable(path, "population")?;
-            equity::Population::from_csv_path(path)?;
+            equity::Population::from_path(path)?;
         }
         if let Some(ImpactMapSource::File(path)) = self.social_value.as_ref().map(|sv| &sv.impact_map) {
             check_readable(path, "impact map")?;
@@ -437,7 +437,7 @@ impl Plan {
         // Exact figures: the publication applies the rule to every output at once.
         let disclosure = equity::DisclosureControl::off();
         let population = match &self.equity.population {
-            Some(path) => Some(equity::Population::from_csv_path(path)?),
+            Some(path) => Some(equity::Population::from_path(path)?),
             None => None,
         };
         // Pilots are independent: each is analysed on its own core.
