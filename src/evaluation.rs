@@ -469,6 +469,10 @@ pub struct Validation {
     pub rejects: crate::ingest::Rejects,
     /// Notes about how the files were read, and plan warnings.
     pub warnings: Vec<String>,
+    /// Why the figures cannot be published under the disclosure rule (too few people in
+    /// all, or a small count nothing can protect), when that is so: `run` would stop with
+    /// this error and write nothing.
+    pub unpublishable: Option<String>,
 }
 
 impl Validation {
@@ -495,9 +499,16 @@ impl Plan {
                 files: data.files().to_vec(),
                 rejects: data.rejects().clone(),
                 warnings: data.warnings().to_vec(),
+                unpublishable: None,
             });
         }
         let eval = self.compute(catalogue, data, activities, &|_| {})?;
+        // What `run` publishes must be publishable: a disclosure failure is found here too.
+        let unpublishable = match eval.publish() {
+            Ok(_) => None,
+            Err(Error::Disclosure(reason)) => Some(reason),
+            Err(e) => return Err(e),
+        };
         let mut warnings = eval.warnings;
         if let Some(sv) = &self.social_value {
             let map = match &sv.impact_map {
@@ -526,6 +537,7 @@ impl Plan {
             files: eval.data.files().to_vec(),
             rejects: eval.data.rejects().clone(),
             warnings,
+            unpublishable,
         })
     }
 }
