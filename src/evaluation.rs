@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::ingest::{DataSet, Ingest};
 use crate::instruments::Catalogue;
-use crate::outcomes::{Outcomes, evaluate_outcomes};
+use crate::outcomes::Outcomes;
 use crate::plan::{ImpactMapSource, Plan};
 use crate::{equity, value};
 
@@ -56,7 +56,10 @@ impl Plan {
     }
 
     /// [`Plan::load_data`], adding the bytes read to `counter` when given.
-    fn load_data_counted(&self, counter: Option<Arc<AtomicU64>>) -> Result<(Catalogue, DataSet)> {
+    fn load_data_counted(
+        &self,
+        counter: Option<(Arc<AtomicU64>, Arc<AtomicU64>)>,
+    ) -> Result<(Catalogue, DataSet)> {
         self.check_inputs()?;
         let mut catalogue = Catalogue::with_builtin()?;
         for file in &self.data.instruments {
@@ -69,8 +72,8 @@ impl Plan {
             .date_format(self.data.date_format)
             .sheets(self.data.participants_sheet.as_deref(), self.data.outcomes_sheet.as_deref())
             .pilots(self.pilots.iter().map(|p| p.id.clone()));
-        if let Some(counter) = counter {
-            ingest = ingest.count_bytes(counter);
+        if let Some((bytes, lines)) = counter {
+            ingest = ingest.count_bytes(bytes).count_lines(lines);
         }
         let mut data = ingest.load_paths(&self.data.participants, &self.data.outcomes)?;
         for survey in &self.data.surveys {
@@ -105,6 +108,7 @@ impl Plan {
         // refused before a row is read), the checksums stop at their next block.
         let failed = AtomicBool::new(false);
         let bytes = Arc::new(AtomicU64::new(0));
+        let lines = Arc::new(AtomicU64::new(0));
         let reading = AtomicBool::new(true);
         let total: u64 = [&self.data.participants, &self.data.outcomes]
             .iter()
@@ -120,14 +124,15 @@ impl Plan {
                     let done = bytes.load(Ordering::Relaxed);
                     if reading.load(Ordering::Relaxed) && done > 0 {
                         progress(&format!(
-                            "Reading the data: {} of {} MB",
+                            "Reading the data: {} of {} MB, {} lines",
                             done / 1_000_000,
-                            total.div_ceil(1_000_000)
+                            total.div_ceil(1_000_000),
+                            crate::report::format::thousands(lines.load(Ordering::Relaxed) as f64, 0),
                         ));
                     }
                 }
             });
-            let evaluation = self.evaluate(progress, Arc::clone(&bytes), &reading);
+            let evaluation = self.evaluate(progress, (Arc::clone(&bytes), Arc::clone(&lines)), &reading);
             reading.store(false, Ordering::Relaxed);
             failed.store(evaluation.is_err(), Ordering::Relaxed);
             let inputs = checksums.join().unwrap_or_default();
@@ -166,11 +171,11 @@ impl Plan {
     fn evaluate(
         &self,
         progress: &(dyn Fn(&str) + Sync),
-        bytes: Arc<AtomicU64>,
+        counters: (Arc<AtomicU64>, Arc<AtomicU64>),
         reading: &AtomicBool,
     ) -> Result<Evaluation> {
         progress("Checking the inputs and reading the data");
-        let loaded = self.load_data_counted(Some(bytes));
+        let loaded = self.load_data_counted(Some(counters));
         reading.store(false, Ordering::Relaxed);
         let (catalogue, mut data) = loaded?;
         let activities = self.load_activities(&mut data)?;
@@ -199,7 +204,13 @@ impl Plan {
             });
         }
         progress(&format!("Outcomes of {} pilot(s)", self.pilots.len()));
-        let outcomes = evaluate_outcomes(&data, &self.pilots, &catalogue, &self.rules)?;
+        let outcomes = crate::outcomes::evaluate_outcomes_telling(
+            &data,
+            &self.pilots,
+            &catalogue,
+            &self.rules,
+            progress,
+        )?;
         let delivery: Vec<crate::delivery::PilotDelivery> = if self.data.activities.is_some() {
             self.pilots.iter().map(|p| crate::delivery::delivery_for(&p.id, &activities, &data)).collect()
         } else {
