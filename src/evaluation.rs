@@ -127,7 +127,8 @@ impl Plan {
         let others = match &self.data.provision {
             Some(path) => {
                 check_input(path, "provision")?;
-                let (providers, summary, rejects) = crate::delivery::load_provision_path(path, classification)?;
+                let (providers, summary, rejects) =
+                    crate::delivery::load_provision_path(path, classification)?;
                 data.add_file(summary, rejects);
                 providers
             }

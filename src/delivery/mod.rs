@@ -19,10 +19,10 @@ use crate::stats::{Proportion, wilson};
 
 pub use classify::{Classification, VenueClass, VenueSetting, normalise};
 pub use overview::{DeliveryCost, DeliveryOverview, HourlyValue, LeadersCounted, overview};
+pub(crate) use provision::area_need;
 pub use provision::{
     AreaProvision, Provider, ProvisionMap, load_provision, load_provision_path, provision_map,
 };
-pub(crate) use provision::area_need;
 pub use timeline::{PartnerActivity, QuarterActivity, QuarterVenue, partners, quarters};
 
 /// One row of the activities table.
@@ -379,8 +379,7 @@ pub(crate) fn figures(
     data: &DataSet,
     weeks_and_fte_hours: Option<(f64, f64)>,
 ) -> PilotDelivery {
-    let mine: Vec<&Activity> =
-        activities.iter().filter(|a| pilot.is_none_or(|p| a.pilot_id == p)).collect();
+    let mine: Vec<&Activity> = activities.iter().filter(|a| pilot.is_none_or(|p| a.pilot_id == p)).collect();
     let mut partners: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     // Hashed while counting, sorted once at the end: rows + groups log groups, whatever
     // the number of areas.
@@ -515,22 +514,63 @@ mod tests {
     fn figures_by_hand() {
         let (activities, summary, rejects) =
             load_activities(CSV.as_bytes(), "a.csv", DateFormat::Iso, &["tt".to_string()]).unwrap();
-        assert_eq!((summary.rows_read, summary.rows_accepted, summary.rows_rejected), (8, 4, 4));
+        assert_eq!((summary.rows_read, summary.rows_accepted, summary.rows_rejected), (8, 5, 3));
         let reasons: Vec<&str> = rejects.entries().iter().map(|r| r.reason.as_str()).collect();
-        assert!(reasons[0].starts_with("organisation_type must be"));
-        assert!(reasons[1].starts_with("date is not valid"));
-        assert_eq!(reasons[2], "unknown pilot 'zz'");
-        assert_eq!(reasons[3], "sessions must be a whole number");
+        assert!(reasons[0].starts_with("date is not valid"));
+        assert_eq!(reasons[1], "unknown pilot 'zz'");
+        assert_eq!(reasons[2], "sessions must be a whole number");
         let d = delivery_for("tt", &activities, &DataSet::default());
+        // "sports club" is not a known organisation type: kept as written.
         assert_eq!(
             d.partners_by_type,
-            vec![("Faith group".to_string(), 2), ("Public service".to_string(), 1)]
+            vec![
+                ("Faith group".to_string(), 2),
+                ("Public service".to_string(), 1),
+                ("sports club".to_string(), 1)
+            ]
         );
-        assert_eq!(d.leaders_trained, 9);
-        assert_eq!((d.volunteer_hours, d.staff_hours), (21.0, 19.0));
+        assert_eq!((d.leaders_trained, d.leaders_counted), (9, LeadersCounted::Attendances));
+        assert_eq!((d.volunteer_hours, d.staff_hours), (21.0, 22.0));
+        // The hall is a community centre, the GP surgery clinical: 8 of 9 sessions.
         let share = d.community_share.unwrap();
-        assert_eq!((share.count, share.denominator), (7, 8));
+        assert_eq!((share.count, share.denominator), (8, 9));
         assert!(d.by_area.contains(&("Not recorded".to_string(), 1, 6)));
-        assert!(d.by_venue.contains(&("church hall".to_string(), 5, 49)));
+        assert!(d.by_venue.contains(&("Church hall".to_string(), 5, 49)));
+        let warnings = unrecognised_types(&activities, &Classification::builtin());
+        assert_eq!(
+            warnings,
+            ["Organisation types not in the classification, kept as written: 'sports club'"]
+        );
+    }
+
+    #[test]
+    fn rows_outside_the_period_are_rejected() {
+        let mut rules = ActivityRules::new(DateFormat::Iso, &[]);
+        rules.period = Some(crate::plan::Period {
+            start: Date::new(2025, 5, 2).unwrap(),
+            end: Date::new(2025, 5, 3).unwrap(),
+        });
+        let (activities, summary, rejects) = load_activities_with(CSV.as_bytes(), "a.csv", &rules).unwrap();
+        // Rows dated 2025-05-01 and 2025-05-08 are outside; the bad date is rejected as such.
+        assert_eq!(activities.len(), 4);
+        assert_eq!(summary.rows_rejected, 4);
+        let outside: Vec<u64> = rejects
+            .entries()
+            .iter()
+            .filter(|r| r.reason == "dated outside the evaluation period (2025-05-02 to 2025-05-03)")
+            .map(|r| r.row)
+            .collect();
+        assert_eq!(outside, [2, 3]);
+    }
+
+    #[test]
+    fn leaders_are_people_when_the_table_names_them() {
+        let csv = "date,pilot_id,partner,organisation_type,venue_type,area,activity,sessions,attendees,volunteer_hours,staff_hours,leader_id\n\
+            2025-05-01,tt,A,faith group,church,X,leader training,1,1,0,0,L1\n\
+            2025-05-02,tt,A,faith group,church,X,Leader Training,1,1,0,0,L1\n\
+            2025-05-03,tt,A,faith group,church,X,leader training,1,1,0,0,L2\n";
+        let (activities, _, _) = load_activities(csv.as_bytes(), "a.csv", DateFormat::Iso, &[]).unwrap();
+        let d = delivery_for("tt", &activities, &DataSet::default());
+        assert_eq!((d.leaders_trained, d.leaders_counted), (2, LeadersCounted::People));
     }
 }

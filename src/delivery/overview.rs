@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 
-use super::{Activity, Classification, PartnerActivity, PilotDelivery, ProvisionMap, QuarterActivity, QuarterVenue};
+use super::{
+    Activity, Classification, PartnerActivity, PilotDelivery, ProvisionMap, QuarterActivity, QuarterVenue,
+};
 use crate::ingest::DataSet;
 use crate::plan::Period;
 
@@ -22,8 +24,8 @@ impl LeadersCounted {
     /// In words, for reports.
     pub fn describe(self) -> &'static str {
         match self {
-            LeadersCounted::People => "people trained (distinct ids)",
-            LeadersCounted::Attendances => "attendances at leader training (the table names no one)",
+            LeadersCounted::People => "people, by their ids",
+            LeadersCounted::Attendances => "attendances at training; the table names no one",
         }
     }
 }

@@ -170,7 +170,8 @@ pub fn load_provision_path(
 pub(crate) fn area_need(path: &Path) -> Result<BTreeMap<String, (f64, Option<f64>)>> {
     let label = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().flexible(true).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| Error::NotATable { file: label.clone(), reason: e.to_string() })?
@@ -285,13 +286,16 @@ pub fn provision_map(
         (Some(d), Some(r)) => {
             let mut named: Vec<&AreaProvision> = areas
                 .iter()
-                .filter(|a| a.imd_decile.is_some_and(|x| x <= d) && a.providers_per_10k.is_some_and(|x| x < r))
+                .filter(|a| {
+                    a.imd_decile.is_some_and(|x| x <= d) && a.providers_per_10k.is_some_and(|x| x < r)
+                })
                 .collect();
             named.sort_by(|a, b| {
-                a.imd_decile
-                    .partial_cmp(&b.imd_decile)
-                    .unwrap_or(std::cmp::Ordering::Equal)
-                    .then(a.providers_per_10k.partial_cmp(&b.providers_per_10k).unwrap_or(std::cmp::Ordering::Equal))
+                a.imd_decile.partial_cmp(&b.imd_decile).unwrap_or(std::cmp::Ordering::Equal).then(
+                    a.providers_per_10k
+                        .partial_cmp(&b.providers_per_10k)
+                        .unwrap_or(std::cmp::Ordering::Equal),
+                )
             });
             named.into_iter().map(|a| a.area.clone()).collect()
         }

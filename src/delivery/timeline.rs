@@ -116,7 +116,10 @@ pub fn partners(activities: &[Activity]) -> Vec<PartnerActivity> {
 
 /// Quarter by quarter, from the period's first quarter (else the first activity's) to its
 /// last, empty quarters included; and sessions by quarter and venue type.
-pub fn quarters(activities: &[Activity], period: Option<Period>) -> (Vec<QuarterActivity>, Vec<QuarterVenue>) {
+pub fn quarters(
+    activities: &[Activity],
+    period: Option<Period>,
+) -> (Vec<QuarterActivity>, Vec<QuarterVenue>) {
     let first = period.map(|p| p.start).or_else(|| activities.iter().map(|a| a.date).min());
     let last = period.map(|p| p.end).or_else(|| activities.iter().map(|a| a.date).max());
     let (Some(first), Some(last)) = (first, last) else { return (Vec::new(), Vec::new()) };

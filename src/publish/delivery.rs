@@ -172,7 +172,11 @@ fn block(cells: &mut Cells, values: impl Iterator<Item = u64>) -> (Vec<CellId>, 
     (ids, b)
 }
 
-pub(super) fn delivery_cells(cells: &mut Cells, d: &PilotDelivery, participants: Option<CellId>) -> DeliveryCells {
+pub(super) fn delivery_cells(
+    cells: &mut Cells,
+    d: &PilotDelivery,
+    participants: Option<CellId>,
+) -> DeliveryCells {
     let attendances = cells.cell(d.attendances);
     let mut by = |rows: &[(String, u64, u64)]| {
         let b = block(cells, rows.iter().map(|r| r.2));
@@ -251,7 +255,11 @@ fn published_count(value: u64, state: CellState) -> Published<u64> {
     }
 }
 
-pub(super) fn publish_delivery(d: &PilotDelivery, dc: &DeliveryCells, protection: &Protection) -> PublishedDelivery {
+pub(super) fn publish_delivery(
+    d: &PilotDelivery,
+    dc: &DeliveryCells,
+    protection: &Protection,
+) -> PublishedDelivery {
     let count = |value: u64, id: CellId| published_count(value, protection.state(id));
     let mut withheld = Vec::new();
     let mut rows = |what: &str, rows: &[(String, u64, u64)], (ids, block): &(Vec<CellId>, usize)| {
@@ -359,7 +367,9 @@ pub(super) fn publish_overview(
         let per_attendance = over(&overall.attendances);
         let per_leader_trained = over(&overall.leaders_trained);
         let mut suppressed = BTreeMap::new();
-        for (key, figure) in [("per_attendance", &per_attendance), ("per_leader_trained", &per_leader_trained)] {
+        for (key, figure) in
+            [("per_attendance", &per_attendance), ("per_leader_trained", &per_leader_trained)]
+        {
             if let Some(h) = figure.hidden() {
                 suppressed.insert(key.to_string(), h);
             }

@@ -21,10 +21,10 @@ pub use delivery::{
     DeliveryRow, PublishedCost, PublishedDelivery, PublishedDeliveryOverview, PublishedPartner,
 };
 pub use model::{
-    MeasureStatistics, Publication, PublishedBandShift, PublishedCardiovascular,
-    PublishedCategory, PublishedClinicalSignificance, PublishedMcNemar, PublishedMeasure,
-    PublishedPilot, PublishedQaly, PublishedQuantity, PublishedRate, PublishedSocialValue,
-    PublishedTalkingTherapies, publish, publish_exact,
+    MeasureStatistics, Publication, PublishedBandShift, PublishedCardiovascular, PublishedCategory,
+    PublishedClinicalSignificance, PublishedMcNemar, PublishedMeasure, PublishedPilot, PublishedQaly,
+    PublishedQuantity, PublishedRate, PublishedSocialValue, PublishedTalkingTherapies, publish,
+    publish_exact,
 };
 pub use rule::{DisclosureControl, DisclosureRule, Method, SECONDARY_MARKER};
 

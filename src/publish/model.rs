@@ -17,8 +17,8 @@ use crate::value::{InputValue, SocialValue};
 
 use super::cells::{CellId, CellState, Cells, Protection};
 use super::delivery::{
-    DeliveryCells, PublishedDelivery, PublishedDeliveryOverview, delivery_cells, overview_cells, publish_delivery,
-    publish_overview,
+    DeliveryCells, PublishedDelivery, PublishedDeliveryOverview, delivery_cells, overview_cells,
+    publish_delivery, publish_overview,
 };
 use super::{DisclosureRule, Hidden, Published};
 

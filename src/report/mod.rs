@@ -3,6 +3,7 @@
 
 mod build;
 pub mod charts;
+mod delivery;
 mod document;
 mod format;
 mod html;
