@@ -112,7 +112,7 @@ impl Plan {
                 check_input(path, "classification")?;
                 crate::delivery::Classification::with_file(path)
             }
-            None => Ok(crate::delivery::Classification::builtin()),
+            None => crate::delivery::Classification::builtin(),
         }
     }
 

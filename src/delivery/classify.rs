@@ -105,16 +105,19 @@ fn parse(text: &str, label: &str) -> Result<SettingsFile> {
 
 impl Classification {
     /// The bundled classification.
-    pub fn builtin() -> Classification {
-        let file = parse(include_str!("data/settings.toml"), "settings.toml")
-            .expect("the bundled settings.toml is checked by a test");
-        Classification {
+    ///
+    /// # Errors
+    ///
+    /// None in practice: the bundled file is checked by a test.
+    pub fn builtin() -> Result<Classification> {
+        let file = parse(include_str!("data/settings.toml"), "settings.toml")?;
+        Ok(Classification {
             venues: file.venue,
             organisations: file.organisation,
             source: file.source.unwrap_or_default(),
             fte_hours_per_week: file.fte_hours_per_week.unwrap_or(37.5),
             fte_source: file.fte_source.unwrap_or_default(),
-        }
+        })
     }
 
     /// The bundled classification extended by a user's file of the same shape: its types
@@ -122,7 +125,7 @@ impl Classification {
     /// replace the bundled ones.
     pub fn with_file(path: &Path) -> Result<Classification> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
-        Classification::builtin().extended(&text, &path.display().to_string())
+        Classification::builtin()?.extended(&text, &path.display().to_string())
     }
 
     /// [`Classification::with_file`] from text.
@@ -145,7 +148,7 @@ impl Classification {
     ///
     /// ```
     /// use coproduction::delivery::{Classification, VenueSetting};
-    /// let c = Classification::builtin();
+    /// let c = Classification::builtin().unwrap();
     /// assert_eq!(c.venue("  gp   SURGERY").label, "GP surgery");
     /// assert_eq!(c.venue("Memory Clinic").setting, Some(VenueSetting::Clinical));
     /// assert_eq!(c.venue("St Mary's church hall").setting, Some(VenueSetting::Community));
@@ -193,7 +196,7 @@ mod tests {
 
     #[test]
     fn bundled_file_reads_and_classifies() {
-        let c = Classification::builtin();
+        let c = Classification::builtin().unwrap();
         assert!(c.source.contains("ACTIVITY LOCATION TYPE CODE"));
         assert_eq!(c.fte_hours_per_week, 37.5);
         for (written, label, setting) in [
@@ -220,7 +223,7 @@ mod tests {
 
     #[test]
     fn a_users_file_comes_first() {
-        let c = Classification::builtin()
+        let c = Classification::builtin().unwrap()
             .extended(
                 "source = \"Our network's list\"\n[[venue]]\nlabel = \"Barge\"\nsetting = \"community\"\nsynonyms = [\"narrow boat\"]\n[[venue]]\nlabel = \"Clinic bus\"\nsetting = \"community\"\nsynonyms = [\"mobile clinic\"]\n",
                 "mine.toml",
@@ -230,6 +233,7 @@ mod tests {
         assert_eq!(c.venue("mobile clinic").setting, Some(VenueSetting::Community));
         assert!(c.source.starts_with("Our network's list; otherwise: "));
         let err = Classification::builtin()
+            .unwrap()
             .extended("[[venue]]\nlabel = \"X\"\n", "bad.toml")
             .unwrap_err()
             .to_string();

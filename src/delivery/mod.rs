@@ -80,13 +80,17 @@ pub struct ActivityRules {
 
 impl ActivityRules {
     /// The bundled classification, no period.
-    pub fn new(date_format: DateFormat, pilots: &[String]) -> ActivityRules {
-        ActivityRules {
+    ///
+    /// # Errors
+    ///
+    /// As [`Classification::builtin`].
+    pub fn new(date_format: DateFormat, pilots: &[String]) -> Result<ActivityRules> {
+        Ok(ActivityRules {
             date_format,
             pilots: pilots.to_vec(),
             period: None,
-            classification: Classification::builtin(),
-        }
+            classification: Classification::builtin()?,
+        })
     }
 }
 
@@ -154,7 +158,7 @@ pub fn load_activities(
     date_format: DateFormat,
     pilots: &[String],
 ) -> Result<(Vec<Activity>, FileSummary, Rejects)> {
-    load_activities_with(input, label, &ActivityRules::new(date_format, pilots))
+    load_activities_with(input, label, &ActivityRules::new(date_format, pilots)?)
 }
 
 /// [`load_activities`] under the given rules (period, classification).
@@ -536,7 +540,7 @@ mod tests {
         assert_eq!((share.count, share.denominator), (8, 9));
         assert!(d.by_area.contains(&("Not recorded".to_string(), 1, 6)));
         assert!(d.by_venue.contains(&("Church hall".to_string(), 5, 49)));
-        let warnings = unrecognised_types(&activities, &Classification::builtin());
+        let warnings = unrecognised_types(&activities, &Classification::builtin().unwrap());
         assert_eq!(
             warnings,
             ["Organisation types not in the classification, kept as written: 'sports club'"]
@@ -545,7 +549,7 @@ mod tests {
 
     #[test]
     fn rows_outside_the_period_are_rejected() {
-        let mut rules = ActivityRules::new(DateFormat::Iso, &[]);
+        let mut rules = ActivityRules::new(DateFormat::Iso, &[]).unwrap();
         rules.period = Some(crate::plan::Period {
             start: Date::new(2025, 5, 2).unwrap(),
             end: Date::new(2025, 5, 3).unwrap(),
