@@ -457,6 +457,12 @@ impl Plan {
             check_readable(path, "activities")?;
             crate::delivery::check_activities_header(path)?;
         }
+        if let Some(path) = &self.data.provision {
+            check_readable(path, "provision")?;
+        }
+        if let Some(path) = &self.data.classification {
+            check_readable(path, "classification")?;
+        }
         if let Some(path) = &self.equity.population {
             check_readable(path, "population")?;
             equity::Population::from_csv_path(path)?;

@@ -259,26 +259,23 @@ pub(crate) fn provision_section(publication: &Publication, options: &ReportOptio
             map.greatest_need_least_provision.join(", ")
         )));
     }
-    let mut headers: Vec<String> =
-        ["Area", "Residents", "IMD decile", "Providers", "Partners", "Per 10,000"].map(String::from).to_vec();
-    headers.extend(map.kinds.iter().cloned());
-    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
     let mut table = Table::new(
         "provision_by_area",
-        "Provision by area and kind (providers offering each), with need",
-        &header_refs,
+        "Provision by area, with need: providers, and how many offer each kind of provision",
+        &["Area", "Residents", "IMD decile", "Providers", "Partners", "Per 10,000", "Providers by kind"],
     );
     for a in &map.areas {
-        let mut row = vec![
+        let kinds: Vec<String> =
+            a.by_kind.iter().filter(|(_, n)| *n > 0).map(|(kind, n)| format!("{kind} {n}")).collect();
+        table.row(vec![
             a.area.clone(),
             a.people.map_or("–".to_string(), |p| format::thousands(p, 0)),
             a.imd_decile.map_or("–".to_string(), |d| format::number(Some(d), 0)),
             a.providers.to_string(),
             a.partners.to_string(),
             a.providers_per_10k.map_or("–".to_string(), |r| format::thousands(r, 1)),
-        ];
-        row.extend(a.by_kind.iter().map(|(_, n)| n.to_string()));
-        table.row(row);
+            if kinds.is_empty() { "none".to_string() } else { kinds.join("; ") },
+        ]);
     }
     if map.areas.len() > options.max_groups_shown {
         let keys: Vec<Option<f64>> = map.areas.iter().map(|a| Some(a.providers as f64)).collect();
