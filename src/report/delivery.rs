@@ -127,7 +127,8 @@ fn cost_blocks(o: &PublishedDeliveryOverview, publication: &Publication) -> Vec<
             "delivery_hourly_values",
             "Hours valued in the investment",
             &["Hours", "Hours given", "£ an hour", "Value", "Source of the hourly value"],
-        );
+        )
+        .numeric_columns(&[false, true, true, true, false]);
         for h in &o.hourly_values {
             table.row(vec![
                 h.hours_from.clone(),
@@ -163,7 +164,8 @@ fn partner_blocks(
             "Last",
             "Quarters",
         ],
-    );
+    )
+    .numeric_columns(&[false, false, false, true, true, true, false, false, true]);
     for p in &o.partners {
         table.row(vec![
             p.partner.clone(),
@@ -213,7 +215,8 @@ fn partner_blocks(
         "delivery_sessions_by_quarter_and_venue",
         "Sessions by quarter and venue type",
         &["Quarter", "Venue type", "Sessions"],
-    );
+    )
+    .numeric_columns(&[false, false, true]);
     for q in &o.sessions_by_quarter_and_venue {
         by_venue.row(vec![q.quarter.clone(), q.venue_type.clone(), format::thousands(q.sessions as f64, 0)]);
     }
@@ -263,7 +266,8 @@ pub(crate) fn provision_section(publication: &Publication, options: &ReportOptio
         "provision_by_area",
         "Provision by area, with need: providers, and how many offer each kind of provision",
         &["Area", "Residents", "IMD decile", "Providers", "Partners", "Per 10,000", "Providers by kind"],
-    );
+    )
+    .numeric_columns(&[false, true, true, true, true, true, false]);
     for a in &map.areas {
         let kinds: Vec<String> =
             a.by_kind.iter().filter(|(_, n)| *n > 0).map(|(kind, n)| format!("{kind} {n}")).collect();
@@ -295,7 +299,8 @@ pub(crate) fn provision_section(publication: &Publication, options: &ReportOptio
         "provision_directory",
         "Directory of providers by area",
         &["Area", "Provider", "Type", "Offers", "Partner"],
-    );
+    )
+    .numeric_columns(&[false; 5]);
     for p in &map.providers {
         directory.row(vec![
             p.area.clone(),
