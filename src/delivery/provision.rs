@@ -232,13 +232,14 @@ pub fn provision_map(
             .or_insert_with(|| (a.organisation_type.clone(), BTreeSet::new(), true));
         entry.1.insert(kind_label(&a.activity));
     }
+    // A listed group found among the partners of that area is one provider.
+    let partners_by_key: BTreeMap<(String, String), (String, String)> = directory
+        .keys()
+        .map(|(area, name)| ((normalise(area), normalise(name)), (area.clone(), name.clone())))
+        .collect();
     for p in others {
-        // A listed group found among the partners of that area is one provider.
-        let key = directory
-            .keys()
-            .find(|(area, name)| {
-                normalise(area) == normalise(&p.area) && normalise(name) == normalise(&p.name)
-            })
+        let key = partners_by_key
+            .get(&(normalise(&p.area), normalise(&p.name)))
             .cloned()
             .unwrap_or_else(|| (p.area.clone(), p.name.clone()));
         let entry =
@@ -259,10 +260,14 @@ pub fn provision_map(
         .collect();
     let mut area_names: BTreeSet<&str> = providers.iter().map(|p| p.area.as_str()).collect();
     area_names.extend(need.keys().map(String::as_str));
+    let mut by_area: BTreeMap<&str, Vec<&Provider>> = BTreeMap::new();
+    for p in &providers {
+        by_area.entry(p.area.as_str()).or_default().push(p);
+    }
     let areas: Vec<AreaProvision> = area_names
         .into_iter()
         .map(|area| {
-            let here: Vec<&Provider> = providers.iter().filter(|p| p.area == area).collect();
+            let here: &[&Provider] = by_area.get(area).map_or(&[], Vec::as_slice);
             let (people, imd_decile) = need.get(area).map_or((None, None), |(p, d)| (Some(*p), *d));
             AreaProvision {
                 area: area.to_string(),

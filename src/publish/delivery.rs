@@ -220,13 +220,16 @@ pub(super) fn overview_cells(
         (|d| &d.by_partner_type, |c| &c.partner_types),
     ];
     for (rows, ids) in groups {
-        for (i, (label, _, _)) in rows(overall).iter().enumerate() {
-            let parts: Vec<CellId> = pilots
-                .iter()
-                .filter_map(|(d, c)| rows(d).iter().position(|r| &r.0 == label).map(|j| ids(c).0[j]))
-                .collect();
-            if !parts.is_empty() {
-                cells.sum(&parts, ids(&all).0[i]);
+        // Each label's cells in the pilots, gathered in one pass (areas may be many).
+        let mut parts: std::collections::HashMap<&str, Vec<CellId>> = Default::default();
+        for (d, c) in pilots {
+            for (row, &id) in rows(d).iter().zip(&ids(c).0) {
+                parts.entry(row.0.as_str()).or_default().push(id);
+            }
+        }
+        for (row, &total) in rows(overall).iter().zip(&ids(&all).0) {
+            if let Some(parts) = parts.get(row.0.as_str()) {
+                cells.sum(parts, total);
             }
         }
     }
