@@ -308,3 +308,41 @@ pub fn provision_map(
     };
     ProvisionMap { kinds, areas, providers, greatest_need_least_provision }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provision_rows_are_checked_and_offers_normalised() {
+        let csv = "Name,TYPE,area,offers\n\
+                   Food Bank,charity,Battersea,Food  support| advice;\n\
+                   ,faith group,Tooting,lunch club\n\
+                   Club,,Balham,\n";
+        let c = Classification::builtin().unwrap();
+        let (providers, summary, rejects) = load_provision(csv.as_bytes(), "p.csv", &c).unwrap();
+        assert_eq!((summary.rows_read, summary.rows_accepted, summary.rows_rejected), (3, 2, 1));
+        assert_eq!((rejects.entries()[0].row, rejects.entries()[0].reason.as_str()), (3, "name is empty"));
+        assert_eq!(providers[0].organisation_type, "Voluntary organisation");
+        assert_eq!(providers[0].offers, ["Advice", "Food support"]);
+        assert_eq!((providers[1].organisation_type.as_str(), providers[1].offers.len()), ("Not recorded", 0));
+        let err = load_provision("name,area\n".as_bytes(), "p.csv", &c).unwrap_err().to_string();
+        assert!(err.contains("type"), "{err}");
+    }
+
+    #[test]
+    fn without_deciles_no_area_is_named() {
+        let c = Classification::builtin().unwrap();
+        let (others, _, _) =
+            load_provision("name,type,area,offers\nA,community group,X,sport\n".as_bytes(), "p.csv", &c)
+                .unwrap();
+        let mut need = BTreeMap::new();
+        need.insert("X".to_string(), (20_000.0, None));
+        need.insert("Y".to_string(), (10_000.0, None));
+        let map = provision_map(&[], &others, &need);
+        assert_eq!(map.areas.len(), 2);
+        assert_eq!((map.areas[1].area.as_str(), map.areas[1].providers), ("Y", 0));
+        assert_eq!(map.areas[0].providers_per_10k, Some(0.5));
+        assert!(map.greatest_need_least_provision.is_empty());
+    }
+}

@@ -172,3 +172,24 @@ pub fn quarters(
         .collect();
     (rows, by_venue)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quarters_are_calendar_quarters_across_the_year_end() {
+        let d = |y, m, day| Date::new(y, m, day).unwrap();
+        assert_eq!(quarter_label(quarter_of(d(2025, 12, 31))), "Oct-Dec 2025");
+        assert_eq!(quarter_of(d(2026, 1, 1)) - quarter_of(d(2025, 12, 31)), 1);
+        assert_eq!(quarter_label(quarter_of(d(2026, 3, 31))), "Jan-Mar 2026");
+        // A period with no activities still lists its quarters, empty.
+        let period = Period { start: d(2025, 4, 1), end: d(2025, 9, 30) };
+        let (rows, venues) = quarters(&[], Some(period));
+        assert_eq!(
+            rows.iter().map(|q| q.quarter.as_str()).collect::<Vec<_>>(),
+            ["Apr-Jun 2025", "Jul-Sep 2025"]
+        );
+        assert!(rows.iter().all(|q| q.partners_active == 0 && q.retained.is_none()) && venues.is_empty());
+    }
+}
