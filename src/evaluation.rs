@@ -31,6 +31,9 @@ pub struct Evaluation {
     pub delivery: Vec<crate::delivery::PilotDelivery>,
     /// The activities, as loaded.
     pub activities: Vec<crate::delivery::Activity>,
+    /// All pilots' delivery, partners over time, cost of delivery and the map of local
+    /// provision, when the plan names an activities table.
+    pub delivery_overview: Option<crate::delivery::DeliveryOverview>,
     /// Social value, when the plan has an impact map.
     pub social_value: Option<value::SocialValue>,
     /// Notes for the user: how files were read, principle checks, plan warnings.
@@ -76,9 +79,16 @@ impl Plan {
             ingest = ingest.count_bytes(bytes).count_lines(lines);
         }
         let mut data = ingest.load_paths(&self.data.participants, &self.data.outcomes)?;
+        if let Some(period) = self.period {
+            data.reject_outside_period(0, period, self.data.date_format);
+        }
         for survey in &self.data.surveys {
             check_input(&survey.file, "survey")?;
+            let first = data.assessments().len();
             ingest.add_survey(&mut data, survey)?;
+            if let Some(period) = self.period {
+                data.reject_outside_period(first, period, self.data.date_format);
+            }
         }
         Ok((catalogue, data))
     }
@@ -87,11 +97,51 @@ impl Plan {
     fn load_activities(&self, data: &mut DataSet) -> Result<Vec<crate::delivery::Activity>> {
         let Some(path) = &self.data.activities else { return Ok(Vec::new()) };
         check_input(path, "activities")?;
-        let pilots: Vec<String> = self.pilots.iter().map(|p| p.id.clone()).collect();
-        let (activities, summary, rejects) =
-            crate::delivery::load_activities_path(path, self.data.date_format, &pilots)?;
+        let rules = crate::delivery::ActivityRules {
+            date_format: self.data.date_format,
+            pilots: self.pilots.iter().map(|p| p.id.clone()).collect(),
+            period: self.period,
+            classification: self.classification()?,
+        };
+        let (activities, summary, rejects) = crate::delivery::load_activities_path(path, &rules)?;
         data.add_file(summary, rejects);
         Ok(activities)
+    }
+
+    /// The bundled venue and organisation types, extended by the plan's file.
+    fn classification(&self) -> Result<crate::delivery::Classification> {
+        match &self.data.classification {
+            Some(path) => {
+                check_input(path, "classification")?;
+                crate::delivery::Classification::with_file(path)
+            }
+            None => crate::delivery::Classification::builtin(),
+        }
+    }
+
+    /// The map of local provision from the activities, the provision file and the
+    /// population file's areas; the provision file's rows enter `data`'s accounting.
+    fn provision(
+        &self,
+        data: &mut DataSet,
+        activities: &[crate::delivery::Activity],
+        classification: &crate::delivery::Classification,
+    ) -> Result<crate::delivery::ProvisionMap> {
+        let others = match &self.data.provision {
+            Some(path) => {
+                check_input(path, "provision")?;
+                let (providers, summary, rejects) =
+                    crate::delivery::load_provision_path(path, classification)?;
+                data.add_file(summary, rejects);
+                providers
+            }
+            None => Vec::new(),
+        };
+        let need = match &self.equity.population {
+            Some(path) => crate::delivery::area_need(path)?,
+            None => Default::default(),
+        };
+        Ok(crate::delivery::provision_map(activities, &others, &need))
     }
 
     /// Runs the whole evaluation: ingest, outcomes, equity, social value.
@@ -151,6 +201,8 @@ impl Plan {
         let mut paths = vec![self.data.participants.clone(), self.data.outcomes.clone()];
         paths.extend(self.data.surveys.iter().map(|s| s.file.clone()));
         paths.extend(self.data.activities.clone());
+        paths.extend(self.data.provision.clone());
+        paths.extend(self.data.classification.clone());
         paths.extend(self.equity.population.clone());
         if let Some(ImpactMapSource::File(path)) = self.social_value.as_ref().map(|sv| &sv.impact_map) {
             paths.push(path.clone());
@@ -191,11 +243,24 @@ impl Plan {
     fn compute(
         &self,
         catalogue: Catalogue,
-        data: DataSet,
+        mut data: DataSet,
         activities: Vec<crate::delivery::Activity>,
         progress: &(dyn Fn(&str) + Sync),
     ) -> Result<Evaluation> {
+        let overview = match self.data.activities {
+            Some(_) => {
+                let classification = self.classification()?;
+                let provision = self.provision(&mut data, &activities, &classification)?;
+                Some((
+                    crate::delivery::overview(&activities, &data, self.period, &classification, provision),
+                    crate::delivery::unrecognised_types(&activities, &classification),
+                ))
+            }
+            None => None,
+        };
         let mut warnings: Vec<String> = data.warnings().to_vec();
+        warnings.extend(overview.iter().flat_map(|o| o.1.iter().cloned()));
+        let mut delivery_overview = overview.map(|o| o.0);
         if data.participants().is_empty() {
             return Err(Error::NotEnoughData {
                 what: "an evaluation (accepted participants)",
@@ -211,10 +276,15 @@ impl Plan {
             &self.rules,
             progress,
         )?;
-        let delivery: Vec<crate::delivery::PilotDelivery> = if self.data.activities.is_some() {
-            self.pilots.iter().map(|p| crate::delivery::delivery_for(&p.id, &activities, &data)).collect()
-        } else {
-            Vec::new()
+        let delivery: Vec<crate::delivery::PilotDelivery> = match &delivery_overview {
+            Some(o) => {
+                let fte = o.weeks.map(|w| (w, o.fte_hours_per_week));
+                self.pilots
+                    .iter()
+                    .map(|p| crate::delivery::figures(Some(&p.id), &activities, &data, fte))
+                    .collect()
+            }
+            None => Vec::new(),
         };
         progress("Who was reached and who benefited, by group");
         let equity = self.equity(&data, &outcomes)?;
@@ -234,6 +304,9 @@ impl Plan {
                 };
                 let result = value::evaluate_with(&map, &measured, &deflator, sv.draws, sv.seed)?;
                 warnings.extend(result.warnings.iter().cloned());
+                let participants = data.participants().len() as u64;
+                delivery_overview =
+                    delivery_overview.map(|o| o.with_cost(&map.inputs, &result.inputs, participants));
                 Some(result)
             }
             None => None,
@@ -246,6 +319,7 @@ impl Plan {
             equity,
             delivery,
             activities,
+            delivery_overview,
             social_value,
             warnings,
             inputs: Vec::new(),
@@ -393,6 +467,12 @@ impl Plan {
         if let Some(path) = &self.data.activities {
             check_readable(path, "activities")?;
             crate::delivery::check_activities_header(path)?;
+        }
+        if let Some(path) = &self.data.provision {
+            check_readable(path, "provision")?;
+        }
+        if let Some(path) = &self.data.classification {
+            check_readable(path, "classification")?;
         }
         if let Some(path) = &self.equity.population {
             check_readable(path, "population")?;

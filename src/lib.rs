@@ -53,7 +53,7 @@
 
 mod date;
 mod date_pattern;
-mod delivery;
+pub mod delivery;
 pub mod equity;
 mod error;
 mod evaluation;
@@ -73,8 +73,8 @@ pub mod value;
 
 pub use date::{Date, DateFormat, DatePattern, DateSeparator};
 pub use delivery::{
-    Activity, CLINICAL_VENUES, OrganisationType, PilotDelivery, delivery_for, load_activities,
-    load_activities_path,
+    Activity, ActivityRules, Classification, DeliveryOverview, PilotDelivery, VenueSetting, delivery_for,
+    load_activities, load_activities_path, load_activities_with,
 };
 pub use error::{Error, ErrorCategory, Location, Result};
 pub use evaluation::{Evaluation, InputFile, Validation};
@@ -86,7 +86,7 @@ pub use ingest::{
 pub use instruments::*;
 pub use outcomes::*;
 pub use plan::{
-    DataPlan, DisclosurePlan, EQUITY_DIMENSIONS, EquityPlan, ImpactMapSource, Plan, ReportPlan,
+    DataPlan, DisclosurePlan, EQUITY_DIMENSIONS, EquityPlan, ImpactMapSource, Period, Plan, ReportPlan,
     SocialValuePlan,
 };
 pub use publish::{DisclosureRule, Hidden, Publication, Published, publish};

@@ -37,6 +37,9 @@ pub struct Plan {
     pub social_value: Option<SocialValuePlan>,
     /// Report options.
     pub report: ReportPlan,
+    /// The evaluation period (`[period] start, end`): activities and assessments dated
+    /// outside it are rejected with that reason.
+    pub period: Option<Period>,
     /// The most memory, in bytes, the evaluation may use; larger data is refused before
     /// any row is read. `None` (the default) takes the memory the system reports
     /// available. Not a plan key: the program running the plan sets it
@@ -63,6 +66,66 @@ pub struct DataPlan {
     pub surveys: Vec<crate::ingest::SurveySource>,
     /// The activities table (partners, venues, sessions, volunteer time), resolved.
     pub activities: Option<PathBuf>,
+    /// Groups that are not partners yet, for the map of local provision
+    /// (`name, type, area, offers`), resolved.
+    pub provision: Option<PathBuf>,
+    /// The user's venue and organisation types, extending the bundled classification
+    /// (same shape as `src/delivery/data/settings.toml`), resolved.
+    pub classification: Option<PathBuf>,
+}
+
+/// The evaluation period, both days included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Period {
+    /// The first day.
+    pub start: crate::Date,
+    /// The last day.
+    pub end: crate::Date,
+}
+
+impl Period {
+    /// True when `date` is from `start` to `end`.
+    pub fn contains(&self, date: crate::Date) -> bool {
+        self.start <= date && date <= self.end
+    }
+}
+
+impl std::fmt::Display for Period {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} to {}", self.start, self.end)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeriodFile {
+    start: toml::Value,
+    end: toml::Value,
+}
+
+impl PeriodFile {
+    /// Dates are ISO, as a string or a TOML date.
+    fn resolve(&self, label: &str) -> Result<Period> {
+        let date = |key: &str, v: &toml::Value| {
+            let text = match v {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Datetime(d) => d.to_string(),
+                other => other.to_string(),
+            };
+            crate::Date::parse(&text, DateFormat::Iso).map_err(|e| Error::Toml {
+                file: label.to_string(),
+                reason: format!("[period] {key} must be a date as YYYY-MM-DD, not {text}: {e}"),
+            })
+        };
+        let period = Period { start: date("start", &self.start)?, end: date("end", &self.end)? };
+        if period.end < period.start {
+            return Err(Error::Toml {
+                file: label.to_string(),
+                reason: format!("[period] ends ({}) before it starts ({})", period.end, period.start),
+            });
+        }
+        Ok(period)
+    }
 }
 
 /// `[equity]`: the breakdowns.
@@ -139,6 +202,7 @@ struct PlanFile {
     social_value: Option<toml::Table>,
     #[serde(default)]
     report: ReportFile,
+    period: Option<PeriodFile>,
 }
 
 #[derive(Deserialize)]
@@ -154,6 +218,8 @@ struct DataFile {
     #[serde(default)]
     survey: Vec<crate::ingest::SurveySource>,
     activities: Option<PathBuf>,
+    provision: Option<PathBuf>,
+    classification: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -341,6 +407,8 @@ impl Plan {
                     .map(|s| crate::ingest::resolve_survey(s, base_dir))
                     .collect(),
                 activities: file.data.activities.as_deref().map(resolve),
+                provision: file.data.provision.as_deref().map(resolve),
+                classification: file.data.classification.as_deref().map(resolve),
             },
             pilots: file.pilots,
             rules: {
@@ -362,6 +430,7 @@ impl Plan {
                 exact_results: file.disclosure.exact_results,
                 max_groups_shown: file.report.max_groups_shown,
             },
+            period: file.period.as_ref().map(|p| p.resolve(label)).transpose()?,
             memory_limit: None,
         })
     }

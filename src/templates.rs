@@ -14,6 +14,13 @@ outcomes = "outcomes.csv"
 # date_format = "%d/%m/%Y"          # UK dates; the default is 2025-04-22
 # participants_sheet = "People"     # workbooks (.xlsx, .ods): the sheet; default the first
 # outcomes_sheet = "Scores"
+# activities = "activities.csv"     # partners, venues, sessions, volunteer time
+# provision = "provision.csv"       # groups not yet partners: name, type, area, offers
+# classification = "settings.toml"  # your venue and organisation types (bundled shape)
+
+# [period]                          # rows of activities and assessments outside it are rejected
+# start = "2025-04-01"
+# end = "2026-03-31"
 
 # A survey-tool export (Google Forms, Microsoft Forms, SurveyMonkey, Qualtrics or any
 # wide CSV) can add assessments: one row per completed form, answers as words.

@@ -14,6 +14,9 @@ pub struct Population {
     /// Each dimension's total, summed once: a share is then one look-up, not a pass over
     /// every group (33,755 areas would otherwise cost 33,755² additions).
     totals: BTreeMap<String, f64>,
+    /// The IMD decile of a group, from an optional `imd_decile` column (areas' need, for
+    /// the map of local provision).
+    deciles: BTreeMap<(String, String), f64>,
 }
 
 impl Population {
@@ -88,7 +91,9 @@ impl Population {
             })
         };
         let (d, g, p) = (column("dimension")?, column("group")?, column("population")?);
+        let imd = headers.iter().position(|h| h == "imd_decile");
         let mut counts: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+        let mut deciles = BTreeMap::new();
         for record in records {
             let (row, record) = record?;
             let cell = |k: usize| record.get(k).unwrap_or("").trim();
@@ -116,10 +121,36 @@ impl Population {
                     ));
                 }
             }
+            if let Some(text) = imd.map(cell).filter(|c| !c.is_empty()) {
+                match text.parse::<f64>() {
+                    Ok(v) if (1.0..=10.0).contains(&v) => {
+                        deciles.insert((cell(d).to_string(), cell(g).to_string()), v);
+                    }
+                    _ => {
+                        return Err(Error::invalid(
+                            Location::file(label).row(row).column("imd_decile").value(text),
+                            "imd_decile must be a number from 1 (most deprived) to 10",
+                        ));
+                    }
+                }
+            }
             counts.entry(cell(d).to_string()).or_default().insert(cell(g).to_string(), value);
         }
         let totals = counts.iter().map(|(d, groups)| (d.clone(), groups.values().sum())).collect();
-        Ok(Population { counts, totals })
+        Ok(Population { counts, totals, deciles })
+    }
+
+    /// Each group of a dimension with its population and, where the file gives one, its
+    /// IMD decile (for areas: the need beside the map of local provision).
+    pub fn groups(&self, dimension: &str) -> BTreeMap<String, (f64, Option<f64>)> {
+        let Some(groups) = self.counts.get(dimension) else { return BTreeMap::new() };
+        groups
+            .iter()
+            .map(|(group, &people)| {
+                let decile = self.deciles.get(&(dimension.to_string(), group.clone())).copied();
+                (group.clone(), (people, decile))
+            })
+            .collect()
     }
 
     /// A group's share of the population in a dimension.

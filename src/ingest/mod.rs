@@ -10,6 +10,7 @@
 mod frame;
 mod inspect;
 mod model;
+mod period;
 mod rejects;
 mod survey;
 mod table;

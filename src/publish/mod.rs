@@ -11,16 +11,20 @@
 //! publication and nothing else, so a printer cannot show what the rule hides.
 
 mod cells;
+mod delivery;
 mod model;
 mod rule;
 
 use serde::{Serialize, Serializer};
 
+pub use delivery::{
+    DeliveryRow, PublishedCost, PublishedDelivery, PublishedDeliveryOverview, PublishedPartner,
+};
 pub use model::{
-    DeliveryRow, MeasureStatistics, Publication, PublishedBandShift, PublishedCardiovascular,
-    PublishedCategory, PublishedClinicalSignificance, PublishedDelivery, PublishedMcNemar, PublishedMeasure,
-    PublishedPilot, PublishedQaly, PublishedQuantity, PublishedRate, PublishedSocialValue,
-    PublishedTalkingTherapies, publish, publish_exact,
+    MeasureStatistics, Publication, PublishedBandShift, PublishedCardiovascular, PublishedCategory,
+    PublishedClinicalSignificance, PublishedMcNemar, PublishedMeasure, PublishedPilot, PublishedQaly,
+    PublishedQuantity, PublishedRate, PublishedSocialValue, PublishedTalkingTherapies, publish,
+    publish_exact,
 };
 pub use rule::{DisclosureControl, DisclosureRule, Method, SECONDARY_MARKER};
 

@@ -2,7 +2,6 @@
 
 use serde::Serialize;
 
-use crate::delivery::PilotDelivery;
 use crate::equity::{Breakdown, PilotEquity};
 use crate::error::Result;
 use crate::evaluation::{Evaluation, InputFile};
@@ -17,6 +16,10 @@ use crate::stats::Proportion;
 use crate::value::{InputValue, SocialValue};
 
 use super::cells::{CellId, CellState, Cells, Protection};
+use super::delivery::{
+    DeliveryCells, PublishedDelivery, PublishedDeliveryOverview, delivery_cells, overview_cells,
+    publish_delivery, publish_overview,
+};
 use super::{DisclosureRule, Hidden, Published};
 
 /// Everything an evaluation publishes, under the disclosure rule in force: the figures,
@@ -57,6 +60,8 @@ pub struct Publication {
     pub equity: Vec<PilotEquity>,
     /// Delivery, per pilot with activities.
     pub delivery: Vec<PublishedDelivery>,
+    /// The programme's delivery: all pilots, partners over time, cost, provision.
+    pub delivery_overview: Option<PublishedDeliveryOverview>,
     /// Social value, when the plan has an impact map.
     pub social_value: Option<PublishedSocialValue>,
     /// Assessments with the PHQ-9 self-harm item above zero, over all pilots.
@@ -388,47 +393,6 @@ pub struct PublishedQaly {
     pub total_gain: Published<f64>,
     /// Mean follow-up in days.
     pub mean_follow_up_days: Published<f64>,
-}
-
-/// Sessions (never hidden) and attendances (people) by a category.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
-pub struct DeliveryRow {
-    /// Venue type or area.
-    pub label: String,
-    /// Sessions held.
-    pub sessions: u64,
-    /// Attendances.
-    pub attendances: Published<u64>,
-}
-
-/// Delivery of one pilot, as published.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
-#[non_exhaustive]
-pub struct PublishedDelivery {
-    /// Pilot id.
-    pub pilot: String,
-    /// Distinct partners by type (organisations, never hidden).
-    pub partners_by_type: Vec<(String, usize)>,
-    /// By venue type.
-    pub by_venue: Vec<DeliveryRow>,
-    /// By area.
-    pub by_area: Vec<DeliveryRow>,
-    /// Sessions in all.
-    pub sessions: u64,
-    /// Attendances in all.
-    pub attendances: Published<u64>,
-    /// Attendances at community-leader training.
-    pub leaders_trained: Published<u64>,
-    /// Volunteer hours.
-    pub volunteer_hours: f64,
-    /// Staff hours.
-    pub staff_hours: f64,
-    /// Sessions in community settings over all sessions (sessions, never hidden).
-    pub community_share: Option<Proportion>,
-    /// Participants by referral source.
-    pub referral_sources: Vec<(String, Published<u64>)>,
-    /// Figures not published at all: hiding cells could not protect their small counts.
-    pub withheld: Vec<String>,
 }
 
 /// An impact-map outcome's quantity as the report states it.
@@ -968,36 +932,6 @@ fn pilot_rate(pc: &PilotCells, name: &str) -> Option<RateCells> {
     }
 }
 
-struct DeliveryCells {
-    venues: (Vec<CellId>, usize),
-    areas: (Vec<CellId>, usize),
-    attendances: CellId,
-    leaders: CellId,
-    referrals: (Vec<CellId>, usize),
-}
-
-fn delivery_cells(cells: &mut Cells, d: &PilotDelivery, participants: Option<CellId>) -> DeliveryCells {
-    let attendances = cells.cell(d.by_venue.iter().map(|v| v.2).sum());
-    let block = |cells: &mut Cells, values: Vec<u64>| {
-        let b = cells.begin_block();
-        let ids: Vec<CellId> = values.into_iter().map(|v| cells.cell(v)).collect();
-        cells.end_block();
-        (ids, b)
-    };
-    let venues = block(cells, d.by_venue.iter().map(|v| v.2).collect());
-    cells.sum(&venues.0, attendances);
-    let areas = block(cells, d.by_area.iter().map(|v| v.2).collect());
-    cells.sum(&areas.0, attendances);
-    let leaders = cells.cell(d.leaders_trained);
-    let referrals = block(cells, d.referral_sources.iter().map(|r| r.1 as u64).collect());
-    if let Some(p) = participants {
-        if !referrals.0.is_empty() {
-            cells.sum(&referrals.0, p);
-        }
-    }
-    DeliveryCells { venues, areas, attendances, leaders, referrals }
-}
-
 /// Protects one breakdown on its own (for [`crate::equity::analyse`] called outside an
 /// evaluation): the pilot's totals are taken as published.
 pub(crate) fn protect_breakdown(rule: &DisclosureRule, b: &mut Breakdown) -> Result<()> {
@@ -1121,6 +1055,10 @@ fn publish_with(eval: &Evaluation, rule: DisclosureRule, exact: bool) -> Result<
             delivery_cells(&mut cells, d, participants)
         })
         .collect();
+    let overview = eval.delivery_overview.as_ref().map(|o| {
+        let pilots: Vec<_> = eval.delivery.iter().zip(&delivery).collect();
+        overview_cells(&mut cells, &o.overall, &pilots)
+    });
 
     let protection = cells.protect(&rule)?;
     let state = |id: CellId| protection.state(id);
@@ -1172,62 +1110,19 @@ fn publish_with(eval: &Evaluation, rule: DisclosureRule, exact: bool) -> Result<
         }
     }
 
-    let published_delivery: Vec<PublishedDelivery> = eval
-        .delivery
-        .iter()
-        .zip(&delivery)
-        .map(|(d, dc)| {
-            let mut withheld = Vec::new();
-            let mut rows = |what: &str, rows: &[(String, u64, u64)], (ids, block): &(Vec<CellId>, usize)| {
-                let out = protection.withheld(*block);
-                if out {
-                    withheld.push(format!("attendances by {what}"));
-                }
-                rows.iter()
-                    .zip(ids)
-                    .map(|((label, sessions, attendances), &id)| DeliveryRow {
-                        label: label.clone(),
-                        sessions: *sessions,
-                        attendances: if out { Published::Empty } else { count(*attendances, id) },
-                    })
-                    .collect::<Vec<_>>()
-            };
-            let by_venue = rows("venue", &d.by_venue, &dc.venues);
-            let by_area = rows("area", &d.by_area, &dc.areas);
-            let referrals_out = protection.withheld(dc.referrals.1);
-            if referrals_out {
-                withheld.push("participants by referral source".to_string());
-            }
-            PublishedDelivery {
-                pilot: d.pilot.clone(),
-                partners_by_type: d.partners_by_type.clone(),
-                by_venue,
-                by_area,
-                sessions: d.by_venue.iter().map(|v| v.1).sum(),
-                attendances: count(cells.value(dc.attendances), dc.attendances),
-                leaders_trained: count(d.leaders_trained, dc.leaders),
-                volunteer_hours: d.volunteer_hours,
-                staff_hours: d.staff_hours,
-                community_share: d.community_share,
-                referral_sources: if referrals_out {
-                    Vec::new()
-                } else {
-                    d.referral_sources
-                        .iter()
-                        .zip(&dc.referrals.0)
-                        .map(|((source, n), &id)| (source.clone(), count(*n as u64, id)))
-                        .collect()
-                },
-                withheld,
-            }
-        })
-        .collect();
+    let published_delivery: Vec<PublishedDelivery> =
+        eval.delivery.iter().zip(&delivery).map(|(d, dc)| publish_delivery(d, dc, &protection)).collect();
+    let delivery_overview = eval
+        .delivery_overview
+        .as_ref()
+        .zip(overview.as_ref())
+        .map(|(o, oc)| publish_overview(o, oc, &protection, cells.value(total)));
 
     let social_value =
         eval.social_value.as_ref().map(|sv| publish_social_value(eval, sv, &published_pilots, &rule));
     let mut by_type: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
     for a in &eval.activities {
-        *by_type.entry(a.organisation_type.label().to_string()).or_default() += u64::from(a.sessions);
+        *by_type.entry(a.organisation_type.clone()).or_default() += u64::from(a.sessions);
     }
     Ok(Publication {
         rule,
@@ -1253,6 +1148,7 @@ fn publish_with(eval: &Evaluation, rule: DisclosureRule, exact: bool) -> Result<
         pilots: published_pilots,
         equity: published_equity,
         delivery: published_delivery,
+        delivery_overview,
         social_value,
         risk_flags: count(cells.value(risk_total), risk_total),
     })

@@ -83,12 +83,16 @@ pub fn build_document(publication: &Publication, options: &ReportOptions) -> cra
     enum Part<'a> {
         Pilot(&'a PublishedPilot),
         Delivery,
+        Provision,
         Equity,
         SocialValue,
     }
     let mut parts: Vec<Part> = publication.pilots.iter().map(Part::Pilot).collect();
     if !publication.delivery.is_empty() {
         parts.push(Part::Delivery);
+    }
+    if publication.delivery_overview.is_some() {
+        parts.push(Part::Provision);
     }
     parts.push(Part::Equity);
     if publication.social_value.is_some() {
@@ -97,6 +101,7 @@ pub fn build_document(publication: &Publication, options: &ReportOptions) -> cra
     let built = crate::parallel::map(&parts, |part| match part {
         Part::Pilot(pilot) => pilot_section(publication, pilot, options),
         Part::Delivery => super::sections::delivery_section(publication, options),
+        Part::Provision => super::delivery::provision_section(publication, options),
         Part::Equity => super::sections::equity_section(publication, options),
         Part::SocialValue => super::sections::social_value_section(publication, options),
     });

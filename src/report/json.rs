@@ -16,7 +16,8 @@ use crate::equity::{MeanCell, PilotEquity, Representation};
 use crate::error::{Error, Result};
 use crate::ingest::FileSummary;
 use crate::publish::{
-    Hidden, Method, Publication, Published, PublishedPilot, PublishedQuantity, SECONDARY_MARKER,
+    Hidden, Method, Publication, Published, PublishedDelivery, PublishedDeliveryOverview, PublishedPilot,
+    PublishedQuantity, SECONDARY_MARKER,
 };
 use crate::stats::{Proportion, RateDifference};
 use crate::value::{InputValue, SocialValue};
@@ -51,7 +52,21 @@ struct Results<'a> {
     disclosure_control: DisclosureControlJson,
     pilots: &'a [PublishedPilot],
     equity: Vec<EquityRow<'a>>,
+    /// How the work was delivered, when the plan names an activities table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delivery: Option<DeliveryJson<'a>>,
     social_value: Option<SocialValueJson<'a>>,
+}
+
+/// Per pilot and overall: sessions and attendances by venue type, area, partner and
+/// partner type, the community-settings share, leaders trained, hours, volunteer FTE, the
+/// hourly values with their sources, partners over time, the cost of delivery and the
+/// map of local provision. Sessions, partners, hours and money are never hidden.
+#[derive(Serialize, schemars::JsonSchema)]
+struct DeliveryJson<'a> {
+    pilots: &'a [PublishedDelivery],
+    #[serde(flatten)]
+    overview: &'a PublishedDeliveryOverview,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -277,6 +292,10 @@ fn results(publication: &Publication) -> Result<Results<'_>> {
         },
         pilots: &publication.pilots,
         equity,
+        delivery: publication
+            .delivery_overview
+            .as_ref()
+            .map(|overview| DeliveryJson { pilots: &publication.delivery, overview }),
         social_value: publication.social_value.as_ref().map(|sv| match &sv.figures {
             Published::Shown(figures) => SocialValueJson::Shown { figures, quantities: &sv.quantities },
             hidden => SocialValueJson::Withheld(WithheldSocialValue {

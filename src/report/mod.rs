@@ -3,6 +3,7 @@
 
 mod build;
 pub mod charts;
+mod delivery;
 mod document;
 pub(crate) mod format;
 mod html;

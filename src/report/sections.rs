@@ -338,7 +338,7 @@ const GROUPS_AT_EACH_END: usize = 10;
 /// goes to its CSV file only; the report shows the groups with the highest and lowest
 /// `keys` (one per row; `None` for hidden values, which are not ranked) and a chart of how
 /// the groups spread over the range of the key. Sorting is the only step above linear.
-fn summarise_long_table(
+pub(crate) fn summarise_long_table(
     mut full: super::document::Table,
     keys: &[Option<f64>],
     metric: &str,
@@ -804,8 +804,9 @@ pub(crate) fn delivery_section(
     let rule = &publication.rule;
     let mut blocks = vec![Block::Paragraph(
         "Who delivered the pilots and where: partner organisations by type, sessions and attendances by venue and \
-         area, community leaders trained, volunteer and staff time, and where participants were referred from. \
-         Community settings are every venue other than a GP surgery, clinic, hospital, pharmacy or health centre."
+         area, community leaders trained, volunteer and staff time, and where participants were referred from; \
+         then all pilots together, the cost of delivery and the partners over time. Venue types are classified \
+         as clinical or community settings by a data file with its source (listed below)."
             .to_string(),
     )];
     let mut by_area: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
@@ -834,7 +835,7 @@ pub(crate) fn delivery_section(
             Figure {
                 label: "Community leaders trained".to_string(),
                 value: format::count(&d.leaders_trained, rule),
-                detail: "attendances at leader training".to_string(),
+                detail: format!("counted as {}", d.leaders_counted.describe()),
             },
             Figure {
                 label: "Volunteer time".to_string(),
@@ -909,5 +910,6 @@ pub(crate) fn delivery_section(
         }
         blocks.push(Block::Chart(chart_block("delivery_sessions_by_partner_type", &chart, options)?));
     }
+    blocks.extend(super::delivery::programme_blocks(publication, options)?);
     Ok(Section { id: "delivery".to_string(), title: "How the work was delivered".to_string(), blocks })
 }

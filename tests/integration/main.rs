@@ -2,6 +2,7 @@
 //! in `tests/fixtures/`.
 
 mod cli;
+mod delivery;
 mod disclosure;
 mod hostile;
 mod ingest;

@@ -126,6 +126,7 @@ fn a_file_blocked_in_the_previous_report_does_not_mix_old_and_new() {
             "participants.csv",
             "plan.toml",
             "population.csv",
+            "provision.csv",
             "report"
         ]
     );

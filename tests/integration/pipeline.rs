@@ -173,7 +173,9 @@ fn same_inputs_give_byte_identical_outputs() {
 fn hostile_demo(area: &str) -> (tempfile::TempDir, coproduction::Evaluation) {
     let dir = temp_dir("hostile");
     let demo = root().join("fixtures/demo");
-    for file in ["plan.toml", "outcomes.csv", "impact_map.toml", "population.csv", "activities.csv"] {
+    for file in
+        ["plan.toml", "outcomes.csv", "impact_map.toml", "population.csv", "activities.csv", "provision.csv"]
+    {
         std::fs::copy(demo.join(file), dir.path().join(file)).unwrap();
     }
     let participants = std::fs::read_to_string(demo.join("participants.csv")).unwrap();

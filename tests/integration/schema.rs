@@ -51,6 +51,7 @@ fn a_generated_programme_with_hidden_figures_is_valid() {
             "activities = \"activities.csv\"",
             &format!("activities = {:?}", root().join("fixtures/demo/activities.csv")),
         )
+        .replace("provision = \"provision.csv\"\n", "")
         .replace("population = \"population.csv\"\n", "")
         .replace(
             "impact_map = \"impact_map.toml\"",

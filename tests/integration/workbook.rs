@@ -163,6 +163,7 @@ fn the_demo_as_xlsx_and_ods_gives_the_same_results_json() {
         "participants.csv",
         "outcomes.csv",
         "activities.csv",
+        "provision.csv",
         "population.csv",
         "impact_map.toml",
         "plan.toml",

@@ -1,6 +1,11 @@
 //! How the work was delivered: partners, venues, sessions, attendances, community leaders
 //! trained and volunteer time, from an optional activities table.
 
+mod classify;
+mod overview;
+mod provision;
+mod timeline;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::Path;
@@ -12,48 +17,13 @@ use crate::error::{Error, Result};
 use crate::ingest::{DataSet, FileSummary, Rejects};
 use crate::stats::{Proportion, wilson};
 
-/// The kind of partner organisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum OrganisationType {
-    /// Church, mosque, temple, gurdwara, synagogue.
-    FaithGroup,
-    /// Community or neighbourhood group.
-    CommunityGroup,
-    /// Registered charity or voluntary organisation.
-    VoluntaryOrganisation,
-    /// NHS, council or other public service.
-    PublicService,
-    /// Anything else.
-    Other,
-}
-
-impl OrganisationType {
-    fn parse(text: &str) -> Option<OrganisationType> {
-        match text.trim().to_ascii_lowercase().replace(['_', '-'], " ").as_str() {
-            "faith group" | "faith" => Some(OrganisationType::FaithGroup),
-            "community group" | "community" => Some(OrganisationType::CommunityGroup),
-            "voluntary organisation" | "voluntary" | "charity" => {
-                Some(OrganisationType::VoluntaryOrganisation)
-            }
-            "public service" | "public" | "nhs" | "council" => Some(OrganisationType::PublicService),
-            "other" => Some(OrganisationType::Other),
-            _ => None,
-        }
-    }
-
-    /// A label for reports.
-    pub fn label(self) -> &'static str {
-        match self {
-            OrganisationType::FaithGroup => "Faith group",
-            OrganisationType::CommunityGroup => "Community group",
-            OrganisationType::VoluntaryOrganisation => "Voluntary organisation",
-            OrganisationType::PublicService => "Public service",
-            OrganisationType::Other => "Other",
-        }
-    }
-}
+pub use classify::{Classification, VenueClass, VenueSetting, normalise};
+pub use overview::{DeliveryCost, DeliveryOverview, HourlyValue, LeadersCounted, overview};
+pub(crate) use provision::area_need;
+pub use provision::{
+    AreaProvision, Provider, ProvisionMap, load_provision, load_provision_path, provision_map,
+};
+pub use timeline::{PartnerActivity, QuarterActivity, QuarterVenue, partners, quarters};
 
 /// One row of the activities table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -64,10 +34,12 @@ pub struct Activity {
     pub pilot_id: String,
     /// The partner organisation.
     pub partner: String,
-    /// Its kind.
-    pub organisation_type: OrganisationType,
-    /// Venue type (church hall, mosque, GP surgery, ...).
+    /// Its kind, as classified ("Faith group"), or as written when not recognised.
+    pub organisation_type: String,
+    /// Venue type as classified ("GP surgery"), or as written when not recognised.
     pub venue_type: String,
+    /// Clinical or community; `None` for a venue type the classification does not know.
+    pub setting: Option<VenueSetting>,
     /// Local area.
     pub area: Option<String>,
     /// What it was (therapy group, BP check session, leader training, ...).
@@ -80,10 +52,47 @@ pub struct Activity {
     pub volunteer_hours: f64,
     /// Paid staff hours.
     pub staff_hours: f64,
+    /// The people attending, from a `leader_id` or `attendee_ids` column (`None` when the
+    /// table has neither): leaders trained are then counted as people.
+    pub attendee_ids: Option<Vec<String>>,
 }
 
-/// Venue types counted as clinical settings; every other venue is a community setting.
-pub const CLINICAL_VENUES: [&str; 5] = ["gp surgery", "clinic", "hospital", "pharmacy", "health centre"];
+impl Activity {
+    /// True for community-leader training ("leader training", "Community leaders' training").
+    pub fn is_leader_training(&self) -> bool {
+        let a = normalise(&self.activity).replace('\'', "");
+        a.contains("leader training") || a.contains("leaders training") || a.contains("leadership training")
+    }
+}
+
+/// How activities are checked as they are read.
+#[derive(Debug, Clone)]
+pub struct ActivityRules {
+    /// The date format of the date column.
+    pub date_format: DateFormat,
+    /// The plan's pilot ids (empty: any).
+    pub pilots: Vec<String>,
+    /// Rows dated outside it are rejected.
+    pub period: Option<crate::plan::Period>,
+    /// Venue and organisation types.
+    pub classification: Classification,
+}
+
+impl ActivityRules {
+    /// The bundled classification, no period.
+    ///
+    /// # Errors
+    ///
+    /// As [`Classification::builtin`].
+    pub fn new(date_format: DateFormat, pilots: &[String]) -> Result<ActivityRules> {
+        Ok(ActivityRules {
+            date_format,
+            pilots: pilots.to_vec(),
+            period: None,
+            classification: Classification::builtin()?,
+        })
+    }
+}
 
 /// The delivery figures of one pilot.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -96,19 +105,33 @@ pub struct PilotDelivery {
     pub by_venue: Vec<(String, u64, u64)>,
     /// Sessions and attendances by area.
     pub by_area: Vec<(String, u64, u64)>,
-    /// Attendances at community-leader training.
+    /// Sessions and attendances by partner.
+    pub by_partner: Vec<(String, u64, u64)>,
+    /// Sessions and attendances by partner type.
+    pub by_partner_type: Vec<(String, u64, u64)>,
+    /// Sessions in all.
+    pub sessions: u64,
+    /// Attendances in all.
+    pub attendances: u64,
+    /// Sessions at venues the classification does not know (outside the community share).
+    pub unclassified_sessions: u64,
+    /// Community leaders trained: people or attendances, as `leaders_counted` says.
     pub leaders_trained: u64,
+    /// What `leaders_trained` counts.
+    pub leaders_counted: LeadersCounted,
     /// Volunteer hours.
     pub volunteer_hours: f64,
     /// Staff hours.
     pub staff_hours: f64,
-    /// Sessions held in community (non-clinical) settings, over all sessions.
+    /// Volunteer hours as full-time posts over the period (see [`DeliveryOverview`]).
+    pub volunteer_fte: Option<f64>,
+    /// Sessions held in community settings, over sessions at classified venues.
     pub community_share: Option<Proportion>,
     /// Participants by referral source ("Not recorded" kept).
     pub referral_sources: Vec<(String, usize)>,
 }
 
-const COLUMNS: [&str; 11] = [
+const COLUMNS: [&str; 13] = [
     "date",
     "pilot_id",
     "partner",
@@ -120,15 +143,29 @@ const COLUMNS: [&str; 11] = [
     "attendees",
     "volunteer_hours",
     "staff_hours",
+    "leader_id",
+    "attendee_ids",
 ];
 
+/// Columns a table may leave out.
+const OPTIONAL: [&str; 3] = ["area", "leader_id", "attendee_ids"];
+
 /// Reads an activities table: the columns above, validated like every other input; bad
-/// rows go to the returned rejects.
+/// rows go to the returned rejects. Types are classified by the bundled file; no period.
 pub fn load_activities(
     input: impl Read,
     label: &str,
     date_format: DateFormat,
     pilots: &[String],
+) -> Result<(Vec<Activity>, FileSummary, Rejects)> {
+    load_activities_with(input, label, &ActivityRules::new(date_format, pilots)?)
+}
+
+/// [`load_activities`] under the given rules (period, classification).
+pub fn load_activities_with(
+    input: impl Read,
+    label: &str,
+    rules: &ActivityRules,
 ) -> Result<(Vec<Activity>, FileSummary, Rejects)> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let headers = activity_headers(&mut reader, label)?;
@@ -137,7 +174,7 @@ pub fn load_activities(
     let records = reader
         .into_records()
         .map(|r| (sheet_rows.next(), r.map_err(|e| format!("cannot read the row: {e}"))));
-    activities_from(records, &headers, label, date_format, pilots)
+    activities_from(records, &headers, label, rules)
 }
 
 /// Checks an activities table's rows, given as (spreadsheet row, cells or why the row
@@ -146,8 +183,7 @@ fn activities_from(
     records: impl Iterator<Item = (u64, std::result::Result<csv::StringRecord, String>)>,
     headers: &[String],
     label: &str,
-    date_format: DateFormat,
-    pilots: &[String],
+    rules: &ActivityRules,
 ) -> Result<(Vec<Activity>, FileSummary, Rejects)> {
     let index = column_index(headers, label)?;
     let mut activities = Vec::new();
@@ -161,7 +197,7 @@ fn activities_from(
         summary.rows_read += 1;
         let parsed = record
             .map_err(|reason| (None, String::new(), reason))
-            .and_then(|r| activity_row(&r, &index, headers.len(), date_format, pilots));
+            .and_then(|r| activity_row(&r, &index, headers.len(), rules));
         match parsed {
             Ok(a) => {
                 activities.push(a);
@@ -182,9 +218,9 @@ fn activity_row(
     r: &csv::StringRecord,
     index: &BTreeMap<&'static str, Option<usize>>,
     width: usize,
-    date_format: DateFormat,
-    pilots: &[String],
+    rules: &ActivityRules,
 ) -> std::result::Result<Activity, Problem> {
+    let (date_format, pilots) = (rules.date_format, &rules.pilots);
     if r.len() != width {
         return Err((
             None,
@@ -207,18 +243,20 @@ fn activity_row(
     };
     let date = Date::parse(get("date"), date_format)
         .map_err(|e| (Some("date"), get("date").to_string(), format!("date is not valid: {e}")))?;
+    if let Some(period) = &rules.period {
+        if !period.contains(date) {
+            return Err((
+                Some("date"),
+                get("date").to_string(),
+                format!("dated outside the evaluation period ({period})"),
+            ));
+        }
+    }
     let pilot_id = required("pilot_id")?;
     if !pilots.is_empty() && !pilots.contains(&pilot_id) {
         return Err((Some("pilot_id"), pilot_id.clone(), format!("unknown pilot '{pilot_id}'")));
     }
-    let organisation_type = OrganisationType::parse(get("organisation_type")).ok_or_else(|| {
-        (
-            Some("organisation_type"),
-            get("organisation_type").to_string(),
-            "organisation_type must be faith group, community group, voluntary organisation, public service or other"
-                .to_string(),
-        )
-    })?;
+    let organisation_type = rules.classification.organisation(required("organisation_type")?.as_str()).0;
     let whole = |c: &'static str| -> std::result::Result<u32, Problem> {
         let v = get(c);
         if v.is_empty() {
@@ -235,18 +273,36 @@ fn activity_row(
             (Some(c), v.to_string(), format!("{c} must be a number of hours from 0 to 100,000"))
         })
     };
+    let venue = rules.classification.venue(required("venue_type")?.as_str());
+    // Ids are listed with `;` or `|` between them; a leader_id column holds one.
+    let has_ids = index.get("leader_id").copied().flatten().is_some()
+        || index.get("attendee_ids").copied().flatten().is_some();
+    let attendee_ids = has_ids.then(|| {
+        let mut ids: Vec<String> = [get("leader_id"), get("attendee_ids")]
+            .iter()
+            .flat_map(|cell| cell.split([';', '|']))
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .map(str::to_string)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    });
     Ok(Activity {
         date,
         pilot_id,
-        partner: required("partner")?,
+        partner: required("partner")?.split_whitespace().collect::<Vec<_>>().join(" "),
         organisation_type,
-        venue_type: required("venue_type")?,
+        venue_type: venue.label,
+        setting: venue.setting,
         area: Some(bounded("area")?.to_string()).filter(|a| !a.is_empty()),
         activity: required("activity")?,
         sessions: whole("sessions")?,
         attendees: whole("attendees")?,
         volunteer_hours: hours("volunteer_hours")?,
         staff_hours: hours("staff_hours")?,
+        attendee_ids,
     })
 }
 
@@ -271,12 +327,12 @@ fn activity_headers<R: Read>(reader: &mut csv::Reader<R>, label: &str) -> Result
         .collect())
 }
 
-/// Where each known column is; every column but `area` is required.
+/// Where each known column is; every column but the optional ones is required.
 fn column_index(headers: &[String], label: &str) -> Result<BTreeMap<&'static str, Option<usize>>> {
     let mut index = BTreeMap::new();
     for c in COLUMNS {
         let i = headers.iter().position(|h| h == c);
-        if i.is_none() && c != "area" {
+        if i.is_none() && !OPTIONAL.contains(&c) {
             return Err(Error::MissingColumn {
                 file: label.to_string(),
                 column: c.to_string(),
@@ -291,23 +347,16 @@ fn column_index(headers: &[String], label: &str) -> Result<BTreeMap<&'static str
 /// Reads the activities file named in a plan.
 pub fn load_activities_path(
     path: &Path,
-    date_format: DateFormat,
-    pilots: &[String],
+    rules: &ActivityRules,
 ) -> Result<(Vec<Activity>, FileSummary, Rejects)> {
     let label = path.display().to_string();
     if crate::ingest::is_workbook(path) {
         // A workbook's first sheet, its rows numbered as Excel shows them.
-        let (headers, rows) = crate::ingest::workbook_rows(path, &label, date_format)?;
-        return activities_from(
-            rows.into_iter().map(|(row, r)| (row, Ok(r))),
-            &headers,
-            &label,
-            date_format,
-            pilots,
-        );
+        let (headers, rows) = crate::ingest::workbook_rows(path, &label, rules.date_format)?;
+        return activities_from(rows.into_iter().map(|(row, r)| (row, Ok(r))), &headers, &label, rules);
     }
     let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
-    load_activities(file, &label, date_format, pilots)
+    load_activities_with(file, &label, rules)
 }
 
 /// The delivery figures of a pilot from its activities and participants.
@@ -323,43 +372,78 @@ pub fn load_activities_path(
 /// assert_eq!(d.volunteer_hours, 12.0);
 /// ```
 pub fn delivery_for(pilot: &str, activities: &[Activity], data: &DataSet) -> PilotDelivery {
-    let mine: Vec<&Activity> = activities.iter().filter(|a| a.pilot_id == pilot).collect();
-    let mut partners: BTreeMap<OrganisationType, BTreeSet<&str>> = BTreeMap::new();
+    figures(Some(pilot), activities, data, None)
+}
+
+/// The figures of one pilot (`Some(id)`) or of all (`None`); `weeks` of the period give
+/// the volunteer FTE at `fte_hours` a week.
+pub(crate) fn figures(
+    pilot: Option<&str>,
+    activities: &[Activity],
+    data: &DataSet,
+    weeks_and_fte_hours: Option<(f64, f64)>,
+) -> PilotDelivery {
+    let mine: Vec<&Activity> = activities.iter().filter(|a| pilot.is_none_or(|p| a.pilot_id == p)).collect();
+    let mut partners: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     // Hashed while counting, sorted once at the end: rows + groups log groups, whatever
     // the number of areas.
     let mut venues: crate::ingest::FastMap<&str, (u64, u64)> = Default::default();
     let mut areas: crate::ingest::FastMap<&str, (u64, u64)> = Default::default();
-    let (mut community, mut sessions) = (0u64, 0u64);
-    for a in &mine {
-        partners.entry(a.organisation_type).or_default().insert(&a.partner);
-        let v = venues.entry(&a.venue_type).or_default();
+    let mut by_partner: crate::ingest::FastMap<&str, (u64, u64)> = Default::default();
+    let mut by_type: crate::ingest::FastMap<&str, (u64, u64)> = Default::default();
+    let (mut community, mut classified, mut unclassified) = (0u64, 0u64, 0u64);
+    let add = |map: &mut crate::ingest::FastMap<_, (u64, u64)>, key, a: &Activity| {
+        let v: &mut (u64, u64) = map.entry(key).or_default();
         v.0 += u64::from(a.sessions);
         v.1 += u64::from(a.attendees);
-        let area = areas.entry(a.area.as_deref().unwrap_or("Not recorded")).or_default();
-        area.0 += u64::from(a.sessions);
-        area.1 += u64::from(a.attendees);
-        sessions += u64::from(a.sessions);
-        if !CLINICAL_VENUES.contains(&a.venue_type.to_ascii_lowercase().as_str()) {
-            community += u64::from(a.sessions);
+    };
+    for a in &mine {
+        partners.entry(&a.organisation_type).or_default().insert(&a.partner);
+        add(&mut venues, a.venue_type.as_str(), a);
+        add(&mut areas, a.area.as_deref().unwrap_or("Not recorded"), a);
+        add(&mut by_partner, a.partner.as_str(), a);
+        add(&mut by_type, a.organisation_type.as_str(), a);
+        match a.setting {
+            Some(VenueSetting::Community) => {
+                community += u64::from(a.sessions);
+                classified += u64::from(a.sessions);
+            }
+            Some(VenueSetting::Clinical) => classified += u64::from(a.sessions),
+            None => unclassified += u64::from(a.sessions),
         }
     }
     let mut referral: BTreeMap<&str, usize> = BTreeMap::new();
-    for p in data.participants().iter().filter(|p| &*p.pilot_id == pilot) {
+    for p in data.participants().iter().filter(|p| pilot.is_none_or(|id| &*p.pilot_id == id)) {
         *referral.entry(p.referral_source.as_deref().unwrap_or("Not recorded")).or_default() += 1;
     }
+    let training: Vec<&&Activity> = mine.iter().filter(|a| a.is_leader_training()).collect();
+    // People when the table names them: distinct ids over the training rows.
+    let (leaders_trained, leaders_counted) = if activities.iter().any(|a| a.attendee_ids.is_some()) {
+        let people: BTreeSet<&str> =
+            training.iter().flat_map(|a| a.attendee_ids.iter().flatten()).map(String::as_str).collect();
+        (people.len() as u64, LeadersCounted::People)
+    } else {
+        (training.iter().map(|a| u64::from(a.attendees)).sum(), LeadersCounted::Attendances)
+    };
+    let volunteer_hours: f64 = mine.iter().map(|a| a.volunteer_hours).sum();
     PilotDelivery {
-        pilot: pilot.to_string(),
-        partners_by_type: partners.into_iter().map(|(t, p)| (t.label().to_string(), p.len())).collect(),
+        pilot: pilot.unwrap_or("all").to_string(),
+        partners_by_type: partners.into_iter().map(|(t, p)| (t.to_string(), p.len())).collect(),
         by_venue: sorted(venues),
         by_area: sorted(areas),
-        leaders_trained: mine
-            .iter()
-            .filter(|a| a.activity.to_ascii_lowercase().contains("leader training"))
-            .map(|a| u64::from(a.attendees))
-            .sum(),
-        volunteer_hours: mine.iter().map(|a| a.volunteer_hours).sum(),
+        by_partner: sorted(by_partner),
+        by_partner_type: sorted(by_type),
+        sessions: mine.iter().map(|a| u64::from(a.sessions)).sum(),
+        attendances: mine.iter().map(|a| u64::from(a.attendees)).sum(),
+        unclassified_sessions: unclassified,
+        leaders_trained,
+        leaders_counted,
+        volunteer_hours,
         staff_hours: mine.iter().map(|a| a.staff_hours).sum(),
-        community_share: wilson(community, sessions),
+        volunteer_fte: weeks_and_fte_hours
+            .filter(|(weeks, hours)| *weeks > 0.0 && *hours > 0.0)
+            .map(|(weeks, hours)| volunteer_hours / (hours * weeks)),
+        community_share: wilson(community, classified),
         referral_sources: referral.into_iter().map(|(source, n)| (source.to_string(), n)).collect(),
     }
 }
@@ -370,6 +454,33 @@ fn sorted(counts: crate::ingest::FastMap<&str, (u64, u64)>) -> Vec<(String, u64,
         counts.into_iter().map(|(k, (s, a))| (k.to_string(), s, a)).collect();
     rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     rows
+}
+
+/// Venue and organisation types as written that the classification does not know, each
+/// once, for the report's warnings.
+pub fn unrecognised_types(activities: &[Activity], classification: &Classification) -> Vec<String> {
+    let mut venues = BTreeSet::new();
+    let mut kinds = BTreeSet::new();
+    for a in activities {
+        if a.setting.is_none() {
+            venues.insert(a.venue_type.as_str());
+        }
+        if !classification.organisation(&a.organisation_type).1 {
+            kinds.insert(a.organisation_type.as_str());
+        }
+    }
+    let list = |s: BTreeSet<&str>| s.into_iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(", ");
+    let mut out = Vec::new();
+    if !venues.is_empty() {
+        out.push(format!(
+            "Venue types not in the classification, kept as written and left out of the community-settings share: {}",
+            list(venues)
+        ));
+    }
+    if !kinds.is_empty() {
+        out.push(format!("Organisation types not in the classification, kept as written: {}", list(kinds)));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -407,22 +518,63 @@ mod tests {
     fn figures_by_hand() {
         let (activities, summary, rejects) =
             load_activities(CSV.as_bytes(), "a.csv", DateFormat::Iso, &["tt".to_string()]).unwrap();
-        assert_eq!((summary.rows_read, summary.rows_accepted, summary.rows_rejected), (8, 4, 4));
+        assert_eq!((summary.rows_read, summary.rows_accepted, summary.rows_rejected), (8, 5, 3));
         let reasons: Vec<&str> = rejects.entries().iter().map(|r| r.reason.as_str()).collect();
-        assert!(reasons[0].starts_with("organisation_type must be"));
-        assert!(reasons[1].starts_with("date is not valid"));
-        assert_eq!(reasons[2], "unknown pilot 'zz'");
-        assert_eq!(reasons[3], "sessions must be a whole number");
+        assert!(reasons[0].starts_with("date is not valid"));
+        assert_eq!(reasons[1], "unknown pilot 'zz'");
+        assert_eq!(reasons[2], "sessions must be a whole number");
         let d = delivery_for("tt", &activities, &DataSet::default());
+        // "sports club" is not a known organisation type: kept as written.
         assert_eq!(
             d.partners_by_type,
-            vec![("Faith group".to_string(), 2), ("Public service".to_string(), 1)]
+            vec![
+                ("Faith group".to_string(), 2),
+                ("Public service".to_string(), 1),
+                ("sports club".to_string(), 1)
+            ]
         );
-        assert_eq!(d.leaders_trained, 9);
-        assert_eq!((d.volunteer_hours, d.staff_hours), (21.0, 19.0));
+        assert_eq!((d.leaders_trained, d.leaders_counted), (9, LeadersCounted::Attendances));
+        assert_eq!((d.volunteer_hours, d.staff_hours), (21.0, 22.0));
+        // The hall is a community centre, the GP surgery clinical: 8 of 9 sessions.
         let share = d.community_share.unwrap();
-        assert_eq!((share.count, share.denominator), (7, 8));
+        assert_eq!((share.count, share.denominator), (8, 9));
         assert!(d.by_area.contains(&("Not recorded".to_string(), 1, 6)));
-        assert!(d.by_venue.contains(&("church hall".to_string(), 5, 49)));
+        assert!(d.by_venue.contains(&("Church hall".to_string(), 5, 49)));
+        let warnings = unrecognised_types(&activities, &Classification::builtin().unwrap());
+        assert_eq!(
+            warnings,
+            ["Organisation types not in the classification, kept as written: 'sports club'"]
+        );
+    }
+
+    #[test]
+    fn rows_outside_the_period_are_rejected() {
+        let mut rules = ActivityRules::new(DateFormat::Iso, &[]).unwrap();
+        rules.period = Some(crate::plan::Period {
+            start: Date::new(2025, 5, 2).unwrap(),
+            end: Date::new(2025, 5, 3).unwrap(),
+        });
+        let (activities, summary, rejects) = load_activities_with(CSV.as_bytes(), "a.csv", &rules).unwrap();
+        // Rows dated 2025-05-01 and 2025-05-08 are outside; the bad date is rejected as such.
+        assert_eq!(activities.len(), 4);
+        assert_eq!(summary.rows_rejected, 4);
+        let outside: Vec<u64> = rejects
+            .entries()
+            .iter()
+            .filter(|r| r.reason == "dated outside the evaluation period (2025-05-02 to 2025-05-03)")
+            .map(|r| r.row)
+            .collect();
+        assert_eq!(outside, [2, 3]);
+    }
+
+    #[test]
+    fn leaders_are_people_when_the_table_names_them() {
+        let csv = "date,pilot_id,partner,organisation_type,venue_type,area,activity,sessions,attendees,volunteer_hours,staff_hours,leader_id\n\
+            2025-05-01,tt,A,faith group,church,X,leader training,1,1,0,0,L1\n\
+            2025-05-02,tt,A,faith group,church,X,Leader Training,1,1,0,0,L1\n\
+            2025-05-03,tt,A,faith group,church,X,leader training,1,1,0,0,L2\n";
+        let (activities, _, _) = load_activities(csv.as_bytes(), "a.csv", DateFormat::Iso, &[]).unwrap();
+        let d = delivery_for("tt", &activities, &DataSet::default());
+        assert_eq!((d.leaders_trained, d.leaders_counted), (2, LeadersCounted::People));
     }
 }
