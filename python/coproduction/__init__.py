@@ -127,7 +127,9 @@ class Evaluation:
         Returns the files written, relative to ``out``. A folder holding anything but a
         previous report (or any of the plan's inputs) is refused with a ``PlanError``.
 
-        >>> files = run("fixtures/demo/plan.toml").write_report("/tmp/demo-report")
+        >>> import tempfile
+        >>> out = Path(tempfile.mkdtemp()) / "report"
+        >>> files = run("fixtures/demo/plan.toml").write_report(out)
         >>> "report.html" in files
         True
         """

@@ -7,6 +7,7 @@ The command's report is made once per session: by ``$COPROD_BIN`` when set, othe
 from __future__ import annotations
 
 import csv
+import doctest
 import json
 import os
 import re
@@ -309,3 +310,13 @@ def test_a_run_lets_other_python_threads_work() -> None:
     worker.join()
     # With the GIL held for the whole run, this thread could not tick during it.
     assert ticks > 20
+
+
+# --- the examples in the docstrings ----------------------------------------------------------
+
+
+def test_the_docstring_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)  # the examples name fixtures/demo/plan.toml
+    for module in (coproduction, coproduction._errors):
+        failed, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert tried > 0 and failed == 0, module.__name__
