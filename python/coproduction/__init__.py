@@ -62,7 +62,7 @@ def _text_frame(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> pl.Dat
             n += 1
             name = f"{header} ({n})"
         names.append(name)
-    columns = {name: [row[i] for row in rows] for i, name in enumerate(names)}
+    columns = {name: [row[i] if i < len(row) else None for row in rows] for i, name in enumerate(names)}
     return pl.DataFrame(columns, schema={name: pl.String for name in names})
 
 
