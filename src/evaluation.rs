@@ -64,10 +64,7 @@ impl Plan {
         counter: Option<(Arc<AtomicU64>, Arc<AtomicU64>)>,
     ) -> Result<(Catalogue, DataSet)> {
         self.check_inputs()?;
-        let mut catalogue = Catalogue::with_builtin()?;
-        for file in &self.data.instruments {
-            catalogue.add_from_file(file)?;
-        }
+        let catalogue = self.catalogue()?;
         check_input(&self.data.participants, "participants")?;
         check_input(&self.data.outcomes, "outcomes")?;
         self.check_memory()?;
@@ -91,6 +88,15 @@ impl Plan {
             }
         }
         Ok((catalogue, data))
+    }
+
+    /// The built-in instruments and the plan's own.
+    fn catalogue(&self) -> Result<Catalogue> {
+        let mut catalogue = Catalogue::with_builtin()?;
+        for file in &self.data.instruments {
+            catalogue.add_from_file(file)?;
+        }
+        Ok(catalogue)
     }
 
     /// Loads the activities table, if the plan names one, into `data`'s accounting.
@@ -324,6 +330,51 @@ impl Plan {
             warnings,
             inputs: Vec::new(),
         })
+    }
+}
+
+#[cfg(feature = "polars")]
+impl Plan {
+    /// [`Plan::run`] with the participants and outcomes given as polars frames, for a
+    /// program that holds the data in memory: the plan's `participants` and `outcomes`
+    /// files are not read (every other file it names is). Every cell goes through the
+    /// checks a CSV cell does; rejects name the files `participants frame` and
+    /// `outcomes frame`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Plan::run`].
+    pub fn run_frames(
+        &self,
+        participants: &polars::prelude::DataFrame,
+        outcomes: &polars::prelude::DataFrame,
+    ) -> Result<Evaluation> {
+        let catalogue = self.catalogue()?;
+        let mut data = {
+            let ingest = Ingest::new(&catalogue)
+                .date_format(self.data.date_format)
+                .pilots(self.pilots.iter().map(|p| p.id.clone()));
+            let mut data = ingest.load_frames(participants, outcomes)?;
+            for survey in &self.data.surveys {
+                check_input(&survey.file, "survey")?;
+                ingest.add_survey(&mut data, survey)?;
+            }
+            data
+        };
+        let activities = self.load_activities(&mut data)?;
+        if let Some(unusable) = crate::ingest::unusable_inputs(&data).into_iter().next() {
+            return Err(unusable);
+        }
+        let mut evaluation = self.compute(catalogue, data, activities, &|_| {})?;
+        // The frames are not files: only the plan's other inputs have checksums.
+        let frames = [&self.data.participants, &self.data.outcomes];
+        evaluation.inputs.extend(
+            self.input_paths()
+                .into_iter()
+                .filter(|path| !frames.contains(&path))
+                .map(|path| InputFile { sha256: sha256_file(&path, &AtomicBool::new(false)).ok(), path }),
+        );
+        Ok(evaluation)
     }
 }
 

@@ -219,3 +219,59 @@ fn formulas_in_the_data_are_neutralised_in_csv() {
     }
     assert!(seen, "the hostile area should appear, neutralised");
 }
+
+/// `Plan::run_frames` (the Python package's `run_frames`) gives the figures a run on the
+/// same rows as files gives; only the names of the two inputs differ.
+#[test]
+fn a_run_on_frames_equals_the_run_on_files() {
+    use polars::prelude::{Column, DataFrame};
+    let dir = temp_dir("frames");
+    let plan_text = "title = \"Frames\"\n[data]\nparticipants = \"participants.csv\"\noutcomes = \"outcomes.csv\"\n\
+                     [[pilot]]\nid = \"tt\"\nname = \"Talking therapies\"\nprogramme = \"psychological_therapies\"\n";
+    std::fs::write(dir.path().join("plan.toml"), plan_text).unwrap();
+    let ids: Vec<String> = (1..=12).map(|i| format!("p{i}")).collect();
+    let mut participants = String::from("participant_id,pilot_id,end_date,treatment_sessions\n");
+    let mut outcomes = String::from("participant_id,pilot_id,measure,assessed_on,score\n");
+    let (mut first, mut last) = (Vec::new(), Vec::new());
+    for (i, id) in ids.iter().enumerate() {
+        let (before, after) = (14 + (i % 5) as i64, 6 + (i % 7) as i64);
+        participants.push_str(&format!("{id},tt,2025-03-01,6\n"));
+        outcomes.push_str(&format!("{id},tt,phq9,2025-01-10,{before}\n{id},tt,phq9,2025-03-01,{after}\n"));
+        first.push(before);
+        last.push(after);
+    }
+    std::fs::write(dir.path().join("participants.csv"), participants).unwrap();
+    std::fs::write(dir.path().join("outcomes.csv"), outcomes).unwrap();
+    let plan = Plan::load(&dir.path().join("plan.toml")).unwrap();
+    let from_files = plan.run().unwrap();
+
+    let n = ids.len();
+    let people = DataFrame::new_infer_height(vec![
+        Column::new("participant_id".into(), &ids),
+        Column::new("pilot_id".into(), vec!["tt"; n]),
+        Column::new("end_date".into(), vec!["2025-03-01"; n]),
+        Column::new("treatment_sessions".into(), vec![6i64; n]),
+    ])
+    .unwrap();
+    let twice = |v: &[String]| v.iter().flat_map(|x| [x.clone(), x.clone()]).collect::<Vec<_>>();
+    let scores: Vec<i64> = first.iter().zip(&last).flat_map(|(a, b)| [*a, *b]).collect();
+    let assessments = DataFrame::new_infer_height(vec![
+        Column::new("participant_id".into(), twice(&ids)),
+        Column::new("pilot_id".into(), vec!["tt"; 2 * n]),
+        Column::new("measure".into(), vec!["phq9"; 2 * n]),
+        Column::new("assessed_on".into(), ["2025-01-10", "2025-03-01"].repeat(n)),
+        Column::new("score".into(), scores),
+    ])
+    .unwrap();
+    let from_frames = plan.run_frames(&people, &assessments).unwrap();
+    let json = |e: &coproduction::Evaluation| -> Value {
+        serde_json::from_str(&JsonPrinter.to_string(&e.publish().unwrap()).unwrap()).unwrap()
+    };
+    let (mut files, frames) = (json(&from_files), json(&from_frames));
+    assert_eq!(frames["data_quality"]["files"][0]["file"], "participants frame");
+    assert_eq!(frames["data_quality"]["files"][1]["file"], "outcomes frame");
+    files["data_quality"]["files"][0]["file"] = "participants frame".into();
+    files["data_quality"]["files"][1]["file"] = "outcomes frame".into();
+    assert_eq!(files, frames);
+    assert_eq!(frames["pilots"][0]["measures"][0]["n_paired"], 12);
+}
