@@ -242,7 +242,7 @@ fn validate(path: &Path, json: bool) -> Result<(), Error> {
         reason: "the plan cannot be run until the files above have accepted rows".to_string(),
     };
     if json {
-        println!("{}", check.to_json());
+        println!("{}", check.to_json()?);
         return if check.unusable.is_empty() { Ok(()) } else { Err(unusable()) };
     }
     for f in &check.files {

@@ -382,11 +382,21 @@ mod tests {
             ("", DateFormat::Iso),
             ("2025-4-x", DateFormat::Iso),
             ("+2025-04-01", DateFormat::Iso),
+            // Trailing text is refused: only a time of day may follow the date.
+            ("2025-04-22 junk", DateFormat::Iso),
+            ("2025-04-22T", DateFormat::Iso),
+            ("22/04/2025 junk", DateFormat::UK),
+            ("22/04/2025 10:31 then", DateFormat::UK),
         ] {
             assert!(Date::parse(text, format).is_err(), "{text} should not parse");
         }
         let e = Date::parse("2025-02-29", DateFormat::Iso).unwrap_err();
         assert_eq!(e.to_string(), "invalid date = 2025-02-29: that day does not exist in that month");
+        let e = Date::parse("2025-04-22 junk", DateFormat::Iso).unwrap_err();
+        assert_eq!(e.to_string(), "invalid date = 2025-04-22 junk: the text after the date is not a time of day");
+        // Survey time stamps keep their date explicitly, as a time of day after it.
+        assert_eq!(Date::parse("2025-04-22T10:31:05", DateFormat::Iso).unwrap().to_string(), "2025-04-22");
+        assert_eq!(Date::parse("22/04/2025 10:31", DateFormat::UK).unwrap().to_string(), "2025-04-22");
         let e = Date::parse("22/04/25", DateFormat::UK).unwrap_err();
         assert_eq!(e.to_string(), "invalid date = 22/04/25: expected a date as DD/MM/YYYY");
     }

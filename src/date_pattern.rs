@@ -380,6 +380,9 @@ pub(crate) fn is_time_of_day(text: &str) -> bool {
             return false;
         }
         rest = trimmed;
+    } else if rest.is_empty() {
+        // A bare `T` announces a time that is not there.
+        return false;
     }
     if rest.is_empty() {
         return true;

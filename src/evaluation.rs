@@ -130,7 +130,9 @@ impl Plan {
             let evaluation = self.evaluate(progress, Arc::clone(&bytes), &reading);
             reading.store(false, Ordering::Relaxed);
             failed.store(evaluation.is_err(), Ordering::Relaxed);
-            let inputs = checksums.join().unwrap_or_default();
+            // A panic while checksumming is a bug: it is passed on, not turned into
+            // a report without checksums.
+            let inputs = checksums.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             evaluation.map(|e| Evaluation { inputs, ..e })
         })
     }
@@ -473,8 +475,15 @@ pub struct Validation {
 
 impl Validation {
     /// The validation as JSON text.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".to_string())
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidData`] if a value cannot be represented
+    /// in JSON.
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string_pretty(self).map_err(|e| {
+            Error::invalid(crate::error::Location::file("validation.json"), e.to_string())
+        })
     }
 }
 

@@ -633,14 +633,18 @@ impl<'c> Ingest<'c> {
                         let first = earlier.checked_sub(start).and_then(|i| first_row.get(i)).copied();
                         let p = &data.participants[index];
                         let id = p.participant_id.clone();
+                        // The earlier listing is in this file (with its row) or in a file
+                        // read before it.
+                        let place = match first {
+                            Some(row) => format!("at row {row}"),
+                            None => "in an earlier participants file".to_string(),
+                        };
                         let problem = RowProblem::cell(
                             "participant_id",
                             &p.participant_id,
                             format!(
-                                "participant '{}' of pilot '{}' is already listed at row {}",
-                                p.participant_id,
-                                p.pilot_id,
-                                first.unwrap_or(0)
+                                "participant '{}' of pilot '{}' is already listed {place}",
+                                p.participant_id, p.pilot_id,
                             ),
                         );
                         data.participants.truncate(index);

@@ -80,24 +80,25 @@ pub struct UnconfirmedThreshold {
     pub source: String,
 }
 
-/// Used by [`Catalogue::builtin`] if the embedded data ever failed to load.
-static EMPTY: Catalogue = Catalogue { instruments: BTreeMap::new() };
-
 impl Catalogue {
     /// The built-in catalogue, parsed once.
     ///
     /// The embedded files are checked by this module's tests (`builtin_catalogue_loads`),
-    /// so loading cannot fail in a tested build. Rather than panic on an untested edit, the
-    /// fallback is an empty catalogue: every measure is then reported as unknown, which is
-    /// loud, and [`Catalogue::try_builtin`] gives the reason.
+    /// so loading cannot fail in a tested build.
+    ///
+    /// # Panics
+    ///
+    /// If the instrument files embedded in the crate do not load, which the tests rule
+    /// out; [`Catalogue::try_builtin`] gives the reason as an error instead.
     ///
     /// ```
     /// use coproduction::Catalogue;
     /// assert_eq!(Catalogue::builtin().ids().count(), 30);
     /// assert_eq!(Catalogue::builtin().get("swemwbs").unwrap().item_count(), 7);
     /// ```
+    #[allow(clippy::expect_used, reason = "the embedded catalogue is checked by the tests; see # Panics")]
     pub fn builtin() -> &'static Catalogue {
-        Catalogue::try_builtin().unwrap_or(&EMPTY)
+        Catalogue::try_builtin().expect("the embedded instrument catalogue loads (checked by the tests)")
     }
 
     /// The built-in catalogue, or why the embedded data could not be loaded.

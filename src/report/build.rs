@@ -45,13 +45,14 @@ impl ReportOptions {
 }
 
 /// Today's date (UTC) as `YYYY-MM-DD`.
+#[allow(clippy::expect_used, reason = "a clock date between 1970 and 9999 is always valid")]
 fn today() -> String {
     let secs =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let epoch = crate::Date::new(1970, 1, 1).map(|d| d.days_since_epoch()).unwrap_or(0);
-    crate::Date::from_days_since_epoch(epoch + (secs / 86_400) as i64)
-        .map(|d| d.to_string())
-        .unwrap_or_default()
+    // Days since 1970-01-01 up to year 9999 are always a valid date.
+    crate::Date::from_days_since_epoch((secs / 86_400) as i64)
+        .expect("today is a date between 1970 and 9999")
+        .to_string()
 }
 
 /// NHS Talking Therapies Monthly Statistics, April 2025: the national reliable recovery
