@@ -9,7 +9,7 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use rand::rngs::StdRng;
+use rand_chacha::ChaCha12Rng as StdRng;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Normal};
 

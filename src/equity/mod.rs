@@ -360,13 +360,19 @@ fn by_group(values: &[Option<f64>], group_of: &[u32], groups: usize) -> (Vec<f64
 /// A seed for the Monte Carlo exact test that depends only on what is tested, so results
 /// are reproducible and independent of evaluation order.
 fn hash_seed(pilot: &str, dimension: &str, rate: &str) -> u64 {
-    // FNV-1a: stable across platforms and Rust versions, unlike the std hasher.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in pilot.bytes().chain([0]).chain(dimension.bytes()).chain([0]).chain(rate.bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    // The first 8 bytes of a SHA-256: fixed by its standard, unlike a hasher's output,
+    // which may change between versions.
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(pilot)
+        .chain_update([0])
+        .chain_update(dimension)
+        .chain_update([0])
+        .chain_update(rate)
+        .finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_le_bytes(first)
 }
 
 /// Groups sort numerically when their labels are numbers (IMD 1..10), else by text, with

@@ -48,32 +48,17 @@ use validate::{ParticipantColumns, RowProblem, cell, field_count, identifier_str
 use workbook::WorkbookSource;
 pub(crate) use workbook::{is_workbook, workbook_rows};
 
-/// FNV-1a: the ingest maps are keyed by short ids and small tuples, where SipHash's
-/// protection against crafted collisions costs more than it buys (inputs are the
-/// evaluator's own files).
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Fnv(u64);
+/// The ingest maps are keyed by short ids and small tuples, where SipHash's protection
+/// against crafted collisions costs more than it buys (inputs are the evaluator's own
+/// files): foldhash with a fixed seed, so runs are repeatable. Only lookups go through
+/// these maps; nothing printed depends on their order.
+type FastHasher = foldhash::fast::FixedState;
 
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+pub(crate) type FastMap<K, V> = HashMap<K, V, FastHasher>;
 
 /// Texts that repeat down a column (pilots, categories, codes), each held once and shared.
 #[derive(Debug, Default)]
-pub(crate) struct SharedText(std::collections::HashSet<Arc<str>, std::hash::BuildHasherDefault<Fnv>>);
+pub(crate) struct SharedText(std::collections::HashSet<Arc<str>, FastHasher>);
 
 impl SharedText {
     pub(crate) fn get(&mut self, text: &str) -> Arc<str> {
@@ -183,13 +168,8 @@ impl ParticipantIndex {
     const EMPTY: u32 = u32::MAX;
 
     fn hash(pilot: &str, id: &str) -> u32 {
-        use std::hash::Hasher;
-        let mut h = Fnv::default();
-        h.write(pilot.as_bytes());
-        h.write(&[0xff]);
-        h.write(id.as_bytes());
-        // FNV's low bits are weak for short keys: fold the high half in.
-        let v = h.finish();
+        use std::hash::BuildHasher;
+        let v = FastHasher::default().hash_one((pilot, id));
         (v ^ (v >> 32)) as u32
     }
 

@@ -1052,7 +1052,7 @@ pub(super) fn to_png(scene: &Scene) -> Result<Vec<u8>> {
         let area = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
         paint(scene, &area, f64::from(PNG_SCALE), BITMAP_TEXT)?;
     }
-    Ok(png::encode_rgb(width, height, &rgb))
+    png::encode_rgb(width, height, &rgb)
 }
 
 fn escape_xml(text: &str) -> String {
