@@ -519,9 +519,10 @@ impl Plan {
             let data = &eval.data;
             let programme = |id: &str| self.pilots.iter().find(|p| p.id == id).map(|p| p.programme);
             let has_measure = |pilot: &str, measure: &str| {
-                data.assessments().iter().any(|a| {
-                    &*a.measure == measure && &*data.participants()[a.participant as usize].pilot_id == pilot
-                })
+                let Some(id) = data.measure(measure) else { return false };
+                data.assessments()
+                    .iter()
+                    .any(|a| a.measure == id && &*data.participants()[a.participant as usize].pilot_id == pilot)
             };
             warnings.extend(map.link_warnings(&programme, &has_measure));
         }

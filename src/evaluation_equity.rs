@@ -80,8 +80,8 @@ pub(crate) fn equity_input<'a>(
     if let Some(measure) = HEADLINE_MEASURES.iter().find(|m| pilot.measure(m).is_some_and(|m| m.n_paired > 0))
     {
         let mut column = vec![None; members.len()];
-        let id = crate::ingest::Measure::new(measure);
-        for pair in outcomes.pairs.iter().filter(|p| p.measure == id && p.is_paired()) {
+        let id = data.measure(measure);
+        for pair in outcomes.pairs.iter().filter(|p| Some(p.measure) == id && p.is_paired()) {
             if let Some(&Some(pos)) = position.get(pair.participant as usize) {
                 column[pos] = Some(pair.change());
             }

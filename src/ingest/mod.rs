@@ -244,6 +244,9 @@ pub struct DataSet {
     /// The assessments by participant, measure and date; made when first asked for and
     /// forgotten when rows are added.
     order: OnceLock<AssessmentOrder>,
+    /// The ids of the measures, by [`Measure`] index: those of the catalogue the data was
+    /// loaded with.
+    measures: Vec<Arc<str>>,
 }
 
 impl DataSet {
@@ -255,6 +258,17 @@ impl DataSet {
     /// Accepted assessments, in file order.
     pub fn assessments(&self) -> &[Assessment] {
         &self.assessments
+    }
+
+    /// The measure with this id in the catalogue the data was loaded with.
+    pub fn measure(&self, id: &str) -> Option<Measure> {
+        self.measures.iter().position(|m| &**m == id).map(Measure::at)
+    }
+
+    /// The id of a measure of this data set's assessments (as its catalogue spells it;
+    /// `""` for a measure of another catalogue).
+    pub fn measure_id(&self, measure: Measure) -> &str {
+        self.measures.get(measure.index()).map_or("", |id| id)
     }
 
     /// Rows read, accepted and rejected, per file, in load order.
@@ -283,7 +297,7 @@ impl DataSet {
 
     /// The assessments by participant, measure id, date and file order.
     pub(crate) fn assessment_order(&self) -> &AssessmentOrder {
-        self.order.get_or_init(|| AssessmentOrder::new(&self.assessments, self.participants.len()))
+        self.order.get_or_init(|| AssessmentOrder::new(&self.assessments, self.participants.len(), &self.measures))
     }
 
     /// The index of a participant in [`DataSet::participants`].
@@ -355,7 +369,7 @@ impl DataSet {
                 a.iter().map(|x| who(x).participant_id.clone()).collect::<Vec<_>>(),
             ),
             Series::new("pilot_id".into(), a.iter().map(|x| who(x).pilot_id.to_string()).collect::<Vec<_>>()),
-            Series::new("measure".into(), a.iter().map(|x| x.measure.to_string()).collect::<Vec<_>>()),
+            Series::new("measure".into(), a.iter().map(|x| self.measure_id(x.measure)).collect::<Vec<_>>()),
             Series::new(
                 "assessed_on".into(),
                 a.iter().map(|x| x.assessed_on.to_string()).collect::<Vec<_>>(),
@@ -450,9 +464,14 @@ impl<'c> Ingest<'c> {
         self
     }
 
+    /// A data set with no rows, naming the measures of this loader's catalogue.
+    fn empty_data(&self) -> DataSet {
+        DataSet { measures: self.catalogue.measure_ids().to_vec(), ..DataSet::default() }
+    }
+
     /// Loads two files, each CSV or (by a `.parquet` extension) Parquet.
     pub fn load_paths(&self, participants: &Path, outcomes: &Path) -> Result<DataSet> {
-        let mut data = DataSet::default();
+        let mut data = self.empty_data();
         // Room for every row the files can hold, reserved up front: growing a table of
         // millions of rows by doubling copies it again and again. Only the rows stored
         // take memory; the rest is address space.
@@ -492,7 +511,7 @@ impl<'c> Ingest<'c> {
         outcomes: impl Read,
         outcomes_label: &str,
     ) -> Result<DataSet> {
-        let mut data = DataSet::default();
+        let mut data = self.empty_data();
         let mut source = CsvSource::new(participants, participants_label)?;
         self.read_participants(&mut data, Rows::Here(&mut source), participants_label)?;
         let mut source = CsvSource::new(outcomes, outcomes_label)?;
@@ -504,7 +523,7 @@ impl<'c> Ingest<'c> {
     /// Loads two polars frames with the canonical columns (any column types; native date
     /// columns are accepted). Every cell goes through the same checks as a CSV cell.
     pub fn load_frames(&self, participants: &DataFrame, outcomes: &DataFrame) -> Result<DataSet> {
-        let mut data = DataSet::default();
+        let mut data = self.empty_data();
         let mut source = FrameSource::new(participants, "participants frame", self.date_format)?;
         self.read_participants(&mut data, Rows::Ahead(&mut source), "participants frame")?;
         let mut source = FrameSource::new(outcomes, "outcomes frame", self.date_format)?;
@@ -728,7 +747,7 @@ impl<'c> Ingest<'c> {
     /// size of the file is kept while reading.
     fn reject_repeats(&self, data: &mut DataSet, label: &str, summary: &mut FileSummary, start: usize) {
         let loaded = &data.assessments[start..];
-        let order = AssessmentOrder::new(loaded, data.participants.len());
+        let order = AssessmentOrder::new(loaded, data.participants.len(), &data.measures);
         let mut repeat = vec![false; loaded.len()];
         let mut any = false;
         for run in order.all().chunk_by(|&a, &b| {
@@ -747,7 +766,7 @@ impl<'c> Ingest<'c> {
                     Some(&a.assessed_on.format(self.date_format)),
                     format!(
                         "repeats the {} assessment of participant '{}' on {} (first at row {})",
-                        a.measure,
+                        data.measure_id(a.measure),
                         data.participants[a.participant as usize].participant_id,
                         a.assessed_on,
                         first.row
@@ -842,7 +861,7 @@ impl<'c> Ingest<'c> {
                 return Err(RowProblem::cell(
                     name,
                     text,
-                    format!("{measure} has {} items, but {name} has a value", instrument.item_count()),
+                    format!("{} has {} items, but {name} has a value", instrument.id(), instrument.item_count()),
                 ));
             }
             let value = number(name, text)?;
@@ -856,7 +875,8 @@ impl<'c> Ingest<'c> {
         let scored = match (score_text, any_item) {
             (None, false) => {
                 return Err(RowProblem::row(format!(
-                    "both score and items are empty for this {measure} assessment"
+                    "both score and items are empty for this {} assessment",
+                    instrument.id()
                 )));
             }
             (None, true) => {
@@ -1057,9 +1077,9 @@ impl<'c> OutcomeState<'c> {
     fn new(catalogue: &'c Catalogue) -> OutcomeState<'c> {
         let measures = catalogue
             .instruments()
-            .map(|instrument| {
+            .filter_map(|instrument| {
                 let id = instrument.id();
-                (id.to_string(), (Measure::new(id), instrument))
+                Some((id.to_string(), (catalogue.measure(id)?, instrument)))
             })
             .collect();
         OutcomeState {

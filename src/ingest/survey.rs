@@ -196,6 +196,8 @@ fn key(label: &str) -> String {
 
 struct Resolved {
     measure: Measure,
+    /// The measure's id, for messages.
+    id: String,
     columns: Vec<usize>,
     /// The answer labels, and whether the plan declared them (then they are the only
     /// answers accepted besides a recode's codes).
@@ -248,6 +250,11 @@ impl Ingest<'_> {
         label: &str,
     ) -> Result<()> {
         data.order = std::sync::OnceLock::new();
+        // A data set made without a loader (`DataSet::default()`) learns the names of
+        // this catalogue's measures; one loaded with it has them already.
+        if data.measures.is_empty() {
+            data.measures = self.catalogue.measure_ids().to_vec();
+        }
         let headers: Vec<String> = csv.headers().to_vec();
         let mut fields = Row::new();
         // Extra header rows: SurveyMonkey's answer options, Qualtrics' question text and
@@ -416,7 +423,12 @@ impl Ingest<'_> {
                 None => builtin_labels(&id),
             };
             out.push(Resolved {
-                measure: Measure::new(&id),
+                measure: self.catalogue.measure(&id).ok_or_else(|| Error::Unknown {
+                    kind: "instrument",
+                    name: id.clone(),
+                    hint: String::new(),
+                })?,
+                id: id.clone(),
                 columns,
                 labels,
                 declared: spec.labels.clone(),
@@ -483,7 +495,7 @@ impl Ingest<'_> {
         let mut accepted = Vec::new();
         let mut duplicates = Vec::new();
         for inst in instruments {
-            let Some(instrument) = self.catalogue.get(&inst.measure) else { continue };
+            let Some(instrument) = self.catalogue.get(&inst.id) else { continue };
             items.clear();
             let mut bad = None;
             for &c in &inst.columns {
@@ -512,7 +524,7 @@ impl Ingest<'_> {
                     problems.push(RowProblem {
                         column,
                         value: None,
-                        reason: format!("{}: {p}", inst.measure),
+                        reason: format!("{}: {p}", inst.id),
                     });
                     continue;
                 }
@@ -527,7 +539,7 @@ impl Ingest<'_> {
         // A repeated submission is one problem of the row, naming the person.
         if let Some(&(_, first)) = duplicates.first() {
             let id = cell(participant_col).unwrap_or_default();
-            let measures: Vec<String> = duplicates.iter().map(|(m, _)| m.to_string()).collect();
+            let measures: Vec<&str> = duplicates.iter().map(|&(m, _)| self.catalogue.measure_id(m)).collect();
             problems.push(RowProblem::cell(
                 &header(participant_col),
                 id,
@@ -633,7 +645,7 @@ fn answer_value(text: &str, inst: &Resolved, tool: SurveyTool) -> std::result::R
     if let Some((_, v)) = inst.labels.iter().find(|(l, _)| key(l) == k) {
         return Ok(*v);
     }
-    let measure = inst.measure;
+    let measure = &inst.id;
     let (min, max) = inst.item_range;
     let number = text.trim().parse::<f64>().ok().filter(|v| v.is_finite());
     let in_range = |v: f64| v >= min && v <= max;

@@ -1,6 +1,7 @@
 //! The catalogue: the built-in instruments plus any the user loads.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -64,6 +65,42 @@ const BUILTIN_VALUE_SETS: &[(&str, &str)] =
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Catalogue {
     instruments: BTreeMap<String, Instrument>,
+    /// The ids in the order they were first added: a [`Measure`] is an index here, so an
+    /// id replaced by a later file keeps its measure.
+    #[serde(skip)]
+    measures: Vec<Arc<str>>,
+}
+
+/// An instrument of a [`Catalogue`], as stored in every assessment and
+/// pair: its index in that catalogue.
+///
+/// Four bytes where a shared string would take sixteen: a million participants have
+/// about nine million assessments. A `Measure` means something only with the catalogue
+/// it came from ([`Catalogue::measure`]); the catalogue, or
+/// the [`DataSet`](crate::DataSet) loaded with it, gives its id text. There is no
+/// registry shared across catalogues.
+///
+/// ```
+/// use coproduction::Catalogue;
+/// let catalogue = Catalogue::builtin();
+/// let phq9 = catalogue.measure("phq9").unwrap();
+/// assert_eq!(Some(phq9), catalogue.measure("phq9"));
+/// assert_eq!(catalogue.measure_id(phq9), "phq9");
+/// assert_eq!(catalogue.measure("no_such_instrument"), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Measure(u32);
+
+impl Measure {
+    /// The measure at this position of its catalogue.
+    pub(crate) fn at(index: usize) -> Measure {
+        Measure(index as u32)
+    }
+
+    /// Its position in its catalogue.
+    pub(crate) fn index(self) -> usize {
+        self.0 as usize
+    }
 }
 
 /// A threshold or definition that is best knowledge, not found in a primary source.
@@ -121,7 +158,7 @@ impl Catalogue {
 
     /// An empty catalogue.
     pub fn empty() -> Catalogue {
-        Catalogue { instruments: BTreeMap::new() }
+        Catalogue { instruments: BTreeMap::new(), measures: Vec::new() }
     }
 
     fn load_builtin() -> Result<Catalogue> {
@@ -182,6 +219,9 @@ impl Catalogue {
             if instrument.scoring == Scoring::ValueSet && same_items {
                 instrument.value_set = existing.value_set.clone();
             }
+        }
+        if !self.instruments.contains_key(&instrument.id) {
+            self.measures.push(instrument.id.as_str().into());
         }
         self.instruments.insert(instrument.id.clone(), instrument);
         Ok(())
@@ -257,6 +297,21 @@ impl Catalogue {
 
     fn hint(&self, unknown: &str) -> String {
         self.suggest(unknown).map(|s| format!(", did you mean '{s}'?")).unwrap_or_default()
+    }
+
+    /// The measure with this id (exact spelling), for finding its assessments and pairs.
+    pub fn measure(&self, id: &str) -> Option<Measure> {
+        self.measures.iter().position(|m| &**m == id).map(Measure::at)
+    }
+
+    /// The id of a measure of this catalogue (`""` for a measure of another, larger one).
+    pub fn measure_id(&self, measure: Measure) -> &str {
+        self.measures.get(measure.index()).map_or("", |id| id)
+    }
+
+    /// The ids of the measures, by [`Measure`] index.
+    pub(crate) fn measure_ids(&self) -> &[Arc<str>] {
+        &self.measures
     }
 
     /// All ids, in alphabetical order.

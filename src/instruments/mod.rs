@@ -22,7 +22,7 @@ mod definition;
 mod scoring;
 mod value_set;
 
-pub use catalogue::{Catalogue, UnconfirmedThreshold};
+pub use catalogue::{Catalogue, Measure, UnconfirmedThreshold};
 pub use definition::{
     Band, Confidence, ConversionTable, Direction, Instrument, MeanSd, MissingItems, Norms, ReliableChange,
     Scoring, Sourced, Threshold,

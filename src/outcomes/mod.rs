@@ -222,7 +222,7 @@ pub fn evaluate_outcomes(
         }
         let mut measures = Vec::new();
         for id in catalogue.ids() {
-            if let (Some(instrument), Some(list)) = (catalogue.get(id), per_measure.get(&Measure::new(id))) {
+            if let (Some(instrument), Some(list)) = (catalogue.get(id), data.measure(id).and_then(|m| per_measure.get(&m))) {
                 measures.push(measure_change(instrument, list));
             }
         }
@@ -239,7 +239,7 @@ pub fn evaluate_outcomes(
         } else {
             (None, Vec::new())
         };
-        let has_bp = per_measure.contains_key(&Measure::new("sbp"));
+        let has_bp = data.measure("sbp").is_some_and(|m| per_measure.contains_key(&m));
         let cardiovascular = if spec.programme == Programme::Cardiovascular || has_bp {
             Some(cardiovascular::cardiovascular(data, people, &by_key, catalogue, &rules.cardiovascular)?)
         } else {
@@ -255,7 +255,7 @@ pub fn evaluate_outcomes(
             cardiovascular,
             qaly: ["eq5d3l", "eq5d5l"]
                 .into_iter()
-                .filter(|m| per_measure.contains_key(&Measure::new(m)))
+                .filter(|m| data.measure(m).is_some_and(|m| per_measure.contains_key(&m)))
                 .find_map(|m| qaly_gain(data, people, m)),
             episodes,
             risk_flags: risk.get(spec.id.as_str()).copied().unwrap_or(0),

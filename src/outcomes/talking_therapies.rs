@@ -227,9 +227,9 @@ pub fn talking_therapies(
     let mut episodes = Vec::with_capacity(participants.len());
     let mut anxiety_use: HashMap<&str, usize> = HashMap::new();
     // The ADSM measures named by descriptors, resolved once each rather than per person.
-    let mut adsm_scales: Vec<(&str, (Scale, Measure))> = Vec::new();
+    let mut adsm_scales: Vec<(&str, (Scale, Option<Measure>))> = Vec::new();
     let (mut finished_not_paired, mut not_case) = (0, 0);
-    let (phq9_id, gad7_id) = (Measure::new("phq9"), Measure::new("gad7"));
+    let (phq9_id, gad7_id) = (data.measure("phq9"), data.measure("gad7"));
     for &index in participants {
         let person: &Participant = &data.participants()[index];
         let mut episode = EpisodeOutcome { participant: index, ..EpisodeOutcome::default() };
@@ -239,7 +239,8 @@ pub fn talking_therapies(
             episodes.push(episode);
             continue;
         }
-        let paired = |measure: Measure| pairs.get(index, measure).filter(|p| p.is_paired());
+        let paired =
+            |measure: Option<Measure>| measure.and_then(|m| pairs.get(index, m)).filter(|p| p.is_paired());
         let depression = paired(phq9_id);
         // The ADSM replaces GAD-7 when the descriptor has one and it is paired.
         // An ADSM without caseness or reliable change (a user's replacement table) is an
@@ -250,7 +251,7 @@ pub fn talking_therapies(
                 let (scale, id) = match adsm_scales.iter().find(|(known, _)| *known == m) {
                     Some((_, resolved)) => *resolved,
                     None => {
-                        let resolved = (Scale::new(catalogue, m)?, Measure::new(m));
+                        let resolved = (Scale::new(catalogue, m)?, data.measure(m));
                         adsm_scales.push((m, resolved));
                         resolved
                     }
