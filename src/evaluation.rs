@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::ingest::{DataSet, Ingest};
 use crate::instruments::Catalogue;
+use crate::metric::Metric;
 use crate::outcomes::{Outcomes, evaluate_outcomes};
 use crate::plan::{ImpactMapSource, Plan};
 use crate::{equity, value};
@@ -252,17 +253,17 @@ struct Measured<'a> {
 }
 
 impl value::MeasuredQuantities for Measured<'_> {
-    fn quantity(&self, pilot: &str, metric: &str) -> Option<value::LinkedQuantity> {
+    fn quantity(&self, pilot: &str, metric: &Metric) -> Option<value::LinkedQuantity> {
         let fixed = |count: f64| {
             Some(value::LinkedQuantity { count, denominator: None, ci_low: None, ci_high: None })
         };
         let d = self.delivery.iter().find(|d| d.pilot == pilot);
         match metric {
-            "volunteer_hours" => fixed(d?.volunteer_hours),
-            "staff_hours" => fixed(d?.staff_hours),
-            "leaders_trained" => fixed(d?.leaders_trained as f64),
-            "sessions" => fixed(d?.by_venue.iter().map(|v| v.1).sum::<u64>() as f64),
-            "attendances" => fixed(d?.by_venue.iter().map(|v| v.2).sum::<u64>() as f64),
+            Metric::VolunteerHours => fixed(d?.volunteer_hours),
+            Metric::StaffHours => fixed(d?.staff_hours),
+            Metric::LeadersTrained => fixed(d?.leaders_trained as f64),
+            Metric::Sessions => fixed(d?.by_venue.iter().map(|v| v.1).sum::<u64>() as f64),
+            Metric::Attendances => fixed(d?.by_venue.iter().map(|v| v.2).sum::<u64>() as f64),
             _ => self.outcomes.metric(pilot, metric),
         }
     }
@@ -357,7 +358,7 @@ fn sha256_hex(mut input: impl Read, stop: &AtomicBool) -> std::io::Result<String
 /// delivery figures. Lets an embedder re-value a map (other proxies, more draws) without
 /// loading the data again.
 impl value::MeasuredQuantities for Evaluation {
-    fn quantity(&self, pilot: &str, metric: &str) -> Option<value::LinkedQuantity> {
+    fn quantity(&self, pilot: &str, metric: &Metric) -> Option<value::LinkedQuantity> {
         Measured { outcomes: &self.outcomes, delivery: &self.delivery }.quantity(pilot, metric)
     }
 }

@@ -9,10 +9,9 @@ use crate::error::Result;
 use crate::ingest::{DataSet, Participant};
 use crate::outcomes::{Outcomes, PilotOutcomes};
 
-/// The measure whose change is broken down by group, per programme: the first of these
-/// the pilot has.
-const HEADLINE_MEASURES: [&str; 8] =
-    ["phq9", "gad7", "sbp", "zbi22", "demqol", "swemwbs", "wemwbs", "ons_life_satisfaction"];
+// The measure whose change is broken down by group: the first headline measure the
+// pilot has paired.
+use crate::metric::HEADLINE_MEASURES;
 
 pub(crate) fn equity_input<'a>(
     data: &'a DataSet,

@@ -60,6 +60,7 @@ mod evaluation;
 mod evaluation_equity;
 mod ingest;
 mod instruments;
+mod metric;
 mod outcomes;
 mod parallel;
 mod plain_toml;
@@ -84,6 +85,7 @@ pub use ingest::{
     SurveyTool, inspect_survey, neutralise_formula,
 };
 pub use instruments::*;
+pub use metric::{HEADLINE_MEASURES, MeasureMetric, Metric, NATIONAL_RELIABLE_RECOVERY, parse_link};
 pub use outcomes::*;
 pub use plan::{
     DataPlan, DisclosurePlan, EQUITY_DIMENSIONS, EquityPlan, ImpactMapSource, Plan, ReportPlan,

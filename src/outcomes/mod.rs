@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::ingest::{DataSet, Measure};
+use crate::metric::{MeasureMetric, Metric};
 use crate::instruments::Catalogue;
 
 pub use cardiovascular::{BpTargets, Cardiovascular, CardiovascularRules, REGRESSION_CAVEAT, RelativeRisk};
@@ -132,7 +133,9 @@ impl Outcomes {
     /// `<measure>.total_change` (the sum over paired participants, n × mean: WELLBYs per
     /// year for `ons_life_satisfaction`, QALYs per year for EQ-5D utility). Counts carry
     /// their denominator and Wilson interval as counts; changes their 95% t interval.
-    pub fn metric(&self, pilot: &str, metric: &str) -> Option<crate::value::LinkedQuantity> {
+    ///
+    /// The activities table's metrics (`volunteer_hours`, ...) are not outcomes: `None`.
+    pub fn metric(&self, pilot: &str, metric: &Metric) -> Option<crate::value::LinkedQuantity> {
         use crate::value::LinkedQuantity;
         let p = self.pilot(pilot)?;
         let from_rate = |rate: &Option<crate::stats::Proportion>| {
@@ -145,21 +148,25 @@ impl Outcomes {
         };
         let tt = p.talking_therapies.as_ref();
         match metric {
-            "participants" => Some(LinkedQuantity {
+            Metric::Participants => Some(LinkedQuantity {
                 count: p.participants as f64,
                 denominator: None,
                 ci_low: None,
                 ci_high: None,
             }),
-            "finished_treatment" => from_rate(&tt?.finished_treatment),
-            "recovery" => from_rate(&tt?.recovery),
-            "reliable_improvement" => from_rate(&tt?.reliable_improvement),
-            "reliable_recovery" => from_rate(&tt?.reliable_recovery),
-            "reliable_deterioration" => from_rate(&tt?.reliable_deterioration),
-            "bp_controlled" => from_rate(&p.cardiovascular.as_ref()?.controlled_last),
-            "bp_newly_controlled" => from_rate(&p.cardiovascular.as_ref()?.newly_controlled),
-            other => {
-                let (measure, what) = other.rsplit_once('.')?;
+            Metric::FinishedTreatment => from_rate(&tt?.finished_treatment),
+            Metric::Recovery => from_rate(&tt?.recovery),
+            Metric::ReliableImprovement => from_rate(&tt?.reliable_improvement),
+            Metric::ReliableRecovery => from_rate(&tt?.reliable_recovery),
+            Metric::ReliableDeterioration => from_rate(&tt?.reliable_deterioration),
+            Metric::BpControlled => from_rate(&p.cardiovascular.as_ref()?.controlled_last),
+            Metric::BpNewlyControlled => from_rate(&p.cardiovascular.as_ref()?.newly_controlled),
+            Metric::VolunteerHours
+            | Metric::StaffHours
+            | Metric::LeadersTrained
+            | Metric::Sessions
+            | Metric::Attendances => None,
+            Metric::Measure { measure, of } => {
                 let m = p.measure(measure)?;
                 // Improvement positive: a fall on a lower-is-better scale counts up.
                 let sign = if m.higher_is_better { 1.0 } else { -1.0 };
@@ -172,17 +179,18 @@ impl Outcomes {
                         ci_high: a.zip(b).map(|(a, b)| a.max(b)),
                     })
                 };
-                match what {
-                    "improved" => from_rate(&crate::stats::wilson(m.improved? as u64, m.n_paired as u64)),
-                    "n_paired" => Some(LinkedQuantity {
+                match of {
+                    MeasureMetric::Improved => {
+                        from_rate(&crate::stats::wilson(m.improved? as u64, m.n_paired as u64))
+                    }
+                    MeasureMetric::NPaired => Some(LinkedQuantity {
                         count: m.n_paired as f64,
                         denominator: None,
                         ci_low: None,
                         ci_high: None,
                     }),
-                    "mean_change" => change(1.0),
-                    "total_change" => change(m.n_paired as f64),
-                    _ => None,
+                    MeasureMetric::MeanChange => change(1.0),
+                    MeasureMetric::TotalChange => change(m.n_paired as f64),
                 }
             }
         }
@@ -190,7 +198,7 @@ impl Outcomes {
 }
 
 impl crate::value::MeasuredQuantities for Outcomes {
-    fn quantity(&self, pilot: &str, metric: &str) -> Option<crate::value::LinkedQuantity> {
+    fn quantity(&self, pilot: &str, metric: &Metric) -> Option<crate::value::LinkedQuantity> {
         self.metric(pilot, metric)
     }
 }

@@ -55,23 +55,7 @@ fn today() -> String {
         .to_string()
 }
 
-/// NHS Talking Therapies Monthly Statistics, April 2025: the national reliable recovery
-/// rate the pilots are read against.
-pub(crate) const NATIONAL_RELIABLE_RECOVERY: f64 = 0.484;
-
-/// The measures a dementia or wellbeing pilot leads with, in order of preference.
-pub(crate) const HEADLINE_MEASURES: [&str; 10] = [
-    "swemwbs",
-    "wemwbs",
-    "ons_life_satisfaction",
-    "zbi22",
-    "zbi12",
-    "demqol",
-    "demqol_proxy",
-    "qol_ad",
-    "eq5d3l",
-    "eq5d5l",
-];
+pub(crate) use crate::metric::{HEADLINE_MEASURES, NATIONAL_RELIABLE_RECOVERY};
 
 /// Builds the report document.
 ///

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use statrs::function::beta::inv_beta_reg;
 
 use crate::error::{Error, Result};
+use crate::metric::Metric;
 
 use super::impact_map::{ImpactMap, LINKABLE_METRICS};
 use super::schedules::{Discounting, GdpDeflator};
@@ -30,11 +31,11 @@ pub struct LinkedQuantity {
 /// table of counts.
 pub trait MeasuredQuantities {
     /// The count named `<pilot>.<metric>`, if it exists.
-    fn quantity(&self, pilot: &str, metric: &str) -> Option<LinkedQuantity>;
+    fn quantity(&self, pilot: &str, metric: &Metric) -> Option<LinkedQuantity>;
 }
 
 impl MeasuredQuantities for BTreeMap<String, LinkedQuantity> {
-    fn quantity(&self, pilot: &str, metric: &str) -> Option<LinkedQuantity> {
+    fn quantity(&self, pilot: &str, metric: &Metric) -> Option<LinkedQuantity> {
         self.get(&format!("{pilot}.{metric}")).copied()
     }
 }
@@ -318,25 +319,6 @@ impl Params {
     }
 }
 
-/// The natural unit of a measured quantity, and whether it accrues each year (QALYs and
-/// WELLBYs are per year of persistence; a recovery is a person).
-fn unit_of(link: &str) -> Option<(String, bool)> {
-    let (_, metric) = link.split_once('.')?;
-    let unit = match metric {
-        "recovery" => "recovery",
-        "reliable_recovery" => "reliable recovery",
-        "reliable_improvement" => "person reliably improved",
-        "bp_newly_controlled" => "person newly controlled",
-        "ons_life_satisfaction.total_change" => return Some(("WELLBY".to_string(), true)),
-        "eq5d3l.total_change" | "eq5d5l.total_change" => return Some(("QALY".to_string(), true)),
-        other => {
-            let measure = other.strip_suffix(".improved")?;
-            return Some((format!("person reliably improved on {measure}"), false));
-        }
-    };
-    Some((unit.to_string(), false))
-}
-
 fn ratio(pv: f64, investment: f64) -> Option<f64> {
     (investment > 0.0).then(|| pv / investment)
 }
@@ -416,8 +398,9 @@ pub fn evaluate_with(
     for i in &map.inputs {
         let (amount, hours) = match (&i.hours_from, i.amount) {
             (Some(link), _) => {
-                let (pilot, metric) = link.split_once('.').unwrap_or((link.as_str(), ""));
-                let hours = measured.quantity(pilot, metric).ok_or_else(|| Error::Unknown {
+                let hours = crate::metric::parse_link(link)
+                    .and_then(|(pilot, metric)| measured.quantity(pilot, &metric))
+                    .ok_or_else(|| Error::Unknown {
                     kind: "measured hours",
                     name: link.clone(),
                     hint: format!(
@@ -459,14 +442,13 @@ pub fn evaluate_with(
     for (index, o) in map.outcomes.iter().enumerate() {
         let link = match &o.quantity_from {
             Some(link) => {
-                let (pilot, metric) = link.split_once('.').unwrap_or((link.as_str(), ""));
-                Some(measured.quantity(pilot, metric).ok_or_else(|| {
+                let parsed = crate::metric::parse_link(link);
+                let found = parsed.as_ref().and_then(|(pilot, metric)| measured.quantity(pilot, metric));
+                Some(found.ok_or_else(|| {
                     // A metric of the list that has no figure is not unknown: the pilot has
                     // no data for it (or is not a pilot of the plan).
-                    let listed = LINKABLE_METRICS
-                        .split([',', ' '])
-                        .any(|m| !m.is_empty() && m != "or" && m == metric)
-                        || metric.ends_with(".improved");
+                    let listed = parsed.is_some();
+                    let (pilot, metric) = link.split_once('.').unwrap_or((link.as_str(), ""));
                     let hint = if listed {
                         format!(
                             " (outcome '{}'): '{metric}' is a known metric, but pilot '{pilot}' has no figure for it: check that '{pilot}' is a pilot of the plan with accepted participants and paired assessments",
@@ -645,7 +627,8 @@ fn cost_per_outcome(
         if o.negative {
             continue;
         }
-        let Some((unit, per_year)) = o.quantity_from.as_deref().and_then(unit_of) else { continue };
+        let metric = o.quantity_from.as_deref().and_then(crate::metric::parse_link).map(|(_, m)| m);
+        let Some((unit, per_year)) = metric.as_ref().and_then(Metric::unit) else { continue };
         let units = |q: f64| if per_year { p.discounted(dfs, q * p.kept()) } else { q * p.kept() };
         let cost = |q: f64| {
             let u = units(q);
