@@ -34,6 +34,11 @@ impl Date {
     /// assert!(Date::new(2024, 2, 29).is_ok());
     /// assert!(Date::new(2025, 2, 29).is_err());
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] if the year is outside 1 to 9998 or the day does not exist
+    /// in that month.
     pub fn new(year: i32, month: u32, day: u32) -> Result<Date> {
         let invalid = |reason| Error::InvalidParameter {
             name: "date",
@@ -80,6 +85,10 @@ impl Date {
     }
 
     /// The date `days` after 1970-01-01 (civil_from_days, H. Hinnant).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] if the day falls outside the years 1 to 9998.
     pub fn from_days_since_epoch(days: i64) -> Result<Date> {
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
@@ -132,6 +141,11 @@ impl Date {
     }
 
     /// Parses `text` (surrounding spaces ignored) in the given format.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] if `text` is not a date in `format` (or is followed by
+    /// anything but a time of day), or the day does not exist.
     pub fn parse(text: &str, format: DateFormat) -> Result<Date> {
         let text = text.trim();
         // The usual cell, `YYYY-MM-DD` exactly, read digit by digit; anything else (and any

@@ -109,6 +109,11 @@ const MONTHS: [&str; 12] = [
 impl DatePattern {
     /// Reads a `strftime` spelling. The pattern must have a four-digit year, a month and a
     /// day; `%y` (two-digit year) is refused because it is ambiguous.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) if the spelling is not a
+    /// pattern this crate reads (no four-digit year, month and day, or an unknown directive).
     pub fn new(spelling: &str) -> Result<DatePattern> {
         let invalid = |reason: &'static str| Error::InvalidParameter {
             name: "date_format",

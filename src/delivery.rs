@@ -57,6 +57,7 @@ impl OrganisationType {
 
 /// One row of the activities table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Activity {
     /// When it happened.
     pub date: Date,
@@ -87,6 +88,7 @@ pub const CLINICAL_VENUES: [&str; 5] = ["gp surgery", "clinic", "hospital", "pha
 
 /// The delivery figures of one pilot.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PilotDelivery {
     /// Pilot id.
     pub pilot: String,
@@ -124,6 +126,12 @@ const COLUMNS: [&str; 11] = [
 
 /// Reads an activities table: the columns above, validated like every other input; bad
 /// rows go to the returned rejects.
+///
+/// # Errors
+///
+/// [`Error::MissingColumn`](crate::Error::MissingColumn) or
+/// [`Error::NotATable`](crate::Error::NotATable) if the table cannot be read; rows that fail
+/// their checks are rejected, not errors.
 pub fn load_activities(
     input: impl Read,
     label: &str,
@@ -289,6 +297,10 @@ fn column_index(headers: &[String], label: &str) -> Result<BTreeMap<&'static str
 }
 
 /// Reads the activities file named in a plan.
+///
+/// # Errors
+///
+/// As [`load_activities`], or [`Error::Io`](crate::Error::Io) if the file cannot be opened.
 pub fn load_activities_path(
     path: &Path,
     date_format: DateFormat,

@@ -17,6 +17,7 @@ use crate::{equity, value};
 
 /// Everything a plan produces, ready for the report printers or for embedding.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Evaluation {
     /// The plan that was run.
     pub plan: Plan,
@@ -43,6 +44,7 @@ pub struct Evaluation {
 
 /// An input file and its checksum.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct InputFile {
     /// The path as the plan names it.
     pub path: PathBuf,
@@ -52,6 +54,11 @@ pub struct InputFile {
 
 impl Plan {
     /// Loads the plan's instruments and data, and checks them, without computing results.
+    ///
+    /// # Errors
+    ///
+    /// An instrument file's error, [`Error::TooLarge`] when the data would not fit in the
+    /// memory limit, or a data file's read error; rejected rows are not errors.
     pub fn load_data(&self) -> Result<(Catalogue, DataSet)> {
         self.load_data_counted(None)
     }
@@ -93,6 +100,12 @@ impl Plan {
     }
 
     /// Runs the whole evaluation: ingest, outcomes, equity, social value.
+    ///
+    /// # Errors
+    ///
+    /// Any stage's error: unreadable or invalid inputs, [`Error::TooLarge`],
+    /// [`Error::NoAcceptedRows`] when a required input has no accepted rows, an impact map link
+    /// that cannot be resolved, or [`Error::Disclosure`] when the figures cannot be published.
     pub fn run(&self) -> Result<Evaluation> {
         self.run_with_progress(&|_| {})
     }
@@ -100,6 +113,10 @@ impl Plan {
     /// [`Plan::run`], telling `progress` as each stage starts ("Reading the data",
     /// "Outcomes", ...), so a program can show where a long run is. The library prints
     /// nothing itself.
+    ///
+    /// # Errors
+    ///
+    /// As [`Plan::run`].
     pub fn run_with_progress(&self, progress: &(dyn Fn(&str) + Sync)) -> Result<Evaluation> {
         // The checksums need a second read of every input: it runs beside the ingest and
         // costs little wall time. If the evaluation fails (data over the memory limit is
@@ -368,6 +385,12 @@ impl Plan {
     /// readable file, and has the header (or, for the impact map and population, the
     /// content) it needs. A wrong activities file is reported at once, not after minutes
     /// of reading participants.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if a file is missing or unreadable, [`Error::MissingColumn`] or
+    /// [`Error::NotATable`] if a table's header is wrong, or the parse error of the impact map
+    /// or population file.
     pub fn check_inputs(&self) -> Result<()> {
         for file in &self.data.instruments {
             check_readable(file, "instruments")?;
@@ -401,6 +424,11 @@ impl Plan {
     /// inputs or the plan itself, a link, a file, or a non-empty folder that is not a
     /// report: see [`crate::report::check_output_dir`]. Cheap: call it before
     /// [`Plan::run`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Output`] if the folder holds an input, is a link, or is a non-empty folder that
+    /// is not a report.
     pub fn check_output_dir(&self, out: &Path) -> Result<()> {
         let inputs: Vec<PathBuf> = self.input_paths().into_iter().chain(self.file.clone()).collect();
         crate::report::check_output_dir(out, &inputs)
@@ -436,6 +464,11 @@ fn check_input(path: &Path, what: &str) -> Result<()> {
 impl Plan {
     /// The equity stage alone: each pilot's reach and outcomes by the plan's dimensions,
     /// under its disclosure control, against its population file if it names one.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] or a table error if the population file cannot be read, or
+    /// [`Error::InvalidData`] if a breakdown's input is inconsistent.
     pub fn equity(&self, data: &DataSet, outcomes: &Outcomes) -> Result<Vec<equity::PilotEquity>> {
         // Exact figures: the publication applies the rule to every output at once.
         let disclosure = equity::DisclosureControl::off();
@@ -462,6 +495,7 @@ impl Plan {
 
 /// What [`Plan::validate`] found: per-file accounting, the rejects and the notes.
 #[derive(Debug, Clone, serde::Serialize)]
+#[non_exhaustive]
 pub struct Validation {
     /// Required inputs with no accepted rows, each with the one most useful fix: the
     /// plan cannot be run until they are mended.
@@ -494,6 +528,11 @@ impl Plan {
     /// `quantity_from` resolved) except writing the report. A required input with no
     /// accepted rows is listed in [`Validation::unusable`] with its fix; any other
     /// failure is the error `run` would give.
+    ///
+    /// # Errors
+    ///
+    /// The error [`Plan::run`] would give, except for required inputs with no accepted rows,
+    /// which are listed in [`Validation::unusable`].
     pub fn validate(&self) -> Result<Validation> {
         let (catalogue, mut data) = self.load_data()?;
         let activities = self.load_activities(&mut data)?;

@@ -40,6 +40,7 @@ pub struct EquityInput<'a> {
 
 /// A mean with its 95% t interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct MeanCell {
     /// Values.
     pub n: usize,
@@ -82,6 +83,7 @@ impl Representation {
 
 /// One group of one dimension.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct GroupRow {
     /// The group label.
     pub group: String,
@@ -104,6 +106,7 @@ pub struct GroupRow {
 
 /// All groups of one dimension, with the tests of independence.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Breakdown {
     /// The dimension (`ethnicity`).
     pub dimension: String,
@@ -118,6 +121,7 @@ pub struct Breakdown {
 
 /// The equity results of one pilot.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PilotEquity {
     /// Pilot id.
     pub pilot: String,
@@ -145,6 +149,11 @@ pub struct PilotEquity {
 /// // 3 of 6 recovered: a count under 5, so the rate is hidden.
 /// assert!(a.rates[0].1.is_suppressed());
 /// ```
+///
+/// # Errors
+///
+/// [`Error::InvalidData`] if a dimension's labels or a rate's
+/// membership do not have one entry per participant.
 pub fn analyse(
     input: &EquityInput,
     disclosure: &DisclosureControl,

@@ -18,6 +18,11 @@ pub struct Population {
 
 impl Population {
     /// Reads a population CSV file.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`](crate::Error::Io) if the file cannot be read, otherwise as
+    /// [`Population::from_csv_str`].
     pub fn from_csv_path(path: &Path) -> Result<Population> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
         Population::from_csv_str(&text, &path.display().to_string())
@@ -31,6 +36,13 @@ impl Population {
     /// assert_eq!(p.share("ethnicity", "Mixed"), Some(0.25));
     /// assert!(Population::from_csv_str("dimension,group,population\nethnicity,Mixed,lots\n", "pop.csv").is_err());
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotATable`](crate::Error::NotATable),
+    /// [`Error::MissingColumn`](crate::Error::MissingColumn) or
+    /// [`Error::InvalidData`](crate::Error::InvalidData) (with its row) if the table is not a
+    /// population table.
     pub fn from_csv_str(text: &str, label: &str) -> Result<Population> {
         let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
         let headers: Vec<String> = reader

@@ -32,6 +32,7 @@ pub const MAX_PERMUTATION_GROUPS: usize = 200;
 
 /// A test of independence between group and outcome for one rate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct IndependenceTest {
     /// The rate tested.
     pub rate: String,

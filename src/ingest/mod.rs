@@ -139,8 +139,7 @@ pub(crate) fn table_size(path: &Path) -> Result<TableSize> {
     #[cfg(feature = "polars")]
     {
         let label = path.display().to_string();
-        let bad =
-            |e: polars::error::PolarsError| Error::Parquet { file: label.clone(), reason: e.to_string() };
+        let bad = |e: polars::error::PolarsError| Error::Parquet { file: label.clone(), source: Box::new(e) };
         let mut reader = ParquetReader::new(file);
         let rows = reader.num_rows().map_err(bad)? as u64;
         let columns = reader.schema().map_err(bad)?.len() as u64;
@@ -149,7 +148,7 @@ pub(crate) fn table_size(path: &Path) -> Result<TableSize> {
     #[cfg(not(feature = "polars"))]
     Err(Error::Parquet {
         file: path.display().to_string(),
-        reason: "this build has no Parquet support (feature `polars`)".to_string(),
+        source: "this build has no Parquet support (feature `polars`)".into(),
     })
 }
 
@@ -324,6 +323,10 @@ impl DataSet {
     #[cfg(feature = "polars")]
     /// The participants as a polars frame (one column per field of [`Participant`], dates
     /// as ISO text).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Parquet`] if polars refuses the columns.
     pub fn participants_frame(&self) -> Result<DataFrame> {
         let p = &self.participants;
         let text = |f: fn(&Participant) -> Option<String>| p.iter().map(f).collect::<Vec<_>>();
@@ -360,6 +363,10 @@ impl DataSet {
     /// The assessments as a polars frame in the canonical long form (`participant_id`,
     /// `pilot_id`, `measure`, `assessed_on`, `score` (the analysed value), `raw_score`,
     /// `prorated`, `setting`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Parquet`] if polars refuses the columns.
     pub fn assessments_frame(&self) -> Result<DataFrame> {
         let a = &self.assessments;
         let who = |i: &Assessment| &self.participants[i.participant as usize];
@@ -395,7 +402,7 @@ impl DataSet {
 #[cfg(feature = "polars")]
 fn frame(columns: Vec<Series>) -> Result<DataFrame> {
     DataFrame::new_infer_height(columns.into_iter().map(IntoColumn::into_column).collect())
-        .map_err(|e| Error::Parquet { file: "<frame>".to_string(), reason: e.to_string() })
+        .map_err(|e| Error::Parquet { file: "<frame>".to_string(), source: Box::new(e) })
 }
 
 /// Loads evaluation data, configured builder-style.
@@ -470,6 +477,13 @@ impl<'c> Ingest<'c> {
     }
 
     /// Loads two files, each CSV or (by a `.parquet` extension) Parquet.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if a file cannot be opened; [`Error::NotATable`], [`Error::Csv`],
+    /// [`Error::Workbook`], [`Error::Parquet`] or [`Error::MissingColumn`] if it cannot be read
+    /// as a table with the required columns. Rows that fail their checks are rejected, not
+    /// errors.
     pub fn load_paths(&self, participants: &Path, outcomes: &Path) -> Result<DataSet> {
         let mut data = self.empty_data();
         // Room for every row the files can hold, reserved up front: growing a table of
@@ -504,6 +518,10 @@ impl<'c> Ingest<'c> {
     }
 
     /// Loads CSV text from two readers; the labels name the files in messages.
+    ///
+    /// # Errors
+    ///
+    /// As [`Ingest::load_paths`], for the readers' text.
     pub fn load_readers(
         &self,
         participants: impl Read,
@@ -522,6 +540,10 @@ impl<'c> Ingest<'c> {
     #[cfg(feature = "polars")]
     /// Loads two polars frames with the canonical columns (any column types; native date
     /// columns are accepted). Every cell goes through the same checks as a CSV cell.
+    ///
+    /// # Errors
+    ///
+    /// As [`Ingest::load_paths`], for the frames' columns.
     pub fn load_frames(&self, participants: &DataFrame, outcomes: &DataFrame) -> Result<DataSet> {
         let mut data = self.empty_data();
         let mut source = FrameSource::new(participants, "participants frame", self.date_format)?;
@@ -547,7 +569,7 @@ impl<'c> Ingest<'c> {
             {
                 let frame = ParquetReader::new(file)
                     .finish()
-                    .map_err(|e| Error::Parquet { file: label.clone(), reason: e.to_string() })?;
+                    .map_err(|e| Error::Parquet { file: label.clone(), source: Box::new(e) })?;
                 read(Rows::Ahead(&mut FrameSource::new(&frame, &label, self.date_format)?))
             }
             #[cfg(not(feature = "polars"))]
@@ -555,7 +577,7 @@ impl<'c> Ingest<'c> {
                 drop(file);
                 Err(Error::Parquet {
                     file: label,
-                    reason: "this build has no Parquet support (feature `polars`)".to_string(),
+                    source: "this build has no Parquet support (feature `polars`)".into(),
                 })
             }
         } else if workbook::is_workbook(path) {

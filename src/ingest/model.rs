@@ -13,6 +13,7 @@ use crate::date::Date;
 /// held once and shared (`Arc<str>`), so a million participants do not hold a million
 /// copies of "Female" or "tt".
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Participant {
     /// Identifier, unique within the pilot.
     pub participant_id: String,
@@ -156,6 +157,7 @@ pub use crate::instruments::Measure;
 
 /// One accepted assessment: a scored instrument for a participant on a date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Assessment {
     /// Index of the participant in [`crate::DataSet::participants`] (`as usize` to index).
     pub participant: u32,

@@ -85,6 +85,7 @@ impl SurveyTool {
 /// Where one instrument's items are in the form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct SurveyInstrument {
     /// Instrument id (`phq9`).
     pub measure: String,
@@ -129,6 +130,7 @@ pub enum RecodeRule {
 /// An answer-label set declared in the plan (licensed wording stays with the user).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct LabelSet {
     /// Name used by `labels = "..."`.
     pub name: String,
@@ -139,6 +141,7 @@ pub struct LabelSet {
 /// A survey export declared in the plan (`[[data.survey]]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct SurveySource {
     /// The export (relative to the plan): CSV, or a workbook (`.xlsx`, `.xlsm`, `.xls`,
     /// `.ods`), such as Microsoft Forms' own `.xlsx`.
@@ -212,6 +215,13 @@ impl Ingest<'_> {
     /// assessment per instrument; a row is accepted when all of its assessments are, and
     /// otherwise every rejected assessment is listed (per file: rows read = rows fully
     /// accepted + rows with at least one rejected assessment).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`](crate::Error::Io) if the export cannot be opened; a table or workbook
+    /// error if it cannot be read; [`Error::Unknown`](crate::Error::Unknown) or
+    /// [`Error::MissingColumn`](crate::Error::MissingColumn) if the settings name an
+    /// instrument, label set or column that does not exist.
     pub fn add_survey(&self, data: &mut DataSet, source: &SurveySource) -> Result<()> {
         let label = source.file.display().to_string();
         if super::workbook::is_workbook(&source.file) {
@@ -231,6 +241,10 @@ impl Ingest<'_> {
     }
 
     /// [`Ingest::add_survey`] from any reader.
+    ///
+    /// # Errors
+    ///
+    /// As [`Ingest::add_survey`].
     pub fn add_survey_reader(
         &self,
         data: &mut DataSet,

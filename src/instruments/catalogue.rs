@@ -105,6 +105,7 @@ impl Measure {
 
 /// A threshold or definition that is best knowledge, not found in a primary source.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct UnconfirmedThreshold {
     /// Instrument id.
     pub instrument: String,
@@ -139,6 +140,11 @@ impl Catalogue {
     }
 
     /// The built-in catalogue, or why the embedded data could not be loaded.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Toml`] with the reason if the embedded instrument files do not load (ruled out
+    /// by the tests).
     pub fn try_builtin() -> Result<&'static Catalogue> {
         static BUILTIN_CATALOGUE: OnceLock<std::result::Result<Catalogue, String>> = OnceLock::new();
         BUILTIN_CATALOGUE
@@ -152,6 +158,10 @@ impl Catalogue {
 
     /// An owned copy of the built-in catalogue, to extend with [`Catalogue::add_from_toml`]
     /// or [`Catalogue::add_from_file`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Catalogue::try_builtin`].
     pub fn with_builtin() -> Result<Catalogue> {
         Catalogue::try_builtin().cloned()
     }
@@ -197,6 +207,11 @@ impl Catalogue {
     /// "#, "k10.toml").unwrap();
     /// assert_eq!(catalogue.get("k10").unwrap().score_total(22.0).unwrap().total, 22.0);
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Toml`] if the text is not an instrument definition, or [`Error::InvalidData`]
+    /// if its scoring, ranges or thresholds are inconsistent.
     pub fn add_from_toml(&mut self, text: &str, file_label: &str) -> Result<()> {
         let table: toml::Table = toml::from_str(text)
             .map_err(|e| Error::Toml { file: file_label.to_string(), reason: e.to_string() })?;
@@ -228,6 +243,10 @@ impl Catalogue {
     }
 
     /// Reads a file and adds it as with [`Catalogue::add_from_toml`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the file cannot be read, otherwise as [`Catalogue::add_from_toml`].
     pub fn add_from_file(&mut self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
@@ -287,6 +306,10 @@ impl Catalogue {
     /// let e = Catalogue::builtin().require("gad-7").unwrap_err();
     /// assert_eq!(e.to_string(), "unknown instrument 'gad-7', did you mean 'gad7'?");
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unknown`], with the nearest id as a hint, if there is no such instrument.
     pub fn require(&self, id: &str) -> Result<&Instrument> {
         self.get(id).ok_or_else(|| Error::Unknown {
             kind: "instrument",

@@ -77,6 +77,7 @@ pub enum Scoring {
 
 /// A value with where it comes from and how well that is sourced.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Sourced<T> {
     /// The value.
     pub value: T,
@@ -88,6 +89,7 @@ pub struct Sourced<T> {
 
 /// A caseness cut-off.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Threshold {
     /// The boundary score.
     pub value: f64,
@@ -101,6 +103,7 @@ pub struct Threshold {
 
 /// A named score range, such as "moderate" for PHQ-9 10–14. Both ends are inclusive.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Band {
     /// The label used in reports.
     pub label: String,
@@ -117,6 +120,7 @@ pub struct Band {
 /// A mean and standard deviation.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct MeanSd {
     /// Mean.
     pub mean: f64,
@@ -126,6 +130,7 @@ pub struct MeanSd {
 
 /// Published norms for Jacobson-Truax clinical significance.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Norms {
     /// The clinical (dysfunctional) population: M1, s1.
     pub clinical: MeanSd,
@@ -139,6 +144,7 @@ pub struct Norms {
 
 /// A raw-total to analysed-score table (SWEMWBS raw → metric).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ConversionTable {
     /// `(raw, converted)` for every whole raw total, in order.
     pub points: Vec<(f64, f64)>,

@@ -9,6 +9,7 @@ use super::definition::{Band, Direction, Instrument, MissingItems, ReliableChang
 
 /// A scored assessment.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Scored {
     /// The score as the scoring rule gives it, before any conversion table: the (pro-rated)
     /// sum, the mean item score, the EQ-5D index, or the value entered. For SWEMWBS this is
@@ -215,6 +216,7 @@ pub enum RcSource {
 /// Jacobson-Truax clinical-significance cut-offs (outcome-measures.md §5.1), for the
 /// instrument's direction.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct JtCutoffs {
     /// Outside the clinical range: M1 − 2·s1 (M1 + 2·s1 when higher is better).
     pub a: f64,
@@ -252,6 +254,11 @@ impl Instrument {
     /// let problem = phq9.score_items(&[Some(4.0)]).unwrap_err();
     /// assert_eq!(problem.to_string(), "item 1 is 4, outside 0–3");
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`ScoreProblem`] naming the item: an answer outside the item's range, or too many
+    /// items missing to pro-rate.
     pub fn score_items(&self, items: &[Option<f64>]) -> Result<Scored, ScoreProblem> {
         if self.scoring == Scoring::SingleValue {
             return Err(ScoreProblem::EnteredAsScore { instrument: self.name.clone() });
@@ -331,6 +338,11 @@ impl Instrument {
     /// let phq9 = Catalogue::builtin().get("phq9").unwrap();
     /// assert_eq!(phq9.score_total(30.0).unwrap_err().to_string(), "total 30 is outside 0–27");
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`ScoreProblem`] if the total is outside the instrument's range or not a possible
+    /// total.
     pub fn score_total(&self, total: f64) -> Result<Scored, ScoreProblem> {
         if !total.is_finite() {
             return Err(ScoreProblem::TotalNotFinite);

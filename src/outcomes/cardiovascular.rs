@@ -32,6 +32,7 @@ pub struct CardiovascularRules {
 
 /// A relative risk with its interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct RelativeRisk {
     /// Point estimate.
     pub estimate: f64,
@@ -43,6 +44,7 @@ pub struct RelativeRisk {
 
 /// The pilot's blood pressure figures; the first five are the `results.json` contract.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Cardiovascular {
     /// Participants with paired systolic readings.
     pub n_paired: usize,

@@ -65,6 +65,7 @@ pub struct PilotSpec {
 /// Every rule flag of the outcome stage.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct OutcomeRules {
     /// Talking Therapies rules.
     pub talking_therapies: TalkingTherapiesRules,
@@ -74,6 +75,7 @@ pub struct OutcomeRules {
 
 /// One pilot's outcome figures (`pilots[]` of `results.json`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PilotOutcomes {
     /// Pilot id.
     pub id: String,
@@ -110,6 +112,7 @@ impl PilotOutcomes {
 
 /// The outcome stage's result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Outcomes {
     /// Per pilot, in plan order.
     pub pilots: Vec<PilotOutcomes>,
@@ -204,6 +207,11 @@ impl crate::value::MeasuredQuantities for Outcomes {
 }
 
 /// Runs the outcome stage for the plan's pilots.
+///
+/// # Errors
+///
+/// An embedded rules table's error (ADSM descriptors, blood pressure targets) or a required
+/// instrument missing from the catalogue.
 pub fn evaluate_outcomes(
     data: &DataSet,
     pilots: &[PilotSpec],

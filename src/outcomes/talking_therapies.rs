@@ -46,6 +46,7 @@ impl Default for TalkingTherapiesRules {
 
 /// The pilot's Talking Therapies figures; the first five are the `results.json` contract.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct TalkingTherapies {
     /// Finished a course of treatment, over all referrals of the pilot.
     pub finished_treatment: Option<Proportion>,
@@ -71,6 +72,7 @@ pub struct TalkingTherapies {
 
 /// One participant's classification, kept for equity breakdowns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[non_exhaustive]
 pub struct EpisodeOutcome {
     /// Index into [`DataSet::participants`].
     pub participant: usize,
@@ -119,12 +121,22 @@ pub struct AdsmTable {
 
 impl AdsmTable {
     /// The bundled table.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Toml`](crate::Error::Toml) if the embedded table does not load (ruled out by
+    /// the tests).
     pub fn builtin() -> Result<AdsmTable> {
         AdsmTable::from_toml_str(include_str!("data/adsm.toml"), "adsm.toml")
     }
 
     /// A table of the bundled shape (`source`, `confidence`, `[[descriptor]]` rows of
     /// `code`, `condition`, `measure`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Toml`](crate::Error::Toml) if the text is not a descriptor table, or
+    /// [`Error::InvalidData`](crate::Error::InvalidData) for an empty code or measure.
     pub fn from_toml_str(text: &str, label: &str) -> Result<AdsmTable> {
         let file: AdsmFile = toml::from_str(text)
             .map_err(|e| Error::Toml { file: label.to_string(), reason: e.to_string() })?;
@@ -140,6 +152,11 @@ impl AdsmTable {
     }
 
     /// The plan's table (`[rules.talking_therapies] adsm`), else the bundled one.
+    ///
+    /// # Errors
+    ///
+    /// As [`AdsmTable::from_toml_str`] for a user's table, or [`Error::Io`](crate::Error::Io)
+    /// if it cannot be read.
     pub fn for_rules(rules: &TalkingTherapiesRules) -> Result<AdsmTable> {
         match &rules.adsm {
             Some(path) => {

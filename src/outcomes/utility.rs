@@ -10,6 +10,7 @@ const DAYS_PER_YEAR: f64 = 365.25;
 
 /// QALY change among a pilot's participants with two or more utility assessments.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct QalyGain {
     /// The utility instrument (`eq5d3l`, `eq5d5l`).
     pub measure: String,

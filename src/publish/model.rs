@@ -66,6 +66,7 @@ pub struct Publication {
 /// A rate as published: its count and denominator (people), and the rate and its
 /// interval, shown only when both counts are.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct PublishedRate {
     /// People counted.
     pub count: Published<u64>,
@@ -164,6 +165,7 @@ pub struct PublishedPilot {
 
 /// The statistics of a measure's change: all shown, or all hidden with the paired count.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct MeasureStatistics {
     /// Mean of the first scores.
     pub mean_first: Option<f64>,
@@ -268,6 +270,7 @@ impl PublishedMeasure {
 
 /// Jacobson-Truax classes, as published.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct PublishedClinicalSignificance {
     /// The cut-off used.
     pub cutoff: f64,
@@ -283,6 +286,7 @@ pub struct PublishedClinicalSignificance {
 
 /// Band movements, as published.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct PublishedBandShift {
     /// Moved to a better band.
     pub better: Published<u64>,
@@ -294,6 +298,7 @@ pub struct PublishedBandShift {
 
 /// McNemar's test of the change in caseness, as published.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct PublishedMcNemar {
     /// At caseness first, not last (the recovery count).
     pub yes_to_no: Published<u64>,
@@ -332,6 +337,7 @@ pub struct PublishedTalkingTherapies {
 
 /// A blood pressure category at the first and last reading.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct PublishedCategory {
     /// The NICE NG136 category.
     pub category: String,
@@ -373,6 +379,7 @@ pub struct PublishedCardiovascular {
 
 /// QALY gain, as published.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct PublishedQaly {
     /// The utility instrument.
     pub measure: String,
@@ -392,6 +399,7 @@ pub struct PublishedQaly {
 
 /// Sessions (never hidden) and attendances (people) by a category.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct DeliveryRow {
     /// Venue type or area.
     pub label: String,
@@ -433,6 +441,7 @@ pub struct PublishedDelivery {
 
 /// An impact-map outcome's quantity as the report states it.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct PublishedQuantity {
     /// The outcome.
     pub outcome: String,

@@ -27,6 +27,7 @@ pub use output::{REPORT_MARKER, check_output_dir, slug};
 
 /// What [`write_report`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct WrittenReport {
     /// The output folder.
     pub dir: PathBuf,
@@ -130,14 +131,21 @@ fn rejects_csv(eval: &Evaluation) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     rejects
         .write_csv(&mut bytes)
-        .map_err(|e| Error::io("write", "rejects.csv", std::io::Error::other(e.to_string())))?;
+        .map_err(|e| Error::Csv { file: "rejects.csv".to_string(), what: "cannot write".to_string(), source: e })?;
     Ok(bytes)
 }
 
 /// A report table as CSV, every cell neutralised against spreadsheet formula injection.
+///
+/// # Errors
+///
+/// [`Error::Csv`] or [`Error::Io`] if the CSV writer
+/// fails.
 pub fn table_csv(table: &Table) -> Result<Vec<u8>> {
-    let err = |e: csv::Error| {
-        Error::io("write", format!("tables/{}.csv", table.name), std::io::Error::other(e.to_string()))
+    let err = |e: csv::Error| Error::Csv {
+        file: format!("tables/{}.csv", table.name),
+        what: "cannot write".to_string(),
+        source: e,
     };
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(

@@ -23,6 +23,11 @@ pub enum DiscountSpec {
 
 impl DiscountSpec {
     /// The schedule or flat rate it names.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unknown`] if the named schedule does not exist, or [`Error::InvalidParameter`]
+    /// for a rate outside 0 to 1.
     pub fn discounting(&self) -> Result<Discounting> {
         match self {
             DiscountSpec::Rate(rate) => Discounting::flat(*rate),
@@ -40,6 +45,7 @@ impl Default for DiscountSpec {
 /// Something put in: money, in-kind support, volunteer time valued in pounds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Input {
     /// Who put it in.
     pub stakeholder: String,
@@ -62,6 +68,7 @@ pub struct Input {
 /// name with `value_from`, e.g. from a licensed value bank the user holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ValueRow {
     /// The name outcomes use.
     pub name: String,
@@ -114,6 +121,7 @@ struct OutcomeRow {
 
 /// One outcome of the map, with its proxy resolved.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Outcome {
     /// Who experiences it.
     pub stakeholder: String,
@@ -168,6 +176,7 @@ fn one() -> u32 {
 
 /// A parsed and checked impact map.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ImpactMap {
     /// Prices are stated in this year.
     pub price_year: i32,
@@ -208,6 +217,11 @@ pub const MAX_FIGURE: f64 = 1e15;
 
 impl ImpactMap {
     /// Reads a map from a TOML file, or a CSV file (by its `.csv` extension).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the file cannot be read, otherwise as [`ImpactMap::from_toml_str`] or
+    /// [`ImpactMap::from_csv_str`].
     pub fn from_file(path: &Path) -> Result<ImpactMap> {
         let label = path.display().to_string();
         let size = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?.len();
@@ -251,6 +265,10 @@ impl ImpactMap {
     /// let typo = ImpactMap::from_toml_str("price_year = 2024\nprice_yaer = 2025\n", "map.toml");
     /// assert!(typo.unwrap_err().to_string().contains("price_yaer"));
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Toml`], naming the outcome or input and key, if the map is not valid.
     pub fn from_toml_str(text: &str, label: &str) -> Result<ImpactMap> {
         let file: MapFile = toml::from_str(text).map_err(|e| Error::Toml {
             file: label.to_string(),
@@ -261,6 +279,10 @@ impl ImpactMap {
 
     /// Builds a map from an already parsed table (the keys inline under a plan's
     /// `[social_value]`).
+    ///
+    /// # Errors
+    ///
+    /// As [`ImpactMap::from_toml_str`].
     pub fn from_toml_table(table: toml::Table, label: &str) -> Result<ImpactMap> {
         let file: MapFile = table
             .try_into()
@@ -271,6 +293,10 @@ impl ImpactMap {
     /// Parses a CSV map: one row per input or outcome, with a `kind` column (`settings`,
     /// `input`, `outcome`) and the TOML keys as the other columns. The `settings` row holds
     /// `price_year` and `discount`; empty cells are absent keys.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Toml`] or [`Error::InvalidData`] (with the row) if a row is not valid.
     pub fn from_csv_str(text: &str, label: &str) -> Result<ImpactMap> {
         let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
         let bad = |row: u64, reason: String| Error::Toml {
@@ -496,11 +522,19 @@ impl ImpactMap {
     }
 
     /// The discounting this map asks for.
+    ///
+    /// # Errors
+    ///
+    /// As [`Discounting`]'s constructors: an unknown schedule or a rate outside 0 to 1.
     pub fn discounting(&self) -> Result<Discounting> {
         self.discount.discounting()
     }
 
     /// The discounting of one outcome: its own, else the map's.
+    ///
+    /// # Errors
+    ///
+    /// As [`ImpactMap::discounting`].
     pub fn discounting_for(&self, outcome: &Outcome) -> Result<Discounting> {
         outcome.discount.as_ref().unwrap_or(&self.discount).discounting()
     }

@@ -16,6 +16,7 @@ use super::schedules::{Discounting, GdpDeflator};
 
 /// A measured count that an outcome's quantity can come from.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct LinkedQuantity {
     /// The count.
     pub count: f64,
@@ -42,6 +43,7 @@ impl MeasuredQuantities for BTreeMap<String, LinkedQuantity> {
 
 /// One outcome's valuation.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct OutcomeValue {
     /// Who experiences it.
     pub stakeholder: String,
@@ -86,6 +88,7 @@ pub struct OutcomeValue {
 
 /// Cost per unit of outcome: the whole investment over the outcome's attributable units.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct CostPerOutcome {
     /// The outcome.
     pub outcome: String,
@@ -109,6 +112,7 @@ pub struct CostPerOutcome {
 /// NICE's cost-effectiveness threshold range in force (from `data/nice_thresholds.toml`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct NiceThreshold {
     /// £ per QALY, lower end.
     pub low: f64,
@@ -132,6 +136,10 @@ struct NiceFile {
 
 impl NiceThreshold {
     /// The latest bundled range (the one in force).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Toml`] if the embedded thresholds do not load (ruled out by the tests).
     pub fn current() -> Result<NiceThreshold> {
         let file: NiceFile = toml::from_str(include_str!("data/nice_thresholds.toml"))
             .map_err(|e| Error::Toml { file: "nice_thresholds.toml".to_string(), reason: e.to_string() })?;
@@ -158,6 +166,7 @@ impl NiceThreshold {
 
 /// One input, resolved.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct InputValue {
     /// Who put it in.
     pub stakeholder: String,
@@ -175,6 +184,7 @@ pub struct InputValue {
 
 /// Present value by stakeholder.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct StakeholderValue {
     /// The stakeholder.
     pub stakeholder: String,
@@ -186,6 +196,7 @@ pub struct StakeholderValue {
 
 /// One row of the one-way sensitivity.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct SensitivityRow {
     /// The assumption varied and how.
     pub parameter: String,
@@ -197,6 +208,7 @@ pub struct SensitivityRow {
 
 /// One-way sensitivity, largest swing first (a tornado).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct Sensitivity {
     /// Rows, largest swing first.
     pub one_way: Vec<SensitivityRow>,
@@ -204,6 +216,7 @@ pub struct Sensitivity {
 
 /// The Monte Carlo summary of the SROI ratio.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct MonteCarloSummary {
     /// Draws.
     pub draws: usize,
@@ -228,6 +241,7 @@ pub struct MonteCarloSummary {
 
 /// The social value of a map (`social_value` in `results.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct SocialValue {
     /// Present value of all outcomes.
     pub present_value: f64,
@@ -352,6 +366,10 @@ fn ratio(pv: f64, investment: f64) -> Option<f64> {
 /// assert!((sv.present_value - 15_000.0 / 1.035).abs() < 1e-9);
 /// assert!((sv.payback_months.unwrap() - 8.0).abs() < 1e-12);
 /// ```
+///
+/// # Errors
+///
+/// As [`evaluate_with`], with the built-in GDP deflator.
 pub fn evaluate(
     map: &ImpactMap,
     measured: &dyn MeasuredQuantities,
@@ -362,6 +380,12 @@ pub fn evaluate(
 }
 
 /// [`evaluate`] with a given deflator series (the plan's `deflator = "deflator.toml"`).
+///
+/// # Errors
+///
+/// [`Error::Unknown`] if a `quantity_from` or `hours_from` link has no figure,
+/// [`Error::InvalidParameter`] if a price year is outside the deflator, or [`Error::Toml`] if a
+/// figure is beyond what a report can show.
 pub fn evaluate_with(
     map: &ImpactMap,
     measured: &dyn MeasuredQuantities,

@@ -17,7 +17,7 @@ use plotters::style::{Color, FontDesc, FontFamily, FontStyle, RGBColor, TextStyl
 
 use super::{
     BarChart, BeforeAfterChart, DistributionChart, Interval, Marker, MarkerKind, PNG_SCALE, SVG_WIDTH,
-    TornadoChart, ValueUnit, chart_error, png,
+    TornadoChart, ValueUnit, chart_error, png, render_failure,
 };
 use crate::error::{Error, Result};
 
@@ -38,7 +38,7 @@ fn ensure_fonts() -> Result<()> {
         plotters::style::register_font(FAMILY, FontStyle::Normal, REGULAR).is_ok()
             && plotters::style::register_font(FAMILY, FontStyle::Bold, BOLD).is_ok()
     });
-    if ok { Ok(()) } else { Err(chart_error("the embedded font could not be loaded")) }
+    if ok { Ok(()) } else { Err(render_failure("the embedded font could not be loaded")) }
 }
 
 // Okabe-Ito colours, plus greys chosen for contrast on white (text at least 7:1).
@@ -975,7 +975,11 @@ fn paint<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     scale: f64,
     metrics: TextMetrics,
-) -> Result<()> {
+) -> Result<()>
+where
+    // The backend's error becomes the source of `Error::Render`.
+    DB::ErrorType: 'static,
+{
     let px = |v: f64| (v * scale).round() as i32;
     let color = |c: Rgb| RGBColor(c.0, c.1, c.2);
     area.fill(&plotters::style::WHITE).map_err(chart_error)?;
@@ -1032,7 +1036,7 @@ pub(super) fn to_svg(scene: &Scene, title: &str, description: &str) -> Result<St
         paint(scene, &area, 1.0, SVG_TEXT)?;
     }
     let Some(open_end) = svg.find('>') else {
-        return Err(chart_error("the SVG backend wrote no root element"));
+        return Err(render_failure("the SVG backend wrote no root element"));
     };
     let accessible = format!(
         " role=\"img\">\n<title>{}</title>\n<desc>{}</desc>",
