@@ -407,7 +407,10 @@ mod tests {
         let e = Date::parse("2025-02-29", DateFormat::Iso).unwrap_err();
         assert_eq!(e.to_string(), "invalid date = 2025-02-29: that day does not exist in that month");
         let e = Date::parse("2025-04-22 junk", DateFormat::Iso).unwrap_err();
-        assert_eq!(e.to_string(), "invalid date = 2025-04-22 junk: the text after the date is not a time of day");
+        assert_eq!(
+            e.to_string(),
+            "invalid date = 2025-04-22 junk: the text after the date is not a time of day"
+        );
         // Survey time stamps keep their date explicitly, as a time of day after it.
         assert_eq!(Date::parse("2025-04-22T10:31:05", DateFormat::Iso).unwrap().to_string(), "2025-04-22");
         assert_eq!(Date::parse("22/04/2025 10:31", DateFormat::UK).unwrap().to_string(), "2025-04-22");

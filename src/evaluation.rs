@@ -516,9 +516,8 @@ impl Validation {
     /// [`Error::InvalidData`] if a value cannot be represented
     /// in JSON.
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string_pretty(self).map_err(|e| {
-            Error::invalid(crate::error::Location::file("validation.json"), e.to_string())
-        })
+        serde_json::to_string_pretty(self)
+            .map_err(|e| Error::invalid(crate::error::Location::file("validation.json"), e.to_string()))
     }
 }
 
@@ -560,9 +559,9 @@ impl Plan {
             let programme = |id: &str| self.pilots.iter().find(|p| p.id == id).map(|p| p.programme);
             let has_measure = |pilot: &str, measure: &str| {
                 let Some(id) = data.measure(measure) else { return false };
-                data.assessments()
-                    .iter()
-                    .any(|a| a.measure == id && &*data.participants()[a.participant as usize].pilot_id == pilot)
+                data.assessments().iter().any(|a| {
+                    a.measure == id && &*data.participants()[a.participant as usize].pilot_id == pilot
+                })
             };
             warnings.extend(map.link_warnings(&programme, &has_measure));
         }

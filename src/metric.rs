@@ -169,7 +169,9 @@ impl Metric {
             Metric::BpControlled => Some(
                 "counts everyone controlled at the last reading, including those already controlled at the first (use bp_newly_controlled)",
             ),
-            Metric::Participants => Some("counts everyone who took part, whether or not anything changed for them"),
+            Metric::Participants => {
+                Some("counts everyone who took part, whether or not anything changed for them")
+            }
             Metric::Measure { of: MeasureMetric::NPaired, .. } => {
                 Some("counts everyone measured twice, whether or not anything changed for them")
             }
@@ -239,7 +241,9 @@ mod tests {
     #[test]
     fn every_metric_reads_back_its_own_name() {
         let mut all: Vec<Metric> = PLAIN.iter().map(|(_, m)| m.clone()).collect();
-        all.extend(OF_MEASURE.iter().map(|(_, of)| Metric::Measure { measure: "swemwbs".to_string(), of: *of }));
+        all.extend(
+            OF_MEASURE.iter().map(|(_, of)| Metric::Measure { measure: "swemwbs".to_string(), of: *of }),
+        );
         for metric in all {
             let name = metric.to_string();
             assert_eq!(name.parse::<Metric>().unwrap(), metric, "{name}");

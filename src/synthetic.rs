@@ -9,8 +9,8 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use rand_chacha::ChaCha12Rng as StdRng;
 use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha12Rng as StdRng;
 use rand_distr::{Distribution, Normal};
 
 use crate::date::Date;

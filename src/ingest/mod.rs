@@ -296,7 +296,8 @@ impl DataSet {
 
     /// The assessments by participant, measure id, date and file order.
     pub(crate) fn assessment_order(&self) -> &AssessmentOrder {
-        self.order.get_or_init(|| AssessmentOrder::new(&self.assessments, self.participants.len(), &self.measures))
+        self.order
+            .get_or_init(|| AssessmentOrder::new(&self.assessments, self.participants.len(), &self.measures))
     }
 
     /// The index of a participant in [`DataSet::participants`].
@@ -883,7 +884,11 @@ impl<'c> Ingest<'c> {
                 return Err(RowProblem::cell(
                     name,
                     text,
-                    format!("{} has {} items, but {name} has a value", instrument.id(), instrument.item_count()),
+                    format!(
+                        "{} has {} items, but {name} has a value",
+                        instrument.id(),
+                        instrument.item_count()
+                    ),
                 ));
             }
             let value = number(name, text)?;

@@ -535,11 +535,7 @@ impl Ingest<'_> {
                 Ok(s) => s,
                 Err(p) => {
                     let column = p.item().and_then(|k| inst.columns.get(k - 1)).map(|&c| header(c));
-                    problems.push(RowProblem {
-                        column,
-                        value: None,
-                        reason: format!("{}: {p}", inst.id),
-                    });
+                    problems.push(RowProblem { column, value: None, reason: format!("{}: {p}", inst.id) });
                     continue;
                 }
             };

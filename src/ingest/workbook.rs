@@ -50,7 +50,8 @@ impl WorkbookSource {
         normalise: bool,
     ) -> Result<WorkbookSource> {
         let not_a_table = |reason: String| Error::NotATable { file: label.to_string(), reason };
-        let unreadable = |what: String, source: calamine::Error| Error::Workbook { file: label.to_string(), what, source };
+        let unreadable =
+            |what: String, source: calamine::Error| Error::Workbook { file: label.to_string(), what, source };
         let mut book = calamine::open_workbook_auto(path)
             .map_err(|e| unreadable("cannot read the workbook".to_string(), e))?;
         let names = book.sheet_names();

@@ -1,8 +1,8 @@
 //! The catalogue: the built-in instruments plus any the user loads.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 use serde::Serialize;

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::ingest::{DataSet, Measure};
-use crate::metric::{MeasureMetric, Metric};
 use crate::instruments::Catalogue;
+use crate::metric::{MeasureMetric, Metric};
 
 pub use cardiovascular::{BpTargets, Cardiovascular, CardiovascularRules, REGRESSION_CAVEAT, RelativeRisk};
 pub use change::{BandShift, ClinicalSignificance, MeasureChange, measure_change};
@@ -238,7 +238,9 @@ pub fn evaluate_outcomes(
         }
         let mut measures = Vec::new();
         for id in catalogue.ids() {
-            if let (Some(instrument), Some(list)) = (catalogue.get(id), data.measure(id).and_then(|m| per_measure.get(&m))) {
+            if let (Some(instrument), Some(list)) =
+                (catalogue.get(id), data.measure(id).and_then(|m| per_measure.get(&m)))
+            {
                 measures.push(measure_change(instrument, list));
             }
         }

@@ -1520,7 +1520,9 @@ fn linked_quantity(
             "people who finished treatment".to_string(),
             rate_hidden(tt.and_then(|t| t.finished_treatment.as_ref())),
         ),
-        Metric::Recovery => ("people recovered".to_string(), rate_hidden(tt.and_then(|t| t.recovery.as_ref()))),
+        Metric::Recovery => {
+            ("people recovered".to_string(), rate_hidden(tt.and_then(|t| t.recovery.as_ref())))
+        }
         Metric::ReliableImprovement => (
             "people reliably improved".to_string(),
             rate_hidden(tt.and_then(|t| t.reliable_improvement.as_ref())),

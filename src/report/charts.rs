@@ -31,7 +31,6 @@
 mod draw;
 mod png;
 
-
 use crate::error::{Error, Result};
 
 /// Width of the SVG output in pixels; heights follow the content. Narrow enough that text

@@ -157,7 +157,10 @@ impl JsonPrinter {
 /// # Panics
 ///
 /// Never in practice: a schema derived from the crate's own types always serializes.
-#[allow(clippy::expect_used, reason = "a schema derived from the crate's own types always serializes; see # Panics")]
+#[allow(
+    clippy::expect_used,
+    reason = "a schema derived from the crate's own types always serializes; see # Panics"
+)]
 pub fn results_schema() -> String {
     let schema = schemars::schema_for!(Results);
     let mut text = serde_json::to_string_pretty(&schema).expect("a derived JSON Schema serializes");

@@ -129,9 +129,11 @@ fn name_files(doc: &mut Document) {
 fn rejects_csv(eval: &Evaluation) -> Result<Vec<u8>> {
     let rejects = eval.data.rejects().with_files(|file| display_path(file, &eval.plan.base_dir));
     let mut bytes = Vec::new();
-    rejects
-        .write_csv(&mut bytes)
-        .map_err(|e| Error::Csv { file: "rejects.csv".to_string(), what: "cannot write".to_string(), source: e })?;
+    rejects.write_csv(&mut bytes).map_err(|e| Error::Csv {
+        file: "rejects.csv".to_string(),
+        what: "cannot write".to_string(),
+        source: e,
+    })?;
     Ok(bytes)
 }
 

@@ -195,7 +195,8 @@ fn write_native_parquet(data: &DataSet, dir: &std::path::Path) {
             a.iter().map(|x| p[x.participant as usize].pilot_id.to_string()).collect::<Vec<_>>(),
         )
         .into(),
-        Series::new("measure".into(), a.iter().map(|x| data.measure_id(x.measure)).collect::<Vec<_>>()).into(),
+        Series::new("measure".into(), a.iter().map(|x| data.measure_id(x.measure)).collect::<Vec<_>>())
+            .into(),
         Series::new("assessed_on".into(), a.iter().map(|x| epoch(x.assessed_on)).collect::<Vec<_>>())
             .cast(&DataType::Date)
             .unwrap()

@@ -125,7 +125,10 @@ fn measured_changes_and_newly_controlled_link_into_the_map() {
     assert!((total.ci_low.unwrap() - n * ls.ci_low.unwrap()).abs() < 1e-9);
     let mean = eval.outcomes.metric("wb", &"ons_life_satisfaction.mean_change".parse().unwrap()).unwrap();
     assert!((mean.count - ls.mean_change.unwrap()).abs() < 1e-12);
-    assert_eq!(eval.outcomes.metric("wb", &"ons_life_satisfaction.n_paired".parse().unwrap()).unwrap().count, n);
+    assert_eq!(
+        eval.outcomes.metric("wb", &"ons_life_satisfaction.n_paired".parse().unwrap()).unwrap().count,
+        n
+    );
     // PHQ-9 is lower-is-better: a fall counts as a positive change.
     let tt = eval.outcomes.pilot("tt").unwrap().measure("phq9").unwrap();
     let phq9 = eval.outcomes.metric("tt", &"phq9.mean_change".parse().unwrap()).unwrap();
