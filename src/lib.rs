@@ -55,6 +55,7 @@
 mod date;
 mod date_pattern;
 mod delivery;
+mod demo;
 pub mod equity;
 mod error;
 mod evaluation;
@@ -78,6 +79,7 @@ pub use delivery::{
     Activity, CLINICAL_VENUES, OrganisationType, PilotDelivery, delivery_for, load_activities,
     load_activities_path,
 };
+pub use demo::write_demo;
 pub use error::{Error, ErrorCategory, Location, Result};
 pub use evaluation::{Evaluation, InputFile, Validation};
 pub use ingest::{
