@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::ingest::{DataSet, Ingest};
 use crate::instruments::Catalogue;
 use crate::metric::Metric;
-use crate::outcomes::{Outcomes, evaluate_outcomes};
+use crate::outcomes::Outcomes;
 use crate::plan::{ImpactMapSource, Plan};
 use crate::{equity, value};
 
@@ -64,7 +64,10 @@ impl Plan {
     }
 
     /// [`Plan::load_data`], adding the bytes read to `counter` when given.
-    fn load_data_counted(&self, counter: Option<Arc<AtomicU64>>) -> Result<(Catalogue, DataSet)> {
+    fn load_data_counted(
+        &self,
+        counter: Option<(Arc<AtomicU64>, Arc<AtomicU64>)>,
+    ) -> Result<(Catalogue, DataSet)> {
         self.check_inputs()?;
         let mut catalogue = Catalogue::with_builtin()?;
         for file in &self.data.instruments {
@@ -77,8 +80,8 @@ impl Plan {
             .date_format(self.data.date_format)
             .sheets(self.data.participants_sheet.as_deref(), self.data.outcomes_sheet.as_deref())
             .pilots(self.pilots.iter().map(|p| p.id.clone()));
-        if let Some(counter) = counter {
-            ingest = ingest.count_bytes(counter);
+        if let Some((bytes, lines)) = counter {
+            ingest = ingest.count_bytes(bytes).count_lines(lines);
         }
         let mut data = ingest.load_paths(&self.data.participants, &self.data.outcomes)?;
         for survey in &self.data.surveys {
@@ -123,6 +126,7 @@ impl Plan {
         // refused before a row is read), the checksums stop at their next block.
         let failed = AtomicBool::new(false);
         let bytes = Arc::new(AtomicU64::new(0));
+        let lines = Arc::new(AtomicU64::new(0));
         let reading = AtomicBool::new(true);
         let total: u64 = [&self.data.participants, &self.data.outcomes]
             .iter()
@@ -138,14 +142,15 @@ impl Plan {
                     let done = bytes.load(Ordering::Relaxed);
                     if reading.load(Ordering::Relaxed) && done > 0 {
                         progress(&format!(
-                            "Reading the data: {} of {} MB",
+                            "Reading the data: {} of {} MB, {} lines",
                             done / 1_000_000,
-                            total.div_ceil(1_000_000)
+                            total.div_ceil(1_000_000),
+                            crate::report::format::thousands(lines.load(Ordering::Relaxed) as f64, 0),
                         ));
                     }
                 }
             });
-            let evaluation = self.evaluate(progress, Arc::clone(&bytes), &reading);
+            let evaluation = self.evaluate(progress, (Arc::clone(&bytes), Arc::clone(&lines)), &reading);
             reading.store(false, Ordering::Relaxed);
             failed.store(evaluation.is_err(), Ordering::Relaxed);
             // A panic while checksumming is a bug: it is passed on, not turned into
@@ -186,11 +191,11 @@ impl Plan {
     fn evaluate(
         &self,
         progress: &(dyn Fn(&str) + Sync),
-        bytes: Arc<AtomicU64>,
+        counters: (Arc<AtomicU64>, Arc<AtomicU64>),
         reading: &AtomicBool,
     ) -> Result<Evaluation> {
         progress("Checking the inputs and reading the data");
-        let loaded = self.load_data_counted(Some(bytes));
+        let loaded = self.load_data_counted(Some(counters));
         reading.store(false, Ordering::Relaxed);
         let (catalogue, mut data) = loaded?;
         let activities = self.load_activities(&mut data)?;
@@ -219,7 +224,13 @@ impl Plan {
             });
         }
         progress(&format!("Outcomes of {} pilot(s)", self.pilots.len()));
-        let outcomes = evaluate_outcomes(&data, &self.pilots, &catalogue, &self.rules)?;
+        let outcomes = crate::outcomes::evaluate_outcomes_telling(
+            &data,
+            &self.pilots,
+            &catalogue,
+            &self.rules,
+            progress,
+        )?;
         let delivery: Vec<crate::delivery::PilotDelivery> = if self.data.activities.is_some() {
             self.pilots.iter().map(|p| crate::delivery::delivery_for(&p.id, &activities, &data)).collect()
         } else {
@@ -411,7 +422,7 @@ impl Plan {
         }
         if let Some(path) = &self.equity.population {
             check_readable(path, "population")?;
-            equity::Population::from_csv_path(path)?;
+            equity::Population::from_path(path)?;
         }
         if let Some(ImpactMapSource::File(path)) = self.social_value.as_ref().map(|sv| &sv.impact_map) {
             check_readable(path, "impact map")?;
@@ -473,7 +484,7 @@ impl Plan {
         // Exact figures: the publication applies the rule to every output at once.
         let disclosure = equity::DisclosureControl::off();
         let population = match &self.equity.population {
-            Some(path) => Some(equity::Population::from_csv_path(path)?),
+            Some(path) => Some(equity::Population::from_path(path)?),
             None => None,
         };
         // Pilots are independent: each is analysed on its own core.
@@ -506,6 +517,10 @@ pub struct Validation {
     pub rejects: crate::ingest::Rejects,
     /// Notes about how the files were read, and plan warnings.
     pub warnings: Vec<String>,
+    /// Why the figures cannot be published under the disclosure rule (too few people in
+    /// all, or a small count nothing can protect), when that is so: `run` would stop with
+    /// this error and write nothing.
+    pub unpublishable: Option<String>,
 }
 
 impl Validation {
@@ -543,9 +558,16 @@ impl Plan {
                 files: data.files().to_vec(),
                 rejects: data.rejects().clone(),
                 warnings: data.warnings().to_vec(),
+                unpublishable: None,
             });
         }
         let eval = self.compute(catalogue, data, activities, &|_| {})?;
+        // What `run` publishes must be publishable: a disclosure failure is found here too.
+        let unpublishable = match eval.publish() {
+            Ok(_) => None,
+            Err(Error::Disclosure(reason)) => Some(reason),
+            Err(e) => return Err(e),
+        };
         let mut warnings = eval.warnings;
         if let Some(sv) = &self.social_value {
             let map = match &sv.impact_map {
@@ -575,6 +597,7 @@ impl Plan {
             files: eval.data.files().to_vec(),
             rejects: eval.data.rejects().clone(),
             warnings,
+            unpublishable,
         })
     }
 }

@@ -66,21 +66,56 @@ programme = "psychological_therapies"
 # max_groups_shown = 50
 "#;
 
-// Example rows show how a filled row looks; replace them with your own.
+// Example rows show how filled rows look; replace them with your own. There are eight
+// people so that the example runs end to end under disclosure control (fewer than the
+// threshold of 5 in all could not be published at all).
 const PARTICIPANTS: &str = "participant_id,pilot_id,gender,ethnicity,age,imd_decile,area,referral_date,end_date,treatment_sessions,problem_descriptor,referral_source\n\
-EXAMPLE-1,tt,Female,Black African,34,2,Tooting,2025-04-02,2025-07-01,6,F41.1,self\n\
-EXAMPLE-2,tt,Male,White British,51,5,Balham,2025-04-09,,,,GP\n";
+EXAMPLE-1,tt,Female,Black African,24,1,Tooting,2025-04-02,2025-07-01,6,F41.1,GP\n\
+EXAMPLE-2,tt,Male,White British,31,3,Balham,2025-04-05,2025-07-04,7,F41.1,self\n\
+EXAMPLE-3,tt,Female,Asian Bangladeshi,38,5,Tooting,2025-04-08,2025-07-07,8,F41.1,GP\n\
+EXAMPLE-4,tt,Female,Black Caribbean,45,7,Streatham,2025-04-11,2025-07-10,6,F41.1,self\n\
+EXAMPLE-5,tt,Male,White British,52,9,Balham,2025-04-14,,1,F41.1,GP\n\
+EXAMPLE-6,tt,Female,Asian Indian,59,1,Tooting,2025-04-17,2025-07-16,8,F41.1,self\n\
+EXAMPLE-7,tt,Male,Mixed,66,3,Streatham,2025-04-20,2025-07-19,6,F41.1,GP\n\
+EXAMPLE-8,tt,Female,White Other,73,5,Balham,2025-04-23,2025-07-22,7,F41.1,self\n";
 const OUTCOMES: &str = "participant_id,pilot_id,measure,assessed_on,score,item_1,item_2,item_3,item_4,item_5,item_6,item_7,item_8,item_9,setting\n\
 EXAMPLE-1,tt,phq9,2025-04-02,16,,,,,,,,,,\n\
 EXAMPLE-1,tt,phq9,2025-07-01,,1,1,0,1,1,0,0,1,0,\n\
 EXAMPLE-1,tt,gad7,2025-04-02,12,,,,,,,,,,\n\
 EXAMPLE-1,tt,gad7,2025-07-01,5,,,,,,,,,,\n\
-EXAMPLE-2,tt,phq9,2025-04-09,11,,,,,,,,,,\n";
+EXAMPLE-2,tt,phq9,2025-04-05,11,,,,,,,,,,\n\
+EXAMPLE-2,tt,phq9,2025-07-04,7,,,,,,,,,,\n\
+EXAMPLE-2,tt,gad7,2025-04-05,9,,,,,,,,,,\n\
+EXAMPLE-2,tt,gad7,2025-07-04,6,,,,,,,,,,\n\
+EXAMPLE-3,tt,phq9,2025-04-08,19,,,,,,,,,,\n\
+EXAMPLE-3,tt,phq9,2025-07-07,8,,,,,,,,,,\n\
+EXAMPLE-3,tt,gad7,2025-04-08,15,,,,,,,,,,\n\
+EXAMPLE-3,tt,gad7,2025-07-07,7,,,,,,,,,,\n\
+EXAMPLE-4,tt,phq9,2025-04-11,14,,,,,,,,,,\n\
+EXAMPLE-4,tt,phq9,2025-07-10,12,,,,,,,,,,\n\
+EXAMPLE-4,tt,gad7,2025-04-11,10,,,,,,,,,,\n\
+EXAMPLE-4,tt,gad7,2025-07-10,9,,,,,,,,,,\n\
+EXAMPLE-5,tt,phq9,2025-04-14,9,,,,,,,,,,\n\
+EXAMPLE-5,tt,phq9,2025-07-13,4,,,,,,,,,,\n\
+EXAMPLE-5,tt,gad7,2025-04-14,11,,,,,,,,,,\n\
+EXAMPLE-5,tt,gad7,2025-07-13,5,,,,,,,,,,\n\
+EXAMPLE-6,tt,phq9,2025-04-17,21,,,,,,,,,,\n\
+EXAMPLE-6,tt,phq9,2025-07-16,15,,,,,,,,,,\n\
+EXAMPLE-6,tt,gad7,2025-04-17,17,,,,,,,,,,\n\
+EXAMPLE-6,tt,gad7,2025-07-16,12,,,,,,,,,,\n\
+EXAMPLE-7,tt,phq9,2025-04-20,13,,,,,,,,,,\n\
+EXAMPLE-7,tt,phq9,2025-07-19,6,,,,,,,,,,\n\
+EXAMPLE-7,tt,gad7,2025-04-20,8,,,,,,,,,,\n\
+EXAMPLE-7,tt,gad7,2025-07-19,4,,,,,,,,,,\n\
+EXAMPLE-8,tt,phq9,2025-04-23,17,,,,,,,,,,\n\
+EXAMPLE-8,tt,phq9,2025-07-22,9,,,,,,,,,,\n\
+EXAMPLE-8,tt,gad7,2025-04-23,14,,,,,,,,,,\n\
+EXAMPLE-8,tt,gad7,2025-07-22,6,,,,,,,,,,\n";
 
 const IMPACT_MAP: &str = r#"# Impact map template (SROI). Name it in the plan under [social_value]:
 #   impact_map = "impact_map.toml"
 # Every figure below is an example: agree proxies and deductions with your stakeholders.
-price_year = 2024                  # prices are stated in this year's pounds (the bundled deflator covers 2015-2024)
+price_year = 2024                  # prices are stated in this year's pounds (the bundled deflator covers 1990-2024)
 discount = "green_book"            # or green_book_health, green_book_reduced, or a rate such as 0.035
 
 [[input]]
@@ -127,7 +162,8 @@ drop_off = 0.0
 /// let written = coproduction::init_templates(&dir).unwrap();
 /// assert_eq!(written.len(), 4);
 /// let plan = coproduction::Plan::load(&dir.join("plan.toml")).unwrap();
-/// assert!(plan.validate().unwrap().unusable.is_empty());
+/// let check = plan.validate().unwrap();
+/// assert!(check.unusable.is_empty() && check.unpublishable.is_none());
 /// assert!(coproduction::value::ImpactMap::from_file(&dir.join("impact_map.toml")).is_ok());
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// ```

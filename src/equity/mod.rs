@@ -12,7 +12,6 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
-use serde_json::{Map, Value, json};
 
 use crate::error::{Error, Result};
 use crate::stats::{Proportion, RateDifference, mean_interval, newcombe_difference, wilson};
@@ -39,7 +38,7 @@ pub struct EquityInput<'a> {
 }
 
 /// A mean with its 95% t interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct MeanCell {
     /// Values.
@@ -53,7 +52,7 @@ pub struct MeanCell {
 }
 
 /// A group's share of participants against its share of the population.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Representation {
     /// Share among participants with this dimension recorded.
     pub participant_share: f64,
@@ -413,59 +412,6 @@ impl GroupKey {
 
     fn is_not_recorded(&self) -> bool {
         matches!(self, GroupKey::NotRecorded)
-    }
-}
-
-impl PilotEquity {
-    /// The `equity[]` rows of `results.json`: one per pilot, dimension and group, each rate
-    /// and mean as a key; a hidden value is `null` and the row's `"suppressed"` says why
-    /// (`"small"` or `"secondary"`; `null` when nothing in the row is hidden).
-    pub fn json_rows(&self) -> Vec<Value> {
-        let mut rows = Vec::new();
-        for b in &self.breakdowns {
-            for g in &b.groups {
-                let mut row = Map::new();
-                let mut reasons: Vec<crate::publish::Hidden> = g.participants.hidden().into_iter().collect();
-                row.insert("pilot".into(), json!(self.pilot));
-                row.insert("dimension".into(), json!(b.dimension));
-                row.insert("group".into(), json!(g.group));
-                row.insert("participants".into(), json!(g.participants.value()));
-                for ((name, cell), (count, denominator)) in g.rates.iter().zip(&g.rate_counts) {
-                    reasons.extend(cell.hidden());
-                    row.insert(
-                        name.clone(),
-                        match cell {
-                            Published::Shown(p) => json!(p),
-                            Published::Empty => Value::Null,
-                            _ => json!({"count": count, "denominator": denominator, "rate": null,
-                                        "ci_low": null, "ci_high": null}),
-                        },
-                    );
-                }
-                for (name, cell) in &g.gaps {
-                    reasons.extend(cell.hidden());
-                    row.insert(format!("{name}_gap"), json!(cell.value()));
-                }
-                for ((name, cell), n) in g.means.iter().zip(&g.mean_counts) {
-                    reasons.extend(cell.hidden());
-                    row.insert(
-                        name.clone(),
-                        match cell {
-                            Published::Shown(m) => json!(m),
-                            Published::Empty => Value::Null,
-                            _ => json!({"n": n, "mean": null, "ci_low": null, "ci_high": null}),
-                        },
-                    );
-                }
-                if let Some(r) = &g.representation {
-                    reasons.extend(r.hidden());
-                    row.insert("representation_ratio".into(), json!(r.value()));
-                }
-                row.insert("suppressed".into(), json!(crate::publish::Hidden::strongest(reasons)));
-                rows.push(Value::Object(row));
-            }
-        }
-        rows
     }
 }
 

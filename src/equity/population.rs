@@ -17,15 +17,29 @@ pub struct Population {
 }
 
 impl Population {
-    /// Reads a population CSV file.
+    /// Reads a population file: CSV, or the first sheet of a workbook (`.xlsx`, `.xlsm`,
+    /// `.xls`, `.ods`).
     ///
     /// # Errors
     ///
-    /// [`Error::Io`](crate::Error::Io) if the file cannot be read, otherwise as
-    /// [`Population::from_csv_str`].
-    pub fn from_csv_path(path: &Path) -> Result<Population> {
+    /// As [`Population::from_csv_str`], or the file cannot be read.
+    pub fn from_path(path: &Path) -> Result<Population> {
+        let label = path.display().to_string();
+        if crate::ingest::is_workbook(path) {
+            let (headers, rows) = crate::ingest::workbook_rows(path, &label, crate::DateFormat::Iso)?;
+            return Population::from_records(&headers, rows.into_iter().map(Ok), &label);
+        }
         let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
-        Population::from_csv_str(&text, &path.display().to_string())
+        Population::from_csv_str(&text, &label)
+    }
+
+    /// Reads a population CSV file (a workbook too: see [`Population::from_path`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Population::from_path`].
+    pub fn from_csv_path(path: &Path) -> Result<Population> {
+        Population::from_path(path)
     }
 
     /// Parses population CSV text; `label` names it in messages.
@@ -34,15 +48,16 @@ impl Population {
     /// use coproduction::equity::Population;
     /// let p = Population::from_csv_str("dimension,group,population\nethnicity,Mixed,50\nethnicity,Other,150\n", "pop.csv").unwrap();
     /// assert_eq!(p.share("ethnicity", "Mixed"), Some(0.25));
-    /// assert!(Population::from_csv_str("dimension,group,population\nethnicity,Mixed,lots\n", "pop.csv").is_err());
+    /// let err = Population::from_csv_str("dimension,group,population\nethnicity,Mixed,lots\n", "pop.csv").unwrap_err();
+    /// assert!(err.to_string().contains("row 2"), "{err}");
     /// ```
     ///
     /// # Errors
     ///
-    /// [`Error::NotATable`](crate::Error::NotATable),
-    /// [`Error::MissingColumn`](crate::Error::MissingColumn) or
-    /// [`Error::InvalidData`](crate::Error::InvalidData) (with its row) if the table is not a
-    /// population table.
+    /// [`Error::NotATable`] or [`Error::MissingColumn`] for the header; [`Error::InvalidData`]
+    /// naming the row as a spreadsheet shows it (header row 1) for an empty dimension or
+    /// group, a population that is not a non-negative number, or a label over
+    /// [`MAX_TEXT_CHARS`](crate::ingest::MAX_TEXT_CHARS) characters.
     pub fn from_csv_str(text: &str, label: &str) -> Result<Population> {
         let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
         let headers: Vec<String> = reader
@@ -51,6 +66,20 @@ impl Population {
             .iter()
             .map(|h| h.trim().to_ascii_lowercase())
             .collect();
+        let records = reader.into_records().enumerate().map(|(i, record)| {
+            record
+                .map(|r| (r.position().map_or(i as u64 + 2, |p| p.line()), r))
+                .map_err(|e| Error::invalid(Location::file(label).row(i as u64 + 2), e.to_string()))
+        });
+        Population::from_records(&headers, records, label)
+    }
+
+    /// The rows of a population table, each with its row number as a spreadsheet shows it.
+    fn from_records(
+        headers: &[String],
+        records: impl Iterator<Item = Result<(u64, csv::StringRecord)>>,
+        label: &str,
+    ) -> Result<Population> {
         let column = |name: &str| {
             headers.iter().position(|h| h == name).ok_or_else(|| Error::MissingColumn {
                 file: label.to_string(),
@@ -60,10 +89,12 @@ impl Population {
         };
         let (d, g, p) = (column("dimension")?, column("group")?, column("population")?);
         let mut counts: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
-        for (i, record) in reader.records().enumerate() {
-            let row = i as u64 + 1;
-            let record = record.map_err(|e| Error::invalid(Location::file(label).row(row), e.to_string()))?;
+        for record in records {
+            let (row, record) = record?;
             let cell = |k: usize| record.get(k).unwrap_or("").trim();
+            if (0..record.len()).all(|k| cell(k).is_empty()) {
+                continue;
+            }
             let value: f64 =
                 cell(p).parse().ok().filter(|v: &f64| v.is_finite() && *v >= 0.0).ok_or_else(|| {
                     Error::invalid(

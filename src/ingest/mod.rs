@@ -88,16 +88,22 @@ pub(crate) struct TableSize {
     pub(crate) parquet_columns: Option<u64>,
 }
 
-/// A reader that adds what it reads to a shared counter (progress of a long load).
+/// A reader that adds what it reads to shared counters (progress of a long load): the
+/// bytes, and the line breaks when asked.
 struct Counted<R> {
     inner: R,
     counter: Arc<std::sync::atomic::AtomicU64>,
+    lines: Option<Arc<std::sync::atomic::AtomicU64>>,
 }
 
 impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.counter.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        if let Some(lines) = &self.lines {
+            let breaks = buf[..n].iter().filter(|&&b| b == b'\n').count();
+            lines.fetch_add(breaks as u64, std::sync::atomic::Ordering::Relaxed);
+        }
         Ok(n)
     }
 }
@@ -434,6 +440,7 @@ pub struct Ingest<'c> {
     /// Workbook sheets of the participants and outcomes files.
     sheets: (Option<String>, Option<String>),
     bytes_read: Option<Arc<std::sync::atomic::AtomicU64>>,
+    lines_read: Option<Arc<std::sync::atomic::AtomicU64>>,
 }
 
 impl<'c> Ingest<'c> {
@@ -445,6 +452,7 @@ impl<'c> Ingest<'c> {
             date_format: DateFormat::Iso,
             pilots: None,
             bytes_read: None,
+            lines_read: None,
             sheets: (None, None),
         }
     }
@@ -453,6 +461,13 @@ impl<'c> Ingest<'c> {
     /// can show how far a long load has gone (the library prints nothing).
     pub fn count_bytes(mut self, counter: Arc<std::sync::atomic::AtomicU64>) -> Ingest<'c> {
         self.bytes_read = Some(counter);
+        self
+    }
+
+    /// Adds the line breaks read from each CSV file to `counter` (about one a row), beside
+    /// [`Ingest::count_bytes`], which must also be set.
+    pub fn count_lines(mut self, counter: Arc<std::sync::atomic::AtomicU64>) -> Ingest<'c> {
+        self.lines_read = Some(counter);
         self
     }
 
@@ -587,7 +602,8 @@ impl<'c> Ingest<'c> {
         } else {
             match &self.bytes_read {
                 Some(counter) => {
-                    let counted = Counted { inner: file, counter: Arc::clone(counter) };
+                    let counted =
+                        Counted { inner: file, counter: Arc::clone(counter), lines: self.lines_read.clone() };
                     read(Rows::Ahead(&mut CsvSource::new(counted, &label)?))
                 }
                 None => read(Rows::Ahead(&mut CsvSource::new(file, &label)?)),
@@ -601,10 +617,15 @@ impl<'c> Ingest<'c> {
             return None;
         }
         let list: Vec<&str> = known.iter().map(String::as_str).collect();
+        // Ids are matched exactly (never guessed), but a slip of case or spacing is named.
+        let hint = list
+            .iter()
+            .find(|id| id.eq_ignore_ascii_case(pilot.trim()))
+            .map_or_else(String::new, |id| format!(" (did you mean '{id}'? pilot ids are case-sensitive)"));
         Some(RowProblem::cell(
             "pilot_id",
             pilot,
-            format!("unknown pilot '{pilot}': the plan's pilots are {}", list.join(", ")),
+            format!("unknown pilot '{pilot}'{hint}: the plan's pilots are {}", list.join(", ")),
         ))
     }
 

@@ -218,6 +218,18 @@ pub fn evaluate_outcomes(
     catalogue: &Catalogue,
     rules: &OutcomeRules,
 ) -> Result<Outcomes> {
+    evaluate_outcomes_telling(data, pilots, catalogue, rules, &|_| {})
+}
+
+/// [`evaluate_outcomes`], telling `progress` as each pilot is done.
+pub(crate) fn evaluate_outcomes_telling(
+    data: &DataSet,
+    pilots: &[PilotSpec],
+    catalogue: &Catalogue,
+    rules: &OutcomeRules,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<Outcomes> {
+    let done = std::sync::atomic::AtomicUsize::new(0);
     let pairs = pair_assessments(data);
     let adsm = AdsmTable::for_rules(&rules.talking_therapies)?;
     let by_key = PairIndex::new(&pairs, data.participants().len());
@@ -263,6 +275,8 @@ pub fn evaluate_outcomes(
         } else {
             None
         };
+        let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        progress(&format!("Outcomes: {finished} of {} pilots done ({})", pilots.len(), spec.id));
         Ok(PilotOutcomes {
             id: spec.id.clone(),
             name: spec.name.clone(),

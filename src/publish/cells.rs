@@ -234,6 +234,7 @@ impl Cells {
         // The relations each cell takes part in, for choosing what to hide next: the sums,
         // then each "part at most whole" as a relation of two.
         let relations = self.relations();
+        let determined = self.determined_by_fixed();
         let mut touching: Vec<Vec<usize>> = vec![Vec::new(); n];
         for (s, (parts, total)) in relations.iter().enumerate() {
             for &c in parts.iter().chain([total]) {
@@ -269,6 +270,7 @@ impl Cells {
                     &touching,
                     &chosen,
                     &chosen_relations,
+                    &determined,
                     &out,
                 ) {
                     Choice::Hide(c) => {
@@ -330,6 +332,7 @@ impl Cells {
         touching: &[Vec<usize>],
         chosen: &HashSet<CellId>,
         chosen_relations: &HashSet<usize>,
+        determined: &[bool],
         out: &dyn Fn(CellId) -> bool,
     ) -> Choice {
         // A cell chosen this round already shares a sum with this one: audit again first,
@@ -341,7 +344,7 @@ impl Cells {
             self.kinds[c] == Kind::Published
                 && !out(c)
                 && !states[c].is_hidden()
-                && !self.fixed[c]
+                && !determined[c]
                 && self.values[c] > 0
                 && !chosen.contains(&c)
         };
@@ -371,7 +374,7 @@ impl Cells {
                         }
                         if open(c) {
                             consider((if c == *total { 3 } else { rank }, self.values[c], c));
-                        } else if !self.fixed[c] && seen.insert(c) {
+                        } else if !determined[c] && seen.insert(c) {
                             next.push(c);
                         }
                     }
@@ -384,6 +387,26 @@ impl Cells {
                 return Choice::Nothing;
             }
             frontier = next;
+        }
+    }
+
+    /// The fixed cells and every cell they determine: the one cell of a sum whose other
+    /// members are all known (a pilot that is its file's only pilot). Hiding such a cell
+    /// would protect nothing, so it is never chosen to protect another.
+    fn determined_by_fixed(&self) -> Vec<bool> {
+        let mut known = self.fixed.clone();
+        loop {
+            let mut changed = false;
+            for (parts, total) in &self.sums {
+                let mut unknown = parts.iter().chain([total]).filter(|&&c| !known[c]);
+                if let (Some(&c), None) = (unknown.next(), unknown.next()) {
+                    known[c] = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                return known;
+            }
         }
     }
 

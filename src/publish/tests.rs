@@ -73,6 +73,26 @@ fn a_cell_that_nothing_can_protect_is_an_error_not_a_publication() {
 }
 
 #[test]
+fn a_count_the_printed_totals_give_away_is_never_hidden_to_protect_another() {
+    // A file of 8 accepted rows (printed exactly) with one pilot of 8, in two areas of 4:
+    // the markers alone pin both areas (two counts under 5 that make 8). Hiding the
+    // pilot's 8 would protect nothing, since the file gives it, so the breakdown is
+    // withheld instead.
+    let mut cells = Cells::default();
+    let file = cells.cell(8);
+    cells.fix(file);
+    let pilot = cells.cell(8);
+    cells.sum(&[pilot], file);
+    let block = cells.begin_block();
+    let (a, b) = (cells.cell(4), cells.cell(4));
+    cells.end_block();
+    cells.sum(&[a, b], pilot);
+    let p = cells.protect(&DisclosureRule::new(5).unwrap()).unwrap();
+    assert_eq!(p.state(pilot), CellState::Shown);
+    assert!(p.withheld(block));
+}
+
+#[test]
 fn off_shows_everything() {
     let mut cells = Cells::default();
     let a = cells.cell(2);

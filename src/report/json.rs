@@ -5,16 +5,20 @@
 //! nothing here depends on time, machine or hash order. A hidden figure is `null`, and
 //! the object holding it says why with `"suppressed": "small"` or `"secondary"`.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::io;
 
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::equity::{MeanCell, PilotEquity, Representation};
 use crate::error::{Error, Result};
 use crate::ingest::FileSummary;
 use crate::publish::{
     Hidden, Method, Publication, Published, PublishedPilot, PublishedQuantity, SECONDARY_MARKER,
 };
+use crate::stats::{Proportion, RateDifference};
 use crate::value::{InputValue, SocialValue};
 
 /// The `results.json` schema version.
@@ -46,7 +50,7 @@ struct Results<'a> {
     data_quality: DataQuality<'a>,
     disclosure_control: DisclosureControlJson,
     pilots: &'a [PublishedPilot],
-    equity: Vec<EquityRow>,
+    equity: Vec<EquityRow<'a>>,
     social_value: Option<SocialValueJson<'a>>,
 }
 
@@ -75,16 +79,97 @@ struct DisclosureControlJson {
 /// One group of one breakdown: its rates (`{count, denominator, rate, ci_low, ci_high}`),
 /// gaps (`<rate>_gap`), means (`{n, mean, ci_low, ci_high}`) and representation ratio,
 /// under their names.
-#[derive(Serialize, serde::Deserialize, schemars::JsonSchema)]
-struct EquityRow {
-    pilot: String,
-    dimension: String,
-    group: String,
-    participants: Option<u64>,
+#[derive(Serialize, schemars::JsonSchema)]
+struct EquityRow<'a> {
+    pilot: &'a str,
+    dimension: &'a str,
+    group: &'a str,
+    participants: Option<usize>,
     /// Why figures of the row are hidden (`null` when none is).
     suppressed: Option<Hidden>,
     #[serde(flatten)]
-    figures: std::collections::BTreeMap<String, Value>,
+    figures: BTreeMap<Cow<'a, str>, EquityFigure<'a>>,
+}
+
+/// One figure of an equity row. A hidden rate or mean keeps its keys, with the figures
+/// that are themselves hidden as `null`.
+#[derive(Serialize, schemars::JsonSchema)]
+#[serde(untagged)]
+enum EquityFigure<'a> {
+    Rate(&'a Proportion),
+    HiddenRate {
+        count: Published<u64>,
+        denominator: Published<u64>,
+        rate: (),
+        ci_low: (),
+        ci_high: (),
+    },
+    Gap(&'a RateDifference),
+    Mean(&'a MeanCell),
+    HiddenMean {
+        n: Published<u64>,
+        mean: (),
+        ci_low: (),
+        ci_high: (),
+    },
+    Representation(&'a Representation),
+    /// Hidden, or undefined for the data.
+    Null,
+}
+
+/// The `equity[]` rows of one pilot: one per dimension and group, each rate and mean as a
+/// key; a hidden value is `null` and the row's `"suppressed"` says why (`"small"` or
+/// `"secondary"`; `null` when nothing in the row is hidden). Built as typed rows, not JSON
+/// values: a breakdown by area can have tens of thousands of them.
+fn equity_rows(equity: &PilotEquity) -> impl Iterator<Item = EquityRow<'_>> {
+    equity.breakdowns.iter().flat_map(move |b| {
+        b.groups.iter().map(move |g| {
+            let mut reasons: Vec<Hidden> = g.participants.hidden().into_iter().collect();
+            let mut figures = BTreeMap::new();
+            for ((name, cell), (count, denominator)) in g.rates.iter().zip(&g.rate_counts) {
+                reasons.extend(cell.hidden());
+                let figure = match cell {
+                    Published::Shown(p) => EquityFigure::Rate(p),
+                    Published::Empty => EquityFigure::Null,
+                    _ => EquityFigure::HiddenRate {
+                        count: count.clone(),
+                        denominator: denominator.clone(),
+                        rate: (),
+                        ci_low: (),
+                        ci_high: (),
+                    },
+                };
+                figures.insert(Cow::Borrowed(name.as_str()), figure);
+            }
+            for (name, cell) in &g.gaps {
+                reasons.extend(cell.hidden());
+                let figure = cell.value().map_or(EquityFigure::Null, EquityFigure::Gap);
+                figures.insert(Cow::Owned(format!("{name}_gap")), figure);
+            }
+            for ((name, cell), n) in g.means.iter().zip(&g.mean_counts) {
+                reasons.extend(cell.hidden());
+                let figure = match cell {
+                    Published::Shown(m) => EquityFigure::Mean(m),
+                    Published::Empty => EquityFigure::Null,
+                    _ => EquityFigure::HiddenMean { n: n.clone(), mean: (), ci_low: (), ci_high: () },
+                };
+                figures.insert(Cow::Borrowed(name.as_str()), figure);
+            }
+            if let Some(r) = &g.representation {
+                reasons.extend(r.hidden());
+                let figure = r.value().map_or(EquityFigure::Null, EquityFigure::Representation);
+                figures.insert(Cow::Borrowed("representation_ratio"), figure);
+            }
+            EquityRow {
+                pilot: &equity.pilot,
+                dimension: &b.dimension,
+                group: &g.group,
+                participants: g.participants.value().copied(),
+                suppressed: Hidden::strongest(reasons),
+                figures,
+            }
+        })
+    })
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -134,7 +219,8 @@ impl JsonPrinter {
     ///
     /// As [`JsonPrinter::to_value`].
     pub fn to_string(&self, publication: &Publication) -> Result<String> {
-        let mut text = serde_json::to_string_pretty(&self.to_value(publication)?).map_err(json_error)?;
+        // Printed straight from the typed results, keys in the schema's order.
+        let mut text = serde_json::to_string_pretty(&results(publication)?).map_err(json_error)?;
         text.push('\n');
         Ok(text)
     }
@@ -170,12 +256,7 @@ pub fn results_schema() -> String {
 
 fn results(publication: &Publication) -> Result<Results<'_>> {
     let rule = &publication.rule;
-    let equity = publication
-        .equity
-        .iter()
-        .flat_map(|e| e.json_rows())
-        .map(|row| serde_json::from_value::<EquityRow>(row).map_err(json_error))
-        .collect::<Result<Vec<_>>>()?;
+    let equity = publication.equity.iter().flat_map(equity_rows).collect();
     Ok(Results {
         schema_version: SCHEMA_VERSION,
         title: &publication.plan.title,

@@ -4,7 +4,7 @@
 mod build;
 pub mod charts;
 mod document;
-mod format;
+pub(crate) mod format;
 mod html;
 mod json;
 mod labels;

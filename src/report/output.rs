@@ -132,6 +132,7 @@ impl Staging {
         let parent = target.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(parent).map_err(|e| Error::io("create folder", parent, e))?;
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        remove_stale_staging(parent, &name);
         // Fresh by construction: `create_dir` fails rather than reuse anything there.
         for attempt in 0..100u64 {
             let run = RUN.fetch_add(1, Ordering::Relaxed);
@@ -196,8 +197,11 @@ impl Staging {
             return Err(Error::io("write", target, e));
         }
         self.committed = true;
-        if existed {
-            // `remove_dir_all` removes links, never what they point to.
+        // Also a `<out>.previous` left by a run stopped between the two renames (checked
+        // to be a report by `check_output_dir`). `remove_dir_all` removes links, never what
+        // they point to.
+        if existed || fs::symlink_metadata(&previous).is_ok_and(|m| m.is_dir()) {
+            check_replaceable(&previous, &previous)?;
             fs::remove_dir_all(&previous).map_err(|e| Error::io("remove", &previous, e))?;
         }
         Ok(())
@@ -210,6 +214,34 @@ impl Drop for Staging {
             let _ = fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+/// Removes the staging folders of `<parent>/<name>` left by runs that were killed before
+/// they could clean up: a folder `.<name>.writing-<pid>-...` whose first file, the report
+/// marker, is there, and whose process has ended (on Linux, no `/proc/<pid>`; elsewhere,
+/// untouched for a day). Anything else is left alone.
+fn remove_stale_staging(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.writing-");
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else { continue };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else { continue };
+        let path = entry.path();
+        let is_staging = fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir())
+            && fs::symlink_metadata(path.join(REPORT_MARKER)).is_ok_and(|m| m.is_file());
+        if is_staging && pid != std::process::id() && process_has_ended(pid, &path) {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
+}
+
+fn process_has_ended(pid: u32, staging: &Path) -> bool {
+    if cfg!(target_os = "linux") {
+        return !Path::new(&format!("/proc/{pid}")).exists();
+    }
+    let day = std::time::Duration::from_secs(24 * 60 * 60);
+    fs::metadata(staging).and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|age| age > day))
 }
 
 /// The one way a name from a plan or data (a pilot id, a dimension) becomes part of a
@@ -343,6 +375,35 @@ mod tests {
         write_folder(&out, |put| put("report.html", b"third")).unwrap();
         let files: Vec<String> = tree(&out).into_iter().map(|(n, _)| n).collect();
         assert_eq!(files, [REPORT_MARKER, "report.html"]);
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn what_a_killed_run_left_is_cleared_by_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("report");
+        // Killed between the two renames: the old report is only at `report.previous`,
+        // and the staging folder of the new one is still there. Pid 4,194,305 is above
+        // Linux's largest, so no process has it.
+        let staging = dir.path().join(".report.writing-4194305-0-0");
+        let previous = dir.path().join("report.previous");
+        for folder in [&staging, &previous] {
+            fs::create_dir(folder).unwrap();
+            fs::write(folder.join(REPORT_MARKER), MARKER_TEXT).unwrap();
+        }
+        // A look-alike that is not a staging folder of this crate is left alone.
+        let foreign = dir.path().join(".report.writing-4194305-0-1");
+        fs::create_dir(&foreign).unwrap();
+        fs::write(foreign.join("notes.txt"), "mine").unwrap();
+        check_output_dir(&out, &[]).unwrap();
+        write_folder(&out, |put| put("report.html", b"new")).unwrap();
+        let mut names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, [".report.writing-4194305-0-1", "report"]);
+        assert_eq!(fs::read(out.join("report.html")).unwrap(), b"new");
     }
 
     #[test]

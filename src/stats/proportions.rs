@@ -45,7 +45,7 @@ pub fn wilson(count: u64, denominator: u64) -> Option<Proportion> {
 }
 
 /// A difference of two independent rates with its 95% interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct RateDifference {
     /// p1 − p2.

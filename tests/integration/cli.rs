@@ -146,10 +146,14 @@ fn validate_lists_rejects() {
         std::fs::copy(awkward.join(file), dir.path().join(file)).unwrap();
     }
     let output = coprod().arg("validate").arg(dir.path().join("plan.toml")).output().unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let stdout = text(&output);
     assert!(stdout.contains("unknown pilot 'cv'"), "{stdout}");
     assert!(stdout.contains("unknown measure 'phq' (did you mean 'phq9'?)"), "{stdout}");
+    // Three accepted people cannot be published: validate says so, as run would, after
+    // listing the rejects.
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("3 participants in all, fewer than the threshold of 5"), "{stdout}");
+    assert!(!stdout.contains("The plan is valid"), "{stdout}");
 }
 
 #[test]
@@ -173,21 +177,27 @@ fn init_then_run_explains_what_to_add() {
             .output()
             .unwrap()
     };
-    // Two example people cannot be published under disclosure control: run says so and
-    // writes nothing.
+    // Eight example people: enough to publish under disclosure control.
     let output = run("r0");
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    assert!(text(&output).contains("fewer than the threshold of 5"), "{}", text(&output));
-    assert!(!dir.path().join("r0").join("results.json").exists());
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r0/results.json")).unwrap()).unwrap();
+    assert_eq!(results["pilots"][0]["participants"], 8);
     // Dates typed the UK way without date_format: both commands exit 1 with the fix.
     for file in ["participants.csv", "outcomes.csv"] {
         let path = target.join(file);
-        let uk = std::fs::read_to_string(&path)
+        let uk: Vec<String> = std::fs::read_to_string(&path)
             .unwrap()
-            .replace("2025-04-02", "02/04/2025")
-            .replace("2025-07-01", "01/07/2025")
-            .replace("2025-04-09", "09/04/2025");
-        std::fs::write(&path, uk).unwrap();
+            .lines()
+            .map(|line| {
+                let cells = line.split(',').map(|c| match c.as_bytes() {
+                    [_, _, _, _, b'-', _, _, b'-', _, _] => format!("{}/{}/{}", &c[8..], &c[5..7], &c[..4]),
+                    _ => c.to_string(),
+                });
+                cells.collect::<Vec<_>>().join(",")
+            })
+            .collect();
+        std::fs::write(&path, uk.join("\n") + "\n").unwrap();
     }
     let output = coprod().arg("validate").arg(target.join("plan.toml")).output().unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
@@ -195,7 +205,7 @@ fn init_then_run_explains_what_to_add() {
     assert!(!text(&output).contains("The plan is valid"), "{}", text(&output));
     let output = run("r1");
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    assert!(text(&output).contains("none of its 5 rows was accepted"), "{}", text(&output));
+    assert!(text(&output).contains("none of its 32 rows was accepted"), "{}", text(&output));
     // Header rows only: nothing to evaluate.
     for file in ["participants.csv", "outcomes.csv"] {
         let path = target.join(file);

@@ -13,6 +13,26 @@ fn load_awkward() -> DataSet {
         .unwrap()
 }
 
+/// Pilot ids are matched exactly, never guessed; a slip of case is named.
+#[test]
+fn a_pilot_id_in_another_case_is_named_not_guessed() {
+    let participants = "participant_id,pilot_id\np1,TT\np2, tt\np3,tt\n";
+    let outcomes = "participant_id,pilot_id,measure,assessed_on,score\n";
+    let data = Ingest::new(Catalogue::builtin())
+        .pilots(["tt", "cv"])
+        .load_readers(participants.as_bytes(), "p.csv", outcomes.as_bytes(), "o.csv")
+        .unwrap();
+    let reasons: Vec<&str> = data.rejects().entries().iter().map(|r| r.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        [
+            "unknown pilot 'TT' (did you mean 'tt'? pilot ids are case-sensitive): the plan's pilots are cv, tt",
+        ]
+    );
+    // Spaces around a cell are not part of it.
+    assert_eq!(data.participants().len(), 2);
+}
+
 /// Repeats are found wherever they sit in the file (not only on adjacent rows), the
 /// earliest row is kept, and the rejects stay in row order among the other rejects.
 #[test]

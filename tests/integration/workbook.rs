@@ -183,6 +183,10 @@ fn the_demo_as_xlsx_and_ods_gives_the_same_results_json() {
     // The activities table as its own workbook.
     write_xlsx(&read_csv(&demo.join("activities.csv")), &d.join("activities.xlsx"), "Activities");
     let xlsx_plan = xlsx_plan.replace("activities = \"activities.csv\"", "activities = \"activities.xlsx\"");
+    // And the population, its counts as numbers.
+    write_xlsx(&read_csv(&demo.join("population.csv")), &d.join("population.xlsx"), "Census 2021");
+    let xlsx_plan = xlsx_plan.replace("population = \"population.csv\"", "population = \"population.xlsx\"");
+    assert!(xlsx_plan.contains("population.xlsx"));
     std::fs::write(d.join("plan-xlsx.toml"), xlsx_plan).unwrap();
     assert!(results(&d.join("plan-xlsx.toml")) == from_csv, "xlsx: results.json differs from the CSV run");
     // Two .ods files, their first sheets read.

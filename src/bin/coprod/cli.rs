@@ -255,9 +255,14 @@ fn validate(path: &Path, json: bool) -> Result<(), Error> {
         location: coproduction::Location::file(path.display().to_string()),
         reason: "the plan cannot be run until the files above have accepted rows".to_string(),
     };
+    let unpublishable = |reason: &str| Error::Disclosure(reason.to_string());
     if json {
         println!("{}", check.to_json()?);
-        return if check.unusable.is_empty() { Ok(()) } else { Err(unusable()) };
+        return match (&check.unusable[..], &check.unpublishable) {
+            ([], None) => Ok(()),
+            ([], Some(reason)) => Err(unpublishable(reason)),
+            _ => Err(unusable()),
+        };
     }
     for f in &check.files {
         println!(
@@ -277,6 +282,9 @@ fn validate(path: &Path, json: bool) -> Result<(), Error> {
             println!("error: {problem}");
         }
         return Err(unusable());
+    }
+    if let Some(reason) = &check.unpublishable {
+        return Err(unpublishable(reason));
     }
     println!(
         "The plan is valid{}.",
