@@ -92,7 +92,7 @@ impl Plan {
     }
 
     /// Loads the activities table, if the plan names one, into `data`'s accounting.
-    fn load_activities(&self, data: &mut DataSet) -> Result<Vec<crate::delivery::Activity>> {
+    pub(crate) fn load_activities(&self, data: &mut DataSet) -> Result<Vec<crate::delivery::Activity>> {
         let Some(path) = &self.data.activities else { return Ok(Vec::new()) };
         check_input(path, "activities")?;
         let pilots: Vec<String> = self.pilots.iter().map(|p| p.id.clone()).collect();
@@ -208,7 +208,7 @@ impl Plan {
     }
 
     /// Every stage after loading: outcomes, delivery, equity, social value.
-    fn compute(
+    pub(crate) fn compute(
         &self,
         catalogue: Catalogue,
         data: DataSet,

@@ -65,6 +65,7 @@ mod instruments;
 mod metric;
 mod outcomes;
 mod parallel;
+mod pipeline;
 mod plain_toml;
 mod plan;
 pub mod publish;
@@ -90,6 +91,7 @@ pub use ingest::{
 pub use instruments::*;
 pub use metric::{HEADLINE_MEASURES, MeasureMetric, Metric, NATIONAL_RELIABLE_RECOVERY, parse_link};
 pub use outcomes::*;
+pub use pipeline::Pipeline;
 pub use plan::{
     DataPlan, DisclosurePlan, EQUITY_DIMENSIONS, EquityPlan, ImpactMapSource, Plan, ReportPlan,
     SocialValuePlan,

@@ -234,6 +234,33 @@ impl fmt::Display for Metric {
     }
 }
 
+/// A measured count that an outcome's quantity can come from. Defined with the metrics,
+/// before both the stage that measures it (outcomes) and the one that values it.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct LinkedQuantity {
+    /// The count.
+    pub count: f64,
+    /// Its denominator, when it is a rate's numerator.
+    pub denominator: Option<f64>,
+    /// Lower limit of the count (the Wilson interval times the denominator).
+    pub ci_low: Option<f64>,
+    /// Upper limit.
+    pub ci_high: Option<f64>,
+}
+
+/// Where `quantity_from` links are resolved: the evaluation's measured outcomes, or any
+/// table of counts.
+pub trait MeasuredQuantities {
+    /// The count named `<pilot>.<metric>`, if it exists.
+    fn quantity(&self, pilot: &str, metric: &Metric) -> Option<LinkedQuantity>;
+}
+
+impl MeasuredQuantities for std::collections::BTreeMap<String, LinkedQuantity> {
+    fn quantity(&self, pilot: &str, metric: &Metric) -> Option<LinkedQuantity> {
+        self.get(&format!("{pilot}.{metric}")).copied()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

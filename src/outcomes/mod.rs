@@ -138,8 +138,8 @@ impl Outcomes {
     /// their denominator and Wilson interval as counts; changes their 95% t interval.
     ///
     /// The activities table's metrics (`volunteer_hours`, ...) are not outcomes: `None`.
-    pub fn metric(&self, pilot: &str, metric: &Metric) -> Option<crate::value::LinkedQuantity> {
-        use crate::value::LinkedQuantity;
+    pub fn metric(&self, pilot: &str, metric: &Metric) -> Option<crate::metric::LinkedQuantity> {
+        use crate::metric::LinkedQuantity;
         let p = self.pilot(pilot)?;
         let from_rate = |rate: &Option<crate::stats::Proportion>| {
             rate.as_ref().map(|r| LinkedQuantity {
@@ -200,8 +200,8 @@ impl Outcomes {
     }
 }
 
-impl crate::value::MeasuredQuantities for Outcomes {
-    fn quantity(&self, pilot: &str, metric: &Metric) -> Option<crate::value::LinkedQuantity> {
+impl crate::metric::MeasuredQuantities for Outcomes {
+    fn quantity(&self, pilot: &str, metric: &Metric) -> Option<crate::metric::LinkedQuantity> {
         self.metric(pilot, metric)
     }
 }

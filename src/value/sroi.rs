@@ -1,7 +1,5 @@
 //! SROI figures (DESIGN.md section 6), sensitivity, switching values and Monte Carlo.
 
-use std::collections::BTreeMap;
-
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha12Rng;
 use rand_distr::{Binomial, Distribution, LogNormal, Normal, Triangular};
@@ -14,32 +12,7 @@ use crate::metric::Metric;
 use super::impact_map::{ImpactMap, LINKABLE_METRICS};
 use super::schedules::{Discounting, GdpDeflator};
 
-/// A measured count that an outcome's quantity can come from.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[non_exhaustive]
-pub struct LinkedQuantity {
-    /// The count.
-    pub count: f64,
-    /// Its denominator, when it is a rate's numerator.
-    pub denominator: Option<f64>,
-    /// Lower limit of the count (the Wilson interval times the denominator).
-    pub ci_low: Option<f64>,
-    /// Upper limit.
-    pub ci_high: Option<f64>,
-}
-
-/// Where `quantity_from` links are resolved: the evaluation's measured outcomes, or any
-/// table of counts.
-pub trait MeasuredQuantities {
-    /// The count named `<pilot>.<metric>`, if it exists.
-    fn quantity(&self, pilot: &str, metric: &Metric) -> Option<LinkedQuantity>;
-}
-
-impl MeasuredQuantities for BTreeMap<String, LinkedQuantity> {
-    fn quantity(&self, pilot: &str, metric: &Metric) -> Option<LinkedQuantity> {
-        self.get(&format!("{pilot}.{metric}")).copied()
-    }
-}
+pub use crate::metric::{LinkedQuantity, MeasuredQuantities};
 
 /// One outcome's valuation.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
@@ -892,6 +865,7 @@ fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::collections::BTreeMap;
 
     /// social-value.md section 6, T3 (synthetic golden case), end-of-year convention.
     fn t3(attribution_a: &str, drop_off_a: &str) -> String {
