@@ -5,7 +5,9 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::definition::{Band, Direction, Instrument, MissingItems, ReliableChange, Scoring, Threshold};
+use super::definition::{
+    Band, Direction, Instrument, MissingItems, ReliableChange, Scoring, Threshold, is_whole,
+};
 
 /// A scored assessment.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -524,13 +526,6 @@ impl Instrument {
     pub fn clinical_cutoff(&self) -> Option<f64> {
         self.jt_cutoffs().map(|cut| cut.c).or_else(|| self.caseness_value())
     }
-}
-
-/// True for whole numbers. Compared through an integer rather than `f64::fract`, which
-/// is a library call on the baseline x86-64 target and runs for every item of every form.
-pub(crate) fn is_whole(x: f64) -> bool {
-    // Every float from 2^52 up is whole; below, the integer round trip is exact.
-    x.is_finite() && (x.abs() >= 4_503_599_627_370_496.0 || x == (x as i64) as f64)
 }
 
 #[cfg(test)]

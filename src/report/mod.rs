@@ -3,6 +3,7 @@
 
 mod build;
 pub mod charts;
+mod common;
 mod document;
 pub(crate) mod format;
 mod html;
@@ -17,7 +18,8 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::evaluation::Evaluation;
 
-pub use build::{ReportOptions, build_document};
+pub use build::build_document;
+pub use common::ReportOptions;
 pub use document::{Block, ChartBlock, Document, Figure, Section, Table};
 pub use html::{HtmlPrinter, escape as escape_html};
 pub use json::{JsonPrinter, RESULTS_SCHEMA, SCHEMA_VERSION, results_schema};

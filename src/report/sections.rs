@@ -7,10 +7,11 @@ use crate::publish::{
     PublishedTalkingTherapies,
 };
 
-use super::build::{NATIONAL_RELIABLE_RECOVERY, ReportOptions, decimals_for, measure_name};
 use super::charts::{Bar, BarChart, BeforeAfter, BeforeAfterChart, Chart, Marker, ValueUnit};
+use super::common::{ReportOptions, decimals_for, disclosure_note, measure_name};
 use super::document::ChartBlock;
 use super::{format, labels};
+use crate::metric::NATIONAL_RELIABLE_RECOVERY;
 
 /// Renders a chart to a report block (SVG always, PNG when asked).
 pub(crate) fn chart_block(name: &str, chart: &dyn Chart, options: &ReportOptions) -> Result<ChartBlock> {
@@ -142,7 +143,7 @@ pub(crate) fn equity_section(
             crate::publish::SECONDARY_MARKER
         )));
     } else {
-        blocks.push(super::build::disclosure_note(publication));
+        blocks.push(disclosure_note(publication));
     }
     for pilot_equity in &publication.equity {
         let pilot_id = pilot_equity.pilot.as_str();
