@@ -34,6 +34,11 @@ impl Date {
     /// assert!(Date::new(2024, 2, 29).is_ok());
     /// assert!(Date::new(2025, 2, 29).is_err());
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] if the year is outside 1 to 9998 or the day does not exist
+    /// in that month.
     pub fn new(year: i32, month: u32, day: u32) -> Result<Date> {
         let invalid = |reason| Error::InvalidParameter {
             name: "date",
@@ -80,6 +85,10 @@ impl Date {
     }
 
     /// The date `days` after 1970-01-01 (civil_from_days, H. Hinnant).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] if the day falls outside the years 1 to 9998.
     pub fn from_days_since_epoch(days: i64) -> Result<Date> {
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
@@ -132,6 +141,11 @@ impl Date {
     }
 
     /// Parses `text` (surrounding spaces ignored) in the given format.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] if `text` is not a date in `format` (or is followed by
+    /// anything but a time of day), or the day does not exist.
     pub fn parse(text: &str, format: DateFormat) -> Result<Date> {
         let text = text.trim();
         // The usual cell, `YYYY-MM-DD` exactly, read digit by digit; anything else (and any
@@ -382,11 +396,24 @@ mod tests {
             ("", DateFormat::Iso),
             ("2025-4-x", DateFormat::Iso),
             ("+2025-04-01", DateFormat::Iso),
+            // Trailing text is refused: only a time of day may follow the date.
+            ("2025-04-22 junk", DateFormat::Iso),
+            ("2025-04-22T", DateFormat::Iso),
+            ("22/04/2025 junk", DateFormat::UK),
+            ("22/04/2025 10:31 then", DateFormat::UK),
         ] {
             assert!(Date::parse(text, format).is_err(), "{text} should not parse");
         }
         let e = Date::parse("2025-02-29", DateFormat::Iso).unwrap_err();
         assert_eq!(e.to_string(), "invalid date = 2025-02-29: that day does not exist in that month");
+        let e = Date::parse("2025-04-22 junk", DateFormat::Iso).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid date = 2025-04-22 junk: the text after the date is not a time of day"
+        );
+        // Survey time stamps keep their date explicitly, as a time of day after it.
+        assert_eq!(Date::parse("2025-04-22T10:31:05", DateFormat::Iso).unwrap().to_string(), "2025-04-22");
+        assert_eq!(Date::parse("22/04/2025 10:31", DateFormat::UK).unwrap().to_string(), "2025-04-22");
         let e = Date::parse("22/04/25", DateFormat::UK).unwrap_err();
         assert_eq!(e.to_string(), "invalid date = 22/04/25: expected a date as DD/MM/YYYY");
     }

@@ -109,6 +109,11 @@ const MONTHS: [&str; 12] = [
 impl DatePattern {
     /// Reads a `strftime` spelling. The pattern must have a four-digit year, a month and a
     /// day; `%y` (two-digit year) is refused because it is ambiguous.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) if the spelling is not a
+    /// pattern this crate reads (no four-digit year, month and day, or an unknown directive).
     pub fn new(spelling: &str) -> Result<DatePattern> {
         let invalid = |reason: &'static str| Error::InvalidParameter {
             name: "date_format",
@@ -380,6 +385,9 @@ pub(crate) fn is_time_of_day(text: &str) -> bool {
             return false;
         }
         rest = trimmed;
+    } else if rest.is_empty() {
+        // A bare `T` announces a time that is not there.
+        return false;
     }
     if rest.is_empty() {
         return true;

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 /// Where in an input a problem was found. Every part is optional because not every input
 /// has rows or columns (a plan file has lines, a parameter has neither).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Location {
     /// The file (as given by the user, or a label such as `"<memory>"`).
     pub file: Option<String>,
@@ -119,12 +120,42 @@ pub enum Error {
         reason: String,
     },
     /// A Parquet file or polars frame could not be read.
-    #[error("{file}: cannot read as Parquet: {reason}")]
+    #[error("{file}: cannot read as Parquet: {source}")]
     Parquet {
         /// The file.
         file: String,
-        /// The reader's message.
-        reason: String,
+        /// The reader's error (polars'), or why this build cannot read Parquet.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A CSV table could not be read or written.
+    #[error("{file}: {what}: {source}")]
+    Csv {
+        /// The file.
+        file: String,
+        /// What was being done ("cannot read data row 12").
+        what: String,
+        /// The CSV library's error.
+        #[source]
+        source: csv::Error,
+    },
+    /// A workbook (`.xlsx`, `.xlsm`, `.xls`, `.ods`) or one of its sheets could not be read.
+    #[error("{file}: {what}: {source}")]
+    Workbook {
+        /// The file.
+        file: String,
+        /// What was being done ("cannot read sheet 'Scores'").
+        what: String,
+        /// The workbook reader's error.
+        #[source]
+        source: calamine::Error,
+    },
+    /// A chart could not be drawn or encoded.
+    #[error("chart: {source}")]
+    Render {
+        /// The drawing library's or image encoder's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// A value in a data file or configuration file is invalid, with where it was found.
     #[error("{location}: {reason}")]
@@ -217,6 +248,8 @@ impl Error {
             Error::MissingColumn { .. }
             | Error::NotATable { .. }
             | Error::Parquet { .. }
+            | Error::Csv { .. }
+            | Error::Workbook { .. }
             | Error::InvalidData { .. }
             | Error::NotEnoughData { .. }
             | Error::NoAcceptedRows { .. }
@@ -226,6 +259,7 @@ impl Error {
             | Error::InvalidParameter { .. }
             | Error::Unknown { .. }
             | Error::Output { .. } => ErrorCategory::Configuration,
+            Error::Render { .. } => ErrorCategory::Io,
         }
     }
 

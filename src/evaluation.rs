@@ -10,12 +10,14 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::ingest::{DataSet, Ingest};
 use crate::instruments::Catalogue;
+use crate::metric::Metric;
 use crate::outcomes::Outcomes;
 use crate::plan::{ImpactMapSource, Plan};
 use crate::{equity, value};
 
 /// Everything a plan produces, ready for the report printers or for embedding.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Evaluation {
     /// The plan that was run.
     pub plan: Plan,
@@ -45,6 +47,7 @@ pub struct Evaluation {
 
 /// An input file and its checksum.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct InputFile {
     /// The path as the plan names it.
     pub path: PathBuf,
@@ -54,6 +57,11 @@ pub struct InputFile {
 
 impl Plan {
     /// Loads the plan's instruments and data, and checks them, without computing results.
+    ///
+    /// # Errors
+    ///
+    /// An instrument file's error, [`Error::TooLarge`] when the data would not fit in the
+    /// memory limit, or a data file's read error; rejected rows are not errors.
     pub fn load_data(&self) -> Result<(Catalogue, DataSet)> {
         self.load_data_counted(None)
     }
@@ -100,7 +108,7 @@ impl Plan {
     }
 
     /// Loads the activities table, if the plan names one, into `data`'s accounting.
-    fn load_activities(&self, data: &mut DataSet) -> Result<Vec<crate::delivery::Activity>> {
+    pub(crate) fn load_activities(&self, data: &mut DataSet) -> Result<Vec<crate::delivery::Activity>> {
         let Some(path) = &self.data.activities else { return Ok(Vec::new()) };
         check_input(path, "activities")?;
         let rules = crate::delivery::ActivityRules {
@@ -151,6 +159,12 @@ impl Plan {
     }
 
     /// Runs the whole evaluation: ingest, outcomes, equity, social value.
+    ///
+    /// # Errors
+    ///
+    /// Any stage's error: unreadable or invalid inputs, [`Error::TooLarge`],
+    /// [`Error::NoAcceptedRows`] when a required input has no accepted rows, an impact map link
+    /// that cannot be resolved, or [`Error::Disclosure`] when the figures cannot be published.
     pub fn run(&self) -> Result<Evaluation> {
         self.run_with_progress(&|_| {})
     }
@@ -158,6 +172,10 @@ impl Plan {
     /// [`Plan::run`], telling `progress` as each stage starts ("Reading the data",
     /// "Outcomes", ...), so a program can show where a long run is. The library prints
     /// nothing itself.
+    ///
+    /// # Errors
+    ///
+    /// As [`Plan::run`].
     pub fn run_with_progress(&self, progress: &(dyn Fn(&str) + Sync)) -> Result<Evaluation> {
         // The checksums need a second read of every input: it runs beside the ingest and
         // costs little wall time. If the evaluation fails (data over the memory limit is
@@ -191,7 +209,9 @@ impl Plan {
             let evaluation = self.evaluate(progress, (Arc::clone(&bytes), Arc::clone(&lines)), &reading);
             reading.store(false, Ordering::Relaxed);
             failed.store(evaluation.is_err(), Ordering::Relaxed);
-            let inputs = checksums.join().unwrap_or_default();
+            // A panic while checksumming is a bug: it is passed on, not turned into
+            // a report without checksums.
+            let inputs = checksums.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             evaluation.map(|e| Evaluation { inputs, ..e })
         })
     }
@@ -246,7 +266,7 @@ impl Plan {
     }
 
     /// Every stage after loading: outcomes, delivery, equity, social value.
-    fn compute(
+    pub(crate) fn compute(
         &self,
         catalogue: Catalogue,
         mut data: DataSet,
@@ -386,17 +406,17 @@ struct Measured<'a> {
 }
 
 impl value::MeasuredQuantities for Measured<'_> {
-    fn quantity(&self, pilot: &str, metric: &str) -> Option<value::LinkedQuantity> {
+    fn quantity(&self, pilot: &str, metric: &Metric) -> Option<value::LinkedQuantity> {
         let fixed = |count: f64| {
             Some(value::LinkedQuantity { count, denominator: None, ci_low: None, ci_high: None })
         };
         let d = self.delivery.iter().find(|d| d.pilot == pilot);
         match metric {
-            "volunteer_hours" => fixed(d?.volunteer_hours),
-            "staff_hours" => fixed(d?.staff_hours),
-            "leaders_trained" => fixed(d?.leaders_trained as f64),
-            "sessions" => fixed(d?.by_venue.iter().map(|v| v.1).sum::<u64>() as f64),
-            "attendances" => fixed(d?.by_venue.iter().map(|v| v.2).sum::<u64>() as f64),
+            Metric::VolunteerHours => fixed(d?.volunteer_hours),
+            Metric::StaffHours => fixed(d?.staff_hours),
+            Metric::LeadersTrained => fixed(d?.leaders_trained as f64),
+            Metric::Sessions => fixed(d?.by_venue.iter().map(|v| v.1).sum::<u64>() as f64),
+            Metric::Attendances => fixed(d?.by_venue.iter().map(|v| v.2).sum::<u64>() as f64),
             _ => self.outcomes.metric(pilot, metric),
         }
     }
@@ -491,7 +511,7 @@ fn sha256_hex(mut input: impl Read, stop: &AtomicBool) -> std::io::Result<String
 /// delivery figures. Lets an embedder re-value a map (other proxies, more draws) without
 /// loading the data again.
 impl value::MeasuredQuantities for Evaluation {
-    fn quantity(&self, pilot: &str, metric: &str) -> Option<value::LinkedQuantity> {
+    fn quantity(&self, pilot: &str, metric: &Metric) -> Option<value::LinkedQuantity> {
         Measured { outcomes: &self.outcomes, delivery: &self.delivery }.quantity(pilot, metric)
     }
 }
@@ -501,6 +521,12 @@ impl Plan {
     /// readable file, and has the header (or, for the impact map and population, the
     /// content) it needs. A wrong activities file is reported at once, not after minutes
     /// of reading participants.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if a file is missing or unreadable, [`Error::MissingColumn`] or
+    /// [`Error::NotATable`] if a table's header is wrong, or the parse error of the impact map
+    /// or population file.
     pub fn check_inputs(&self) -> Result<()> {
         for file in &self.data.instruments {
             check_readable(file, "instruments")?;
@@ -540,6 +566,11 @@ impl Plan {
     /// inputs or the plan itself, a link, a file, or a non-empty folder that is not a
     /// report: see [`crate::report::check_output_dir`]. Cheap: call it before
     /// [`Plan::run`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Output`] if the folder holds an input, is a link, or is a non-empty folder that
+    /// is not a report.
     pub fn check_output_dir(&self, out: &Path) -> Result<()> {
         let inputs: Vec<PathBuf> = self.input_paths().into_iter().chain(self.file.clone()).collect();
         crate::report::check_output_dir(out, &inputs)
@@ -575,6 +606,11 @@ fn check_input(path: &Path, what: &str) -> Result<()> {
 impl Plan {
     /// The equity stage alone: each pilot's reach and outcomes by the plan's dimensions,
     /// under its disclosure control, against its population file if it names one.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] or a table error if the population file cannot be read, or
+    /// [`Error::InvalidData`] if a breakdown's input is inconsistent.
     pub fn equity(&self, data: &DataSet, outcomes: &Outcomes) -> Result<Vec<equity::PilotEquity>> {
         // Exact figures: the publication applies the rule to every output at once.
         let disclosure = equity::DisclosureControl::off();
@@ -601,6 +637,7 @@ impl Plan {
 
 /// What [`Plan::validate`] found: per-file accounting, the rejects and the notes.
 #[derive(Debug, Clone, serde::Serialize)]
+#[non_exhaustive]
 pub struct Validation {
     /// Required inputs with no accepted rows, each with the one most useful fix: the
     /// plan cannot be run until they are mended.
@@ -619,8 +656,14 @@ pub struct Validation {
 
 impl Validation {
     /// The validation as JSON text.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".to_string())
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidData`] if a value cannot be represented
+    /// in JSON.
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string_pretty(self)
+            .map_err(|e| Error::invalid(crate::error::Location::file("validation.json"), e.to_string()))
     }
 }
 
@@ -630,6 +673,11 @@ impl Plan {
     /// `quantity_from` resolved) except writing the report. A required input with no
     /// accepted rows is listed in [`Validation::unusable`] with its fix; any other
     /// failure is the error `run` would give.
+    ///
+    /// # Errors
+    ///
+    /// The error [`Plan::run`] would give, except for required inputs with no accepted rows,
+    /// which are listed in [`Validation::unusable`].
     pub fn validate(&self) -> Result<Validation> {
         let (catalogue, mut data) = self.load_data()?;
         let activities = self.load_activities(&mut data)?;
@@ -663,8 +711,9 @@ impl Plan {
             let data = &eval.data;
             let programme = |id: &str| self.pilots.iter().find(|p| p.id == id).map(|p| p.programme);
             let has_measure = |pilot: &str, measure: &str| {
+                let Some(id) = data.measure(measure) else { return false };
                 data.assessments().iter().any(|a| {
-                    &*a.measure == measure && &*data.participants()[a.participant as usize].pilot_id == pilot
+                    a.measure == id && &*data.participants()[a.participant as usize].pilot_id == pilot
                 })
             };
             warnings.extend(map.link_warnings(&programme, &has_measure));

@@ -9,10 +9,9 @@ use crate::error::Result;
 use crate::ingest::{DataSet, Participant};
 use crate::outcomes::{Outcomes, PilotOutcomes};
 
-/// The measure whose change is broken down by group, per programme: the first of these
-/// the pilot has.
-const HEADLINE_MEASURES: [&str; 8] =
-    ["phq9", "gad7", "sbp", "zbi22", "demqol", "swemwbs", "wemwbs", "ons_life_satisfaction"];
+// The measure whose change is broken down by group: the first headline measure the
+// pilot has paired.
+use crate::metric::HEADLINE_MEASURES;
 
 pub(crate) fn equity_input<'a>(
     data: &'a DataSet,
@@ -80,8 +79,8 @@ pub(crate) fn equity_input<'a>(
     if let Some(measure) = HEADLINE_MEASURES.iter().find(|m| pilot.measure(m).is_some_and(|m| m.n_paired > 0))
     {
         let mut column = vec![None; members.len()];
-        let id = crate::ingest::Measure::new(measure);
-        for pair in outcomes.pairs.iter().filter(|p| p.measure == id && p.is_paired()) {
+        let id = data.measure(measure);
+        for pair in outcomes.pairs.iter().filter(|p| Some(p.measure) == id && p.is_paired()) {
             if let Some(&Some(pos)) = position.get(pair.participant as usize) {
                 column[pos] = Some(pair.change());
             }

@@ -49,19 +49,23 @@
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#![deny(clippy::missing_errors_doc)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod date;
 mod date_pattern;
 pub mod delivery;
+mod demo;
 pub mod equity;
 mod error;
 mod evaluation;
 mod evaluation_equity;
 mod ingest;
 mod instruments;
+mod metric;
 mod outcomes;
 mod parallel;
+mod pipeline;
 mod plain_toml;
 mod plan;
 pub mod publish;
@@ -76,6 +80,7 @@ pub use delivery::{
     Activity, ActivityRules, Classification, DeliveryOverview, PilotDelivery, VenueSetting, delivery_for,
     load_activities, load_activities_path, load_activities_with,
 };
+pub use demo::write_demo;
 pub use error::{Error, ErrorCategory, Location, Result};
 pub use evaluation::{Evaluation, InputFile, Validation};
 pub use ingest::{
@@ -84,7 +89,9 @@ pub use ingest::{
     SurveyTool, inspect_survey, neutralise_formula,
 };
 pub use instruments::*;
+pub use metric::{HEADLINE_MEASURES, MeasureMetric, Metric, NATIONAL_RELIABLE_RECOVERY, parse_link};
 pub use outcomes::*;
+pub use pipeline::Pipeline;
 pub use plan::{
     DataPlan, DisclosurePlan, EQUITY_DIMENSIONS, EquityPlan, ImpactMapSource, Period, Plan, ReportPlan,
     SocialValuePlan,

@@ -16,6 +16,7 @@ use crate::publish::DisclosureRule;
 
 /// A parsed and checked evaluation plan.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Plan {
     /// The report title.
     pub title: String,
@@ -49,6 +50,7 @@ pub struct Plan {
 
 /// `[data]`: where the data is and how to read it.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DataPlan {
     /// participants.csv (or .parquet), resolved against the plan's folder.
     pub participants: PathBuf,
@@ -130,6 +132,7 @@ impl PeriodFile {
 
 /// `[equity]`: the breakdowns.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EquityPlan {
     /// Dimensions to break down by.
     pub dimensions: Vec<String>,
@@ -146,6 +149,7 @@ pub type DisclosurePlan = DisclosureRule;
 
 /// `[social_value]`: the impact map and the uncertainty settings.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SocialValuePlan {
     /// The impact map: a file (TOML or CSV), or keys inline in the plan.
     pub impact_map: ImpactMapSource,
@@ -170,6 +174,7 @@ pub enum ImpactMapSource {
 
 /// `[report]`: presentation options.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ReportPlan {
     /// Organisation shown under the title.
     pub organisation: Option<String>,
@@ -293,6 +298,11 @@ const MAX_PLAN_BYTES: u64 = 4 * 1024 * 1024;
 
 impl Plan {
     /// Reads and checks a plan file.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`](crate::Error::Io) if the file cannot be read, otherwise as
+    /// [`Plan::from_toml_str`].
     pub fn load(path: &Path) -> Result<Plan> {
         if path.is_dir() {
             return Err(Error::NotATable {
@@ -336,6 +346,12 @@ impl Plan {
     /// let err = Plan::from_toml_str(&typo, "plan.toml", "data".as_ref()).unwrap_err().to_string();
     /// assert!(err.contains("date_fromat") && err.contains("line 4"), "{err}");
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Toml`](crate::Error::Toml) or
+    /// [`Error::InvalidData`](crate::Error::InvalidData), naming the key, if the plan is not
+    /// valid.
     pub fn from_toml_str(text: &str, label: &str, base_dir: &Path) -> Result<Plan> {
         let toml_error = |reason: String| Error::Toml { file: label.to_string(), reason };
         let file: PlanFile =

@@ -9,8 +9,8 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha12Rng as StdRng;
 use rand_distr::{Distribution, Normal};
 
 use crate::date::Date;
@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Synthetic {
     /// Participants across the four demo pilots.
     pub participants: usize,
@@ -27,6 +28,7 @@ pub struct Synthetic {
 
 /// How many rows were written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct SyntheticCounts {
     /// Rows of participants.csv.
     pub participants: u64,
@@ -72,6 +74,10 @@ impl Synthetic {
     }
 
     /// Writes `participants.csv` and `outcomes.csv` into `dir` (created if needed).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`](crate::Error::Io) if the folder or a file cannot be written.
     pub fn write_to_dir(&self, dir: &Path) -> Result<SyntheticCounts> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io("create folder", dir, e))?;
         let open = |name: &str| -> Result<io::BufWriter<std::fs::File>> {
@@ -92,6 +98,10 @@ impl Synthetic {
     /// assert_eq!(counts.participants, 40);
     /// assert!(counts.assessments > 100);
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`](crate::Error::Io) if a writer fails.
     pub fn write<P: Write, O: Write>(
         &self,
         mut participants: P,
@@ -170,6 +180,10 @@ const PARTNERS: [(&str, &str, &str, &str, &str); 12] = [
 impl Synthetic {
     /// Writes the demo `activities.csv`: a month of sessions per partner from April 2025
     /// to January 2026, with community-leader training in each faith partner.
+    ///
+    /// # Errors
+    ///
+    /// The writer's error.
     pub fn write_activities<W: Write>(&self, mut out: W) -> io::Result<u64> {
         let mut rng = StdRng::seed_from_u64(self.seed ^ 0x5eed);
         writeln!(

@@ -174,6 +174,11 @@ drop_off = 0.0
 /// assert!(coproduction::value::ImpactMap::from_file(&dir.join("impact_map.toml")).is_ok());
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// ```
+///
+/// # Errors
+///
+/// [`Error::Output`](crate::Error::Output) if `dir` exists and is not empty, or
+/// [`Error::Io`](crate::Error::Io) if a file cannot be written.
 pub fn init_templates(dir: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io("create folder", dir, e))?;
     let mut written = Vec::new();

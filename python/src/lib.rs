@@ -288,7 +288,11 @@ fn validate(py: Python<'_>, plan: PathBuf) -> PyResult<String> {
         let files: Vec<_> = check
             .files
             .iter()
-            .map(|f| coproduction::FileSummary { file: relative(&f.file, base), ..f.clone() })
+            .map(|f| {
+                let mut f = f.clone();
+                f.file = relative(&f.file, base);
+                f
+            })
             .collect();
         json(&serde_json::json!({
             "unusable": check.unusable, "files": files, "rejects": rejects, "warnings": check.warnings,

@@ -46,6 +46,7 @@ struct SettingsFile {
 
 /// A venue type as classified: its label, setting and NHS location code.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct VenueClass {
     /// The label reports print ("GP surgery").
     pub label: String,
@@ -123,12 +124,20 @@ impl Classification {
     /// The bundled classification extended by a user's file of the same shape: its types
     /// are tried first, and its `source` and full-time hours, when given, are added and
     /// replace the bundled ones.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the file cannot be read; as [`Classification::extended`].
     pub fn with_file(path: &Path) -> Result<Classification> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
         Classification::builtin()?.extended(&text, &path.display().to_string())
     }
 
     /// [`Classification::with_file`] from text.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Toml`] if the text is not a classification file of the bundled shape.
     pub fn extended(mut self, text: &str, label: &str) -> Result<Classification> {
         let file = parse(text, label)?;
         self.venues.splice(0..0, file.venue);

@@ -27,6 +27,7 @@ pub use timeline::{PartnerActivity, QuarterActivity, QuarterVenue, partners, qua
 
 /// One row of the activities table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Activity {
     /// When it happened.
     pub date: Date,
@@ -67,6 +68,7 @@ impl Activity {
 
 /// How activities are checked as they are read.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ActivityRules {
     /// The date format of the date column.
     pub date_format: DateFormat,
@@ -96,6 +98,7 @@ impl ActivityRules {
 
 /// The delivery figures of one pilot.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PilotDelivery {
     /// Pilot id.
     pub pilot: String,
@@ -152,6 +155,12 @@ const OPTIONAL: [&str; 3] = ["area", "leader_id", "attendee_ids"];
 
 /// Reads an activities table: the columns above, validated like every other input; bad
 /// rows go to the returned rejects. Types are classified by the bundled file; no period.
+///
+/// # Errors
+///
+/// [`Error::MissingColumn`](crate::Error::MissingColumn) or
+/// [`Error::NotATable`](crate::Error::NotATable) if the table cannot be read; rows that fail
+/// their checks are rejected, not errors.
 pub fn load_activities(
     input: impl Read,
     label: &str,
@@ -162,6 +171,10 @@ pub fn load_activities(
 }
 
 /// [`load_activities`] under the given rules (period, classification).
+///
+/// # Errors
+///
+/// As [`load_activities`].
 pub fn load_activities_with(
     input: impl Read,
     label: &str,
@@ -345,6 +358,10 @@ fn column_index(headers: &[String], label: &str) -> Result<BTreeMap<&'static str
 }
 
 /// Reads the activities file named in a plan.
+///
+/// # Errors
+///
+/// As [`load_activities`], or [`Error::Io`](crate::Error::Io) if the file cannot be opened.
 pub fn load_activities_path(
     path: &Path,
     rules: &ActivityRules,

@@ -32,6 +32,7 @@ impl LeadersCounted {
 
 /// The hourly value an impact map puts on a pilot's volunteer or staff time.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct HourlyValue {
     /// The measured hours it values (`tt.volunteer_hours`).
     pub hours_from: String,
@@ -48,6 +49,7 @@ pub struct HourlyValue {
 /// The cost of delivery: the impact map's inputs at their stated amounts (undiscounted),
 /// over what was delivered. Exact figures; the publication divides by the published counts.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct DeliveryCost {
     /// Sum of the inputs, £, volunteer time included.
     pub total: f64,
@@ -101,7 +103,7 @@ fn weeks_between(first: crate::Date, last: crate::Date) -> f64 {
 }
 
 /// All pilots' delivery, partners over time and the provision map (the cost is added by
-/// [`DeliveryOverview::with_cost`] once the impact map is valued).
+/// [`DeliveryOverview::with_cost`] in the value stage once the impact map is valued).
 pub fn overview(
     activities: &[Activity],
     data: &DataSet,
@@ -132,48 +134,5 @@ pub fn overview(
         classification_source: classification.source.clone(),
         fte_hours_per_week: classification.fte_hours_per_week,
         fte_source: classification.fte_source.clone(),
-    }
-}
-
-impl DeliveryOverview {
-    /// Adds the hourly values and the cost of delivery from an impact map's inputs and
-    /// their valued amounts (same order), over `participants` people.
-    pub fn with_cost(
-        mut self,
-        inputs: &[crate::value::Input],
-        valued: &[crate::value::InputValue],
-        participants: u64,
-    ) -> DeliveryOverview {
-        let mut volunteer_time = 0.0;
-        for (i, v) in inputs.iter().zip(valued) {
-            if let (Some(link), Some(rate)) = (&i.hours_from, i.hourly_value) {
-                self.hourly_values.push(HourlyValue {
-                    hours_from: link.clone(),
-                    hourly_value: rate,
-                    source: i.hourly_value_source.clone(),
-                    hours: v.hours.unwrap_or(0.0),
-                    amount: v.amount,
-                });
-                if link.ends_with(".volunteer_hours") {
-                    volunteer_time += v.amount;
-                }
-            }
-        }
-        let total: f64 = valued.iter().map(|v| v.amount).sum();
-        if valued.is_empty() {
-            return self;
-        }
-        let per = |n: u64| (n > 0).then(|| total / n as f64);
-        let o = &self.overall;
-        self.cost = Some(DeliveryCost {
-            total,
-            volunteer_time,
-            volunteer_share: (total > 0.0).then(|| volunteer_time / total),
-            per_session: per(o.sessions),
-            per_attendance: per(o.attendances),
-            per_leader_trained: per(o.leaders_trained),
-            per_participant: per(participants),
-        });
-        self
     }
 }

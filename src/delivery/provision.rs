@@ -15,6 +15,7 @@ use crate::ingest::{FileSummary, Rejects};
 
 /// One provider in one area.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct Provider {
     /// The area.
     pub area: String,
@@ -30,6 +31,7 @@ pub struct Provider {
 
 /// Provision and need in one area.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct AreaProvision {
     /// The area.
     pub area: String,
@@ -49,6 +51,7 @@ pub struct AreaProvision {
 
 /// Providers by area, with need.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct ProvisionMap {
     /// Kinds of provision (activity types), in order.
     pub kinds: Vec<String>,
@@ -71,6 +74,11 @@ pub(crate) fn kind_label(text: &str) -> String {
 const COLUMNS: [&str; 4] = ["name", "type", "area", "offers"];
 
 /// Reads a provision table (`name, type, area, offers`; offers listed with `;` or `|`).
+///
+/// # Errors
+///
+/// [`Error::MissingColumn`] or [`Error::NotATable`] if the table cannot be read; rows that
+/// fail their checks are rejected, not errors.
 pub fn load_provision(
     input: impl Read,
     label: &str,
@@ -157,6 +165,10 @@ pub fn load_provision(
 }
 
 /// Reads the provision file a plan names.
+///
+/// # Errors
+///
+/// As [`load_provision`], or [`Error::Io`] if the file cannot be opened.
 pub fn load_provision_path(
     path: &Path,
     classification: &Classification,
@@ -169,7 +181,7 @@ pub fn load_provision_path(
 /// `population` column, and an optional `imd_decile` column); CSV or workbook, read as
 /// the equity stage reads it.
 pub(crate) fn area_need(path: &Path) -> Result<BTreeMap<String, (f64, Option<f64>)>> {
-    Ok(crate::equity::Population::from_path(path)?.groups("area"))
+    Ok(crate::ingest::Population::from_path(path)?.groups("area"))
 }
 
 fn median(mut values: Vec<f64>) -> Option<f64> {

@@ -12,6 +12,7 @@ use crate::plan::Period;
 
 /// One partner's activity over the evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerActivity {
     /// The partner.
     pub partner: String,
@@ -35,6 +36,7 @@ pub struct PartnerActivity {
 
 /// Partners and sessions in one calendar quarter.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct QuarterActivity {
     /// "Apr-Jun 2025".
     pub quarter: String,
@@ -56,6 +58,7 @@ pub struct QuarterActivity {
 
 /// Sessions of one venue type in one quarter.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct QuarterVenue {
     /// "Apr-Jun 2025".
     pub quarter: String,

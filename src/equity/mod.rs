@@ -5,7 +5,6 @@
 //! and, per participant, each rate's membership and each mean's value.
 
 mod disclosure;
-mod population;
 mod tests_of_independence;
 
 use std::borrow::Cow;
@@ -17,7 +16,8 @@ use crate::error::{Error, Result};
 use crate::stats::{Proportion, RateDifference, mean_interval, newcombe_difference, wilson};
 
 pub use disclosure::{DisclosureControl, Published};
-pub use population::Population;
+// The population file is read by ingest (the map of local provision reads it too).
+pub use crate::ingest::Population;
 pub use tests_of_independence::{IndependenceTest, MAX_PERMUTATION_GROUPS, TestMethod};
 
 /// The label of the group of participants with no value recorded. Kept, never dropped.
@@ -39,6 +39,7 @@ pub struct EquityInput<'a> {
 
 /// A mean with its 95% t interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct MeanCell {
     /// Values.
     pub n: usize,
@@ -81,6 +82,7 @@ impl Representation {
 
 /// One group of one dimension.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct GroupRow {
     /// The group label.
     pub group: String,
@@ -103,6 +105,7 @@ pub struct GroupRow {
 
 /// All groups of one dimension, with the tests of independence.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Breakdown {
     /// The dimension (`ethnicity`).
     pub dimension: String,
@@ -117,6 +120,7 @@ pub struct Breakdown {
 
 /// The equity results of one pilot.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PilotEquity {
     /// Pilot id.
     pub pilot: String,
@@ -144,6 +148,11 @@ pub struct PilotEquity {
 /// // 3 of 6 recovered: a count under 5, so the rate is hidden.
 /// assert!(a.rates[0].1.is_suppressed());
 /// ```
+///
+/// # Errors
+///
+/// [`Error::InvalidData`] if a dimension's labels or a rate's
+/// membership do not have one entry per participant.
 pub fn analyse(
     input: &EquityInput,
     disclosure: &DisclosureControl,
@@ -359,13 +368,19 @@ fn by_group(values: &[Option<f64>], group_of: &[u32], groups: usize) -> (Vec<f64
 /// A seed for the Monte Carlo exact test that depends only on what is tested, so results
 /// are reproducible and independent of evaluation order.
 fn hash_seed(pilot: &str, dimension: &str, rate: &str) -> u64 {
-    // FNV-1a: stable across platforms and Rust versions, unlike the std hasher.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in pilot.bytes().chain([0]).chain(dimension.bytes()).chain([0]).chain(rate.bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    // The first 8 bytes of a SHA-256: fixed by its standard, unlike a hasher's output,
+    // which may change between versions.
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(pilot)
+        .chain_update([0])
+        .chain_update(dimension)
+        .chain_update([0])
+        .chain_update(rate)
+        .finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_le_bytes(first)
 }
 
 /// Groups sort numerically when their labels are numbers (IMD 1..10), else by text, with

@@ -31,7 +31,7 @@ impl FrameSource {
     /// validators, which parse that format, see them as a CSV cell would look.
     pub(crate) fn new(frame: &DataFrame, label: &str, date_format: DateFormat) -> Result<FrameSource> {
         let bad =
-            |e: polars::error::PolarsError| Error::Parquet { file: label.to_string(), reason: e.to_string() };
+            |e: polars::error::PolarsError| Error::Parquet { file: label.to_string(), source: Box::new(e) };
         let height = frame.height();
         let mut headers = Vec::with_capacity(frame.width());
         let mut columns = Vec::with_capacity(frame.width());

@@ -59,6 +59,11 @@ pub struct SurveyInspection {
 /// assert!(found.to_toml().contains("[[data.survey.instrument]]"));
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// ```
+///
+/// # Errors
+///
+/// [`Error::Io`](crate::Error::Io) if the export cannot be read, or a table or workbook error
+/// if it is not a table.
 pub fn inspect_survey(path: &Path, sheet: Option<&str>) -> Result<SurveyInspection> {
     let label = path.display().to_string();
     let mut source: Box<dyn RowSource> = if is_workbook(path) {

@@ -6,34 +6,41 @@
 //! (not CSV, no header, a required column missing) is an [`Error`]; a problem with a row
 //! never is.
 
+mod dataset;
 #[cfg(feature = "polars")]
 mod frame;
+mod index;
 mod inspect;
 mod model;
 mod period;
+mod population;
 mod rejects;
+mod sources;
 mod survey;
 mod table;
 mod usable;
 mod validate;
 mod workbook;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 #[cfg(feature = "polars")]
-use polars::prelude::{DataFrame, IntoColumn, NamedFrom, ParquetReader, SerReader, Series};
+use polars::prelude::{DataFrame, ParquetReader, SerReader};
 
 use crate::date::DateFormat;
 use crate::error::{Error, Result};
 use crate::instruments::{Catalogue, Instrument};
 
+pub use dataset::DataSet;
+pub(crate) use index::{FastMap, SharedText};
 pub use inspect::{SurveyInspection, inspect_survey};
 pub(crate) use model::AssessmentOrder;
 pub use model::{AgeBand, Assessment, Measure, Participant, Setting};
+pub use population::Population;
 pub use rejects::{FileSummary, Reject, Rejects, neutralise_formula};
 pub(crate) use survey::resolve as resolve_survey;
 pub use survey::{LabelSet, Recode, RecodeRule, SurveyInstrument, SurveySource, SurveyTool};
@@ -42,374 +49,14 @@ pub(crate) use validate::bounded_text;
 
 #[cfg(feature = "polars")]
 use frame::FrameSource;
+use sources::{Counted, is_parquet};
+pub(crate) use sources::{check_table_header, table_size};
 pub(crate) use table::SheetRows;
 use table::{CsvSource, Row, Rows, check_rows};
 pub(crate) use usable::unusable_inputs;
 use validate::{ParticipantColumns, RowProblem, cell, field_count, identifier_str, number};
 use workbook::WorkbookSource;
 pub(crate) use workbook::{is_workbook, workbook_rows};
-
-/// FNV-1a: the ingest maps are keyed by short ids and small tuples, where SipHash's
-/// protection against crafted collisions costs more than it buys (inputs are the
-/// evaluator's own files).
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
-
-/// Texts that repeat down a column (pilots, categories, codes), each held once and shared.
-#[derive(Debug, Default)]
-pub(crate) struct SharedText(std::collections::HashSet<Arc<str>, std::hash::BuildHasherDefault<Fnv>>);
-
-impl SharedText {
-    pub(crate) fn get(&mut self, text: &str) -> Arc<str> {
-        if let Some(shared) = self.0.get(text) {
-            return Arc::clone(shared);
-        }
-        let shared: Arc<str> = Arc::from(text);
-        self.0.insert(Arc::clone(&shared));
-        shared
-    }
-}
-
-/// A table's extension says its format: `.parquet`, or CSV text.
-fn is_parquet(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
-}
-
-/// The size of an input table, known before it is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct TableSize {
-    /// The file's size.
-    pub(crate) bytes: u64,
-    /// Its rows: a Parquet file's from its footer, a CSV file's estimated from its first
-    /// lines.
-    pub(crate) rows: u64,
-    /// A Parquet file's columns (its cells are held while it is read); `None` for CSV.
-    pub(crate) parquet_columns: Option<u64>,
-}
-
-/// A reader that adds what it reads to shared counters (progress of a long load): the
-/// bytes, and the line breaks when asked.
-struct Counted<R> {
-    inner: R,
-    counter: Arc<std::sync::atomic::AtomicU64>,
-    lines: Option<Arc<std::sync::atomic::AtomicU64>>,
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.counter.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
-        if let Some(lines) = &self.lines {
-            let breaks = buf[..n].iter().filter(|&&b| b == b'\n').count();
-            lines.fetch_add(breaks as u64, std::sync::atomic::Ordering::Relaxed);
-        }
-        Ok(n)
-    }
-}
-
-/// Opens a table the plan names and checks its header has the `required` columns,
-/// reading nothing past the header: a wrong file is reported before any data is read.
-/// A Parquet file's footer is read instead (its columns are checked when loaded).
-pub(crate) fn check_table_header(path: &Path, required: &[&str]) -> Result<()> {
-    let label = path.display().to_string();
-    if path.is_dir() {
-        return Err(Error::NotATable { file: label, reason: "this is a folder, not a file".to_string() });
-    }
-    if is_parquet(path) {
-        return table_size(path).map(|_| ());
-    }
-    let file = File::open(path).map_err(|e| Error::io("read", path, e))?;
-    if workbook::is_workbook(path) {
-        // The sheet's header is checked when the sheet is opened; opening it is the read.
-        return Ok(());
-    }
-    let source = CsvSource::new(file, &label)?;
-    validate::Columns::new(source.headers_of(), &label, required).map(|_| ())
-}
-
-/// The size of a participants, outcomes or survey table, in either format, without
-/// reading its rows.
-pub(crate) fn table_size(path: &Path) -> Result<TableSize> {
-    let mut file = File::open(path).map_err(|e| Error::io("read", path, e))?;
-    let bytes = file.metadata().map_err(|e| Error::io("read", path, e))?.len();
-    if workbook::is_workbook(path) {
-        // A workbook is compressed: about ten bytes a row at the least (measured on the
-        // bench's participants workbook, 26 bytes a row), so this errs towards more rows.
-        return Ok(TableSize { bytes, rows: bytes / 10 + 1, parquet_columns: None });
-    }
-    if !is_parquet(path) {
-        let rows = table::estimated_rows(&mut file, bytes).map_err(|e| Error::io("read", path, e))?;
-        return Ok(TableSize { bytes, rows, parquet_columns: None });
-    }
-    #[cfg(feature = "polars")]
-    {
-        let label = path.display().to_string();
-        let bad =
-            |e: polars::error::PolarsError| Error::Parquet { file: label.clone(), reason: e.to_string() };
-        let mut reader = ParquetReader::new(file);
-        let rows = reader.num_rows().map_err(bad)? as u64;
-        let columns = reader.schema().map_err(bad)?.len() as u64;
-        Ok(TableSize { bytes, rows, parquet_columns: Some(columns) })
-    }
-    #[cfg(not(feature = "polars"))]
-    Err(Error::Parquet {
-        file: path.display().to_string(),
-        reason: "this build has no Parquet support (feature `polars`)".to_string(),
-    })
-}
-
-/// Participants by pilot and id: slots holding an index into the participants and the
-/// key's hash, checked against the participants themselves only when the hashes agree.
-/// Eight bytes a slot, where a map of strings would hold a second copy of every id.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct ParticipantIndex {
-    /// Open addressing with linear probing, kept at most half full: (index, hash), with
-    /// `EMPTY` as the index of a free slot.
-    slots: Vec<(u32, u32)>,
-    len: usize,
-}
-
-impl ParticipantIndex {
-    const EMPTY: u32 = u32::MAX;
-
-    fn hash(pilot: &str, id: &str) -> u32 {
-        use std::hash::Hasher;
-        let mut h = Fnv::default();
-        h.write(pilot.as_bytes());
-        h.write(&[0xff]);
-        h.write(id.as_bytes());
-        // FNV's low bits are weak for short keys: fold the high half in.
-        let v = h.finish();
-        (v ^ (v >> 32)) as u32
-    }
-
-    /// The slot holding the key, or the free slot where it would go.
-    fn find(&self, participants: &[Participant], pilot: &str, id: &str, hash: u32) -> usize {
-        let mask = self.slots.len() - 1;
-        let mut at = hash as usize & mask;
-        loop {
-            let (index, stored) = self.slots[at];
-            if index == Self::EMPTY {
-                return at;
-            }
-            if stored == hash {
-                let p = &participants[index as usize];
-                if p.participant_id == id && &*p.pilot_id == pilot {
-                    return at;
-                }
-            }
-            at = (at + 1) & mask;
-        }
-    }
-
-    fn get(&self, participants: &[Participant], pilot: &str, id: &str) -> Option<usize> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        let (index, _) = self.slots[self.find(participants, pilot, id, Self::hash(pilot, id))];
-        (index != Self::EMPTY).then_some(index as usize)
-    }
-
-    /// Adds `participants[index]`, or returns the index of the earlier participant with
-    /// the same pilot and id.
-    fn insert_new(&mut self, participants: &[Participant], index: usize) -> std::result::Result<(), usize> {
-        if (self.len + 1) * 2 > self.slots.len() {
-            let size = (self.slots.len() * 2).max(64);
-            let old = std::mem::replace(&mut self.slots, vec![(Self::EMPTY, 0); size]);
-            let mask = size - 1;
-            for (slot, hash) in old.into_iter().filter(|s| s.0 != Self::EMPTY) {
-                let mut at = hash as usize & mask;
-                while self.slots[at].0 != Self::EMPTY {
-                    at = (at + 1) & mask;
-                }
-                self.slots[at] = (slot, hash);
-            }
-        }
-        let p = &participants[index];
-        let hash = Self::hash(&p.pilot_id, &p.participant_id);
-        let at = self.find(participants, &p.pilot_id, &p.participant_id, hash);
-        match self.slots[at].0 {
-            Self::EMPTY => {
-                self.slots[at] = (index as u32, hash);
-                self.len += 1;
-                Ok(())
-            }
-            earlier => Err(earlier as usize),
-        }
-    }
-}
-
-/// The loaded evaluation data: accepted participants and assessments, the rejects, and
-/// per-file accounting.
-#[derive(Debug, Clone, Default)]
-pub struct DataSet {
-    participants: Vec<Participant>,
-    assessments: Vec<Assessment>,
-    files: Vec<FileSummary>,
-    rejects: Rejects,
-    warnings: Vec<String>,
-    index: ParticipantIndex,
-    /// Participant ids whose participants row was rejected, to explain their outcome rows.
-    rejected_ids: HashSet<String>,
-    /// The assessments by participant, measure and date; made when first asked for and
-    /// forgotten when rows are added.
-    order: OnceLock<AssessmentOrder>,
-}
-
-impl DataSet {
-    /// Accepted participants, in file order.
-    pub fn participants(&self) -> &[Participant] {
-        &self.participants
-    }
-
-    /// Accepted assessments, in file order.
-    pub fn assessments(&self) -> &[Assessment] {
-        &self.assessments
-    }
-
-    /// Rows read, accepted and rejected, per file, in load order.
-    pub fn files(&self) -> &[FileSummary] {
-        &self.files
-    }
-
-    /// The rejected rows with their reasons.
-    pub fn rejects(&self) -> &Rejects {
-        &self.rejects
-    }
-
-    /// Notes about how files were read (encoding, delimiter, ignored columns).
-    pub fn warnings(&self) -> &[String] {
-        &self.warnings
-    }
-
-    /// Adds another file's accounting and rejects (e.g. the activities table), so the data
-    /// quality figures cover every input.
-    pub fn add_file(&mut self, summary: FileSummary, rejects: Rejects) {
-        self.files.push(summary);
-        for r in rejects.entries() {
-            self.rejects.push(&r.file, r.row, r.column.as_deref(), r.value.as_deref(), r.reason.clone());
-        }
-    }
-
-    /// The assessments by participant, measure id, date and file order.
-    pub(crate) fn assessment_order(&self) -> &AssessmentOrder {
-        self.order.get_or_init(|| AssessmentOrder::new(&self.assessments, self.participants.len()))
-    }
-
-    /// The index of a participant in [`DataSet::participants`].
-    pub fn participant_index(&self, pilot_id: &str, participant_id: &str) -> Option<usize> {
-        self.index.get(&self.participants, pilot_id, participant_id)
-    }
-
-    /// Pilot ids with at least one accepted participant, sorted.
-    pub fn pilot_ids(&self) -> Vec<&str> {
-        let set: BTreeSet<&str> = self.participants.iter().map(|p| &*p.pilot_id).collect();
-        set.into_iter().collect()
-    }
-
-    /// Assessments whose risk item was answered above zero (PHQ-9 item 9), per pilot.
-    /// A count for the service's safeguarding review; never shown per person.
-    pub fn risk_flags(&self) -> BTreeMap<&str, usize> {
-        let mut counts = BTreeMap::new();
-        for a in self.assessments.iter().filter(|a| a.risk_flag) {
-            *counts.entry(&*self.participants[a.participant as usize].pilot_id).or_default() += 1;
-        }
-        counts
-    }
-
-    #[cfg(feature = "polars")]
-    /// The participants as a polars frame (one column per field of [`Participant`], dates
-    /// as ISO text).
-    pub fn participants_frame(&self) -> Result<DataFrame> {
-        let p = &self.participants;
-        let text = |f: fn(&Participant) -> Option<String>| p.iter().map(f).collect::<Vec<_>>();
-        let columns = vec![
-            Series::new(
-                "participant_id".into(),
-                p.iter().map(|x| x.participant_id.clone()).collect::<Vec<_>>(),
-            ),
-            Series::new("pilot_id".into(), p.iter().map(|x| x.pilot_id.to_string()).collect::<Vec<_>>()),
-            Series::new("gender".into(), text(|x| x.gender.as_deref().map(String::from))),
-            Series::new("ethnicity".into(), text(|x| x.ethnicity.as_deref().map(String::from))),
-            Series::new("age".into(), p.iter().map(|x| x.age.map(u32::from)).collect::<Vec<_>>()),
-            Series::new(
-                "imd_decile".into(),
-                p.iter().map(|x| x.imd_decile.map(u32::from)).collect::<Vec<_>>(),
-            ),
-            Series::new("area".into(), text(|x| x.area.as_deref().map(String::from))),
-            Series::new("referral_date".into(), text(|x| x.referral_date.map(|d| d.to_string()))),
-            Series::new("end_date".into(), text(|x| x.end_date.map(|d| d.to_string()))),
-            Series::new(
-                "treatment_sessions".into(),
-                p.iter().map(|x| x.treatment_sessions).collect::<Vec<_>>(),
-            ),
-            Series::new(
-                "problem_descriptor".into(),
-                text(|x| x.problem_descriptor.as_deref().map(String::from)),
-            ),
-            Series::new("referral_source".into(), text(|x| x.referral_source.as_deref().map(String::from))),
-        ];
-        frame(columns)
-    }
-
-    #[cfg(feature = "polars")]
-    /// The assessments as a polars frame in the canonical long form (`participant_id`,
-    /// `pilot_id`, `measure`, `assessed_on`, `score` (the analysed value), `raw_score`,
-    /// `prorated`, `setting`).
-    pub fn assessments_frame(&self) -> Result<DataFrame> {
-        let a = &self.assessments;
-        let who = |i: &Assessment| &self.participants[i.participant as usize];
-        let columns = vec![
-            Series::new(
-                "participant_id".into(),
-                a.iter().map(|x| who(x).participant_id.clone()).collect::<Vec<_>>(),
-            ),
-            Series::new("pilot_id".into(), a.iter().map(|x| who(x).pilot_id.to_string()).collect::<Vec<_>>()),
-            Series::new("measure".into(), a.iter().map(|x| x.measure.to_string()).collect::<Vec<_>>()),
-            Series::new(
-                "assessed_on".into(),
-                a.iter().map(|x| x.assessed_on.to_string()).collect::<Vec<_>>(),
-            ),
-            Series::new("score".into(), a.iter().map(|x| x.score).collect::<Vec<_>>()),
-            Series::new("raw_score".into(), a.iter().map(|x| x.raw_score).collect::<Vec<_>>()),
-            Series::new("prorated".into(), a.iter().map(|x| x.prorated).collect::<Vec<_>>()),
-            Series::new(
-                "setting".into(),
-                a.iter()
-                    .map(|x| match x.setting {
-                        Setting::Clinic => "clinic",
-                        Setting::Home => "home",
-                        Setting::Ambulatory => "ambulatory",
-                    })
-                    .collect::<Vec<_>>(),
-            ),
-        ];
-        frame(columns)
-    }
-}
-
-#[cfg(feature = "polars")]
-fn frame(columns: Vec<Series>) -> Result<DataFrame> {
-    DataFrame::new_infer_height(columns.into_iter().map(IntoColumn::into_column).collect())
-        .map_err(|e| Error::Parquet { file: "<frame>".to_string(), reason: e.to_string() })
-}
 
 /// Loads evaluation data, configured builder-style.
 ///
@@ -486,9 +133,21 @@ impl<'c> Ingest<'c> {
         self
     }
 
+    /// A data set with no rows, naming the measures of this loader's catalogue.
+    fn empty_data(&self) -> DataSet {
+        DataSet { measures: self.catalogue.measure_ids().to_vec(), ..DataSet::default() }
+    }
+
     /// Loads two files, each CSV or (by a `.parquet` extension) Parquet.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if a file cannot be opened; [`Error::NotATable`], [`Error::Csv`],
+    /// [`Error::Workbook`], [`Error::Parquet`] or [`Error::MissingColumn`] if it cannot be read
+    /// as a table with the required columns. Rows that fail their checks are rejected, not
+    /// errors.
     pub fn load_paths(&self, participants: &Path, outcomes: &Path) -> Result<DataSet> {
-        let mut data = DataSet::default();
+        let mut data = self.empty_data();
         // Room for every row the files can hold, reserved up front: growing a table of
         // millions of rows by doubling copies it again and again. Only the rows stored
         // take memory; the rest is address space.
@@ -521,6 +180,10 @@ impl<'c> Ingest<'c> {
     }
 
     /// Loads CSV text from two readers; the labels name the files in messages.
+    ///
+    /// # Errors
+    ///
+    /// As [`Ingest::load_paths`], for the readers' text.
     pub fn load_readers(
         &self,
         participants: impl Read,
@@ -528,7 +191,7 @@ impl<'c> Ingest<'c> {
         outcomes: impl Read,
         outcomes_label: &str,
     ) -> Result<DataSet> {
-        let mut data = DataSet::default();
+        let mut data = self.empty_data();
         let mut source = CsvSource::new(participants, participants_label)?;
         self.read_participants(&mut data, Rows::Here(&mut source), participants_label)?;
         let mut source = CsvSource::new(outcomes, outcomes_label)?;
@@ -539,8 +202,12 @@ impl<'c> Ingest<'c> {
     #[cfg(feature = "polars")]
     /// Loads two polars frames with the canonical columns (any column types; native date
     /// columns are accepted). Every cell goes through the same checks as a CSV cell.
+    ///
+    /// # Errors
+    ///
+    /// As [`Ingest::load_paths`], for the frames' columns.
     pub fn load_frames(&self, participants: &DataFrame, outcomes: &DataFrame) -> Result<DataSet> {
-        let mut data = DataSet::default();
+        let mut data = self.empty_data();
         let mut source = FrameSource::new(participants, "participants frame", self.date_format)?;
         self.read_participants(&mut data, Rows::Ahead(&mut source), "participants frame")?;
         let mut source = FrameSource::new(outcomes, "outcomes frame", self.date_format)?;
@@ -564,7 +231,7 @@ impl<'c> Ingest<'c> {
             {
                 let frame = ParquetReader::new(file)
                     .finish()
-                    .map_err(|e| Error::Parquet { file: label.clone(), reason: e.to_string() })?;
+                    .map_err(|e| Error::Parquet { file: label.clone(), source: Box::new(e) })?;
                 read(Rows::Ahead(&mut FrameSource::new(&frame, &label, self.date_format)?))
             }
             #[cfg(not(feature = "polars"))]
@@ -572,7 +239,7 @@ impl<'c> Ingest<'c> {
                 drop(file);
                 Err(Error::Parquet {
                     file: label,
-                    reason: "this build has no Parquet support (feature `polars`)".to_string(),
+                    source: "this build has no Parquet support (feature `polars`)".into(),
                 })
             }
         } else if workbook::is_workbook(path) {
@@ -655,14 +322,18 @@ impl<'c> Ingest<'c> {
                         let first = earlier.checked_sub(start).and_then(|i| first_row.get(i)).copied();
                         let p = &data.participants[index];
                         let id = p.participant_id.clone();
+                        // The earlier listing is in this file (with its row) or in a file
+                        // read before it.
+                        let place = match first {
+                            Some(row) => format!("at row {row}"),
+                            None => "in an earlier participants file".to_string(),
+                        };
                         let problem = RowProblem::cell(
                             "participant_id",
                             &p.participant_id,
                             format!(
-                                "participant '{}' of pilot '{}' is already listed at row {}",
-                                p.participant_id,
-                                p.pilot_id,
-                                first.unwrap_or(0)
+                                "participant '{}' of pilot '{}' is already listed {place}",
+                                p.participant_id, p.pilot_id,
                             ),
                         );
                         data.participants.truncate(index);
@@ -766,7 +437,7 @@ impl<'c> Ingest<'c> {
     /// size of the file is kept while reading.
     fn reject_repeats(&self, data: &mut DataSet, label: &str, summary: &mut FileSummary, start: usize) {
         let loaded = &data.assessments[start..];
-        let order = AssessmentOrder::new(loaded, data.participants.len());
+        let order = AssessmentOrder::new(loaded, data.participants.len(), &data.measures);
         let mut repeat = vec![false; loaded.len()];
         let mut any = false;
         for run in order.all().chunk_by(|&a, &b| {
@@ -785,7 +456,7 @@ impl<'c> Ingest<'c> {
                     Some(&a.assessed_on.format(self.date_format)),
                     format!(
                         "repeats the {} assessment of participant '{}' on {} (first at row {})",
-                        a.measure,
+                        data.measure_id(a.measure),
                         data.participants[a.participant as usize].participant_id,
                         a.assessed_on,
                         first.row
@@ -880,7 +551,11 @@ impl<'c> Ingest<'c> {
                 return Err(RowProblem::cell(
                     name,
                     text,
-                    format!("{measure} has {} items, but {name} has a value", instrument.item_count()),
+                    format!(
+                        "{} has {} items, but {name} has a value",
+                        instrument.id(),
+                        instrument.item_count()
+                    ),
                 ));
             }
             let value = number(name, text)?;
@@ -894,7 +569,8 @@ impl<'c> Ingest<'c> {
         let scored = match (score_text, any_item) {
             (None, false) => {
                 return Err(RowProblem::row(format!(
-                    "both score and items are empty for this {measure} assessment"
+                    "both score and items are empty for this {} assessment",
+                    instrument.id()
                 )));
             }
             (None, true) => {
@@ -1095,9 +771,9 @@ impl<'c> OutcomeState<'c> {
     fn new(catalogue: &'c Catalogue) -> OutcomeState<'c> {
         let measures = catalogue
             .instruments()
-            .map(|instrument| {
+            .filter_map(|instrument| {
                 let id = instrument.id();
-                (id.to_string(), (Measure::new(id), instrument))
+                Some((id.to_string(), (catalogue.measure(id)?, instrument)))
             })
             .collect();
         OutcomeState {
@@ -1158,6 +834,7 @@ impl<'c> OutcomeState<'c> {
 
 #[cfg(test)]
 mod tests {
+    use super::index::ParticipantIndex;
     use super::*;
 
     fn participant(pilot: &str, id: &str) -> Participant {

@@ -13,6 +13,7 @@ use crate::date::Date;
 /// held once and shared (`Arc<str>`), so a million participants do not hold a million
 /// copies of "Female" or "tt".
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Participant {
     /// Identifier, unique within the pilot.
     pub participant_id: String,
@@ -152,89 +153,11 @@ impl Setting {
     }
 }
 
-/// An instrument id, such as `phq9`, as stored in every assessment and pair.
-///
-/// Four bytes where a shared string would take sixteen: a million participants have
-/// about nine million assessments. Each distinct id is registered once for the life of
-/// the process (ids come from the instrument catalogue, so there are a few dozen); a
-/// `Measure` reads as its id text wherever a `&str` is expected.
-///
-/// ```
-/// use coproduction::Measure;
-/// let phq9 = Measure::new("phq9");
-/// assert_eq!(phq9, Measure::new("phq9"));
-/// assert_eq!(phq9.as_str(), "phq9");
-/// assert_eq!(phq9, "phq9");
-/// assert_eq!(phq9.len(), 4); // `str` methods through `Deref`
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Measure(u32);
-
-/// The registered ids: a `Measure` is an index here. Ids are never removed, so the text
-/// they lend out lives as long as the process.
-static MEASURE_IDS: std::sync::RwLock<Vec<&'static str>> = std::sync::RwLock::new(Vec::new());
-
-impl Measure {
-    /// The measure with this id, registering the id on first use.
-    pub fn new(id: &str) -> Measure {
-        let position = |ids: &[&str]| ids.iter().position(|known| *known == id);
-        // A poisoned lock still holds a valid list: ids are only ever appended.
-        if let Some(i) = position(&MEASURE_IDS.read().unwrap_or_else(|e| e.into_inner())) {
-            return Measure(i as u32);
-        }
-        let mut ids = MEASURE_IDS.write().unwrap_or_else(|e| e.into_inner());
-        if let Some(i) = position(&ids) {
-            return Measure(i as u32);
-        }
-        ids.push(Box::leak(id.to_string().into_boxed_str()));
-        Measure((ids.len() - 1) as u32)
-    }
-
-    /// The id text.
-    pub fn as_str(self) -> &'static str {
-        MEASURE_IDS.read().unwrap_or_else(|e| e.into_inner())[self.0 as usize]
-    }
-}
-
-impl std::ops::Deref for Measure {
-    type Target = str;
-    fn deref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl fmt::Display for Measure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl fmt::Debug for Measure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-impl PartialEq<str> for Measure {
-    fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
-    }
-}
-
-impl PartialEq<&str> for Measure {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
-impl Serialize for Measure {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
+pub use crate::instruments::Measure;
 
 /// One accepted assessment: a scored instrument for a participant on a date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Assessment {
     /// Index of the participant in [`crate::DataSet::participants`] (`as usize` to index).
     pub participant: u32,
@@ -271,7 +194,7 @@ impl AssessmentOrder {
     /// One counting pass groups the assessments by participant, keeping file order; each
     /// participant's few assessments are then sorted on a packed integer key. The cost
     /// grows linearly with the number of assessments, with no sort of the whole table.
-    pub(crate) fn new(assessments: &[Assessment], participants: usize) -> AssessmentOrder {
+    pub(crate) fn new(assessments: &[Assessment], participants: usize, ids: &[Arc<str>]) -> AssessmentOrder {
         // Measures ranked by id text, once per distinct measure.
         let mut seen: Vec<Measure> = Vec::new();
         for a in assessments {
@@ -279,12 +202,12 @@ impl AssessmentOrder {
                 seen.push(a.measure);
             }
         }
-        seen.sort_unstable_by_key(|m| m.as_str());
-        let mut ranks = vec![0u64; seen.iter().map(|m| m.0 as usize + 1).max().unwrap_or(0)];
+        seen.sort_unstable_by_key(|m| ids.get(m.index()).map_or("", |id| &**id));
+        let mut ranks = vec![0u64; seen.iter().map(|m| m.index() + 1).max().unwrap_or(0)];
         for (rank, m) in seen.iter().enumerate() {
-            ranks[m.0 as usize] = rank as u64;
+            ranks[m.index()] = rank as u64;
         }
-        let rank = |measure: Measure| ranks[measure.0 as usize];
+        let rank = |measure: Measure| ranks[measure.index()];
 
         let mut starts = vec![0usize; participants + 1];
         for a in assessments {
@@ -339,23 +262,12 @@ impl AssessmentOrder {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_measure_registered_from_many_threads_is_one_measure() {
-        let ids: Vec<Measure> = std::thread::scope(|scope| {
-            let handles: Vec<_> =
-                (0..8).map(|_| scope.spawn(|| Measure::new("threaded_measure_test"))).collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
-        });
-        assert!(ids.iter().all(|&m| m == ids[0]));
-        assert_eq!(ids[0].as_str(), "threaded_measure_test");
-        assert_ne!(Measure::new("threaded_measure_test_2"), ids[0]);
-        assert_eq!(format!("{} {:?}", ids[0], ids[0]), "threaded_measure_test \"threaded_measure_test\"");
-    }
-
     /// Pairing relies on this order; measures registered in any order sort by their id.
     #[test]
     fn assessments_are_ordered_by_participant_measure_id_date_then_row() {
-        let (late, early) = (Measure::new("zz_order_test"), Measure::new("aa_order_test"));
+        // Index 0 is "zz", index 1 is "aa": the order follows the id text, not the index.
+        let ids: Vec<Arc<str>> = vec!["zz_order_test".into(), "aa_order_test".into()];
+        let (late, early) = (Measure::at(0), Measure::at(1));
         let date = |d: &str| Date::parse(d, crate::DateFormat::Iso).unwrap();
         let at = |participant, measure, day: &str, row| Assessment {
             participant,
@@ -375,7 +287,7 @@ mod tests {
             at(0, late, "2025-01-01", 4),
             at(0, early, "2025-05-01", 5),
         ];
-        let order = AssessmentOrder::new(&rows, 2);
+        let order = AssessmentOrder::new(&rows, 2, &ids);
         let rows_in_order: Vec<u64> = order.all().iter().map(|&i| rows[i as usize].row).collect();
         assert_eq!(rows_in_order, [3, 5, 4, 2, 1]);
         assert_eq!(order.of(1), [0]);

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 /// One rejected row: where it was and why it was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Reject {
     /// The file, as named in the plan.
     pub file: String,
@@ -23,6 +24,7 @@ pub struct Reject {
 ///
 /// Invariant, always: `rows_read == rows_accepted + rows_rejected`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct FileSummary {
     /// The file, as named in the plan.
     pub file: String,
@@ -147,6 +149,10 @@ impl Rejects {
 
     /// Writes the log as CSV with the columns `file,row,column,value,reason`. Cells that a
     /// spreadsheet would run as a formula are neutralised with a leading apostrophe.
+    ///
+    /// # Errors
+    ///
+    /// The CSV writer's error (the writer's own I/O error included).
     pub fn write_csv<W: std::io::Write>(&self, writer: W) -> csv::Result<()> {
         let mut out = csv::Writer::from_writer(writer);
         out.write_record(["file", "row", "column", "value", "reason"])?;

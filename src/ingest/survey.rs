@@ -85,6 +85,7 @@ impl SurveyTool {
 /// Where one instrument's items are in the form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct SurveyInstrument {
     /// Instrument id (`phq9`).
     pub measure: String,
@@ -129,6 +130,7 @@ pub enum RecodeRule {
 /// An answer-label set declared in the plan (licensed wording stays with the user).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct LabelSet {
     /// Name used by `labels = "..."`.
     pub name: String,
@@ -139,6 +141,7 @@ pub struct LabelSet {
 /// A survey export declared in the plan (`[[data.survey]]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct SurveySource {
     /// The export (relative to the plan): CSV, or a workbook (`.xlsx`, `.xlsm`, `.xls`,
     /// `.ods`), such as Microsoft Forms' own `.xlsx`.
@@ -196,6 +199,8 @@ fn key(label: &str) -> String {
 
 struct Resolved {
     measure: Measure,
+    /// The measure's id, for messages.
+    id: String,
     columns: Vec<usize>,
     /// The answer labels, and whether the plan declared them (then they are the only
     /// answers accepted besides a recode's codes).
@@ -210,6 +215,13 @@ impl Ingest<'_> {
     /// assessment per instrument; a row is accepted when all of its assessments are, and
     /// otherwise every rejected assessment is listed (per file: rows read = rows fully
     /// accepted + rows with at least one rejected assessment).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`](crate::Error::Io) if the export cannot be opened; a table or workbook
+    /// error if it cannot be read; [`Error::Unknown`](crate::Error::Unknown) or
+    /// [`Error::MissingColumn`](crate::Error::MissingColumn) if the settings name an
+    /// instrument, label set or column that does not exist.
     pub fn add_survey(&self, data: &mut DataSet, source: &SurveySource) -> Result<()> {
         let label = source.file.display().to_string();
         if super::workbook::is_workbook(&source.file) {
@@ -229,6 +241,10 @@ impl Ingest<'_> {
     }
 
     /// [`Ingest::add_survey`] from any reader.
+    ///
+    /// # Errors
+    ///
+    /// As [`Ingest::add_survey`].
     pub fn add_survey_reader(
         &self,
         data: &mut DataSet,
@@ -248,6 +264,11 @@ impl Ingest<'_> {
         label: &str,
     ) -> Result<()> {
         data.order = std::sync::OnceLock::new();
+        // A data set made without a loader (`DataSet::default()`) learns the names of
+        // this catalogue's measures; one loaded with it has them already.
+        if data.measures.is_empty() {
+            data.measures = self.catalogue.measure_ids().to_vec();
+        }
         let headers: Vec<String> = csv.headers().to_vec();
         let mut fields = Row::new();
         // Extra header rows: SurveyMonkey's answer options, Qualtrics' question text and
@@ -416,7 +437,12 @@ impl Ingest<'_> {
                 None => builtin_labels(&id),
             };
             out.push(Resolved {
-                measure: Measure::new(&id),
+                measure: self.catalogue.measure(&id).ok_or_else(|| Error::Unknown {
+                    kind: "instrument",
+                    name: id.clone(),
+                    hint: String::new(),
+                })?,
+                id: id.clone(),
                 columns,
                 labels,
                 declared: spec.labels.clone(),
@@ -483,7 +509,7 @@ impl Ingest<'_> {
         let mut accepted = Vec::new();
         let mut duplicates = Vec::new();
         for inst in instruments {
-            let Some(instrument) = self.catalogue.get(&inst.measure) else { continue };
+            let Some(instrument) = self.catalogue.get(&inst.id) else { continue };
             items.clear();
             let mut bad = None;
             for &c in &inst.columns {
@@ -509,11 +535,7 @@ impl Ingest<'_> {
                 Ok(s) => s,
                 Err(p) => {
                     let column = p.item().and_then(|k| inst.columns.get(k - 1)).map(|&c| header(c));
-                    problems.push(RowProblem {
-                        column,
-                        value: None,
-                        reason: format!("{}: {p}", inst.measure),
-                    });
+                    problems.push(RowProblem { column, value: None, reason: format!("{}: {p}", inst.id) });
                     continue;
                 }
             };
@@ -527,7 +549,7 @@ impl Ingest<'_> {
         // A repeated submission is one problem of the row, naming the person.
         if let Some(&(_, first)) = duplicates.first() {
             let id = cell(participant_col).unwrap_or_default();
-            let measures: Vec<String> = duplicates.iter().map(|(m, _)| m.to_string()).collect();
+            let measures: Vec<&str> = duplicates.iter().map(|&(m, _)| self.catalogue.measure_id(m)).collect();
             problems.push(RowProblem::cell(
                 &header(participant_col),
                 id,
@@ -633,7 +655,7 @@ fn answer_value(text: &str, inst: &Resolved, tool: SurveyTool) -> std::result::R
     if let Some((_, v)) = inst.labels.iter().find(|(l, _)| key(l) == k) {
         return Ok(*v);
     }
-    let measure = inst.measure;
+    let measure = &inst.id;
     let (min, max) = inst.item_range;
     let number = text.trim().parse::<f64>().ok().filter(|v| v.is_finite());
     let in_range = |v: f64| v >= min && v <= max;

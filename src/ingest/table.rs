@@ -185,9 +185,10 @@ impl<R: Read> RowSource for CsvSource<R> {
         // The row's buffer is reused: it goes back to bytes, is refilled, and is checked as
         // UTF-8 in one pass (ASCII rows, the usual case, by a single scan).
         let mut record = std::mem::take(fields).into_byte_record();
-        let more = self.reader.read_byte_record(&mut record).map_err(|e| Error::NotATable {
+        let more = self.reader.read_byte_record(&mut record).map_err(|e| Error::Csv {
             file: self.label.clone(),
-            reason: format!("cannot read data row {}: {e}", self.row + 1),
+            what: format!("cannot read data row {}", self.row + 1),
+            source: e,
         })?;
         if !more {
             return Ok(false);

@@ -50,8 +50,10 @@ impl WorkbookSource {
         normalise: bool,
     ) -> Result<WorkbookSource> {
         let not_a_table = |reason: String| Error::NotATable { file: label.to_string(), reason };
+        let unreadable =
+            |what: String, source: calamine::Error| Error::Workbook { file: label.to_string(), what, source };
         let mut book = calamine::open_workbook_auto(path)
-            .map_err(|e| not_a_table(format!("cannot read the workbook: {e}")))?;
+            .map_err(|e| unreadable("cannot read the workbook".to_string(), e))?;
         let names = book.sheet_names();
         let mut warnings = Vec::new();
         let range = match sheet {
@@ -63,7 +65,7 @@ impl WorkbookSource {
                     )));
                 }
                 book.worksheet_range(name)
-                    .map_err(|e| not_a_table(format!("cannot read sheet '{name}': {e}")))?
+                    .map_err(|e| unreadable(format!("cannot read sheet '{name}'"), e))?
             }
             None => {
                 let first =
@@ -76,7 +78,7 @@ impl WorkbookSource {
                     ));
                 }
                 book.worksheet_range(first)
-                    .map_err(|e| not_a_table(format!("cannot read sheet '{first}': {e}")))?
+                    .map_err(|e| unreadable(format!("cannot read sheet '{first}'"), e))?
             }
         };
         let Some((start_row, _)) = range.start() else {

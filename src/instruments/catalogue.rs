@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -64,10 +65,47 @@ const BUILTIN_VALUE_SETS: &[(&str, &str)] =
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Catalogue {
     instruments: BTreeMap<String, Instrument>,
+    /// The ids in the order they were first added: a [`Measure`] is an index here, so an
+    /// id replaced by a later file keeps its measure.
+    #[serde(skip)]
+    measures: Vec<Arc<str>>,
+}
+
+/// An instrument of a [`Catalogue`], as stored in every assessment and
+/// pair: its index in that catalogue.
+///
+/// Four bytes where a shared string would take sixteen: a million participants have
+/// about nine million assessments. A `Measure` means something only with the catalogue
+/// it came from ([`Catalogue::measure`]); the catalogue, or
+/// the [`DataSet`](crate::DataSet) loaded with it, gives its id text. There is no
+/// registry shared across catalogues.
+///
+/// ```
+/// use coproduction::Catalogue;
+/// let catalogue = Catalogue::builtin();
+/// let phq9 = catalogue.measure("phq9").unwrap();
+/// assert_eq!(Some(phq9), catalogue.measure("phq9"));
+/// assert_eq!(catalogue.measure_id(phq9), "phq9");
+/// assert_eq!(catalogue.measure("no_such_instrument"), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Measure(u32);
+
+impl Measure {
+    /// The measure at this position of its catalogue.
+    pub(crate) fn at(index: usize) -> Measure {
+        Measure(index as u32)
+    }
+
+    /// Its position in its catalogue.
+    pub(crate) fn index(self) -> usize {
+        self.0 as usize
+    }
 }
 
 /// A threshold or definition that is best knowledge, not found in a primary source.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct UnconfirmedThreshold {
     /// Instrument id.
     pub instrument: String,
@@ -80,27 +118,33 @@ pub struct UnconfirmedThreshold {
     pub source: String,
 }
 
-/// Used by [`Catalogue::builtin`] if the embedded data ever failed to load.
-static EMPTY: Catalogue = Catalogue { instruments: BTreeMap::new() };
-
 impl Catalogue {
     /// The built-in catalogue, parsed once.
     ///
     /// The embedded files are checked by this module's tests (`builtin_catalogue_loads`),
-    /// so loading cannot fail in a tested build. Rather than panic on an untested edit, the
-    /// fallback is an empty catalogue: every measure is then reported as unknown, which is
-    /// loud, and [`Catalogue::try_builtin`] gives the reason.
+    /// so loading cannot fail in a tested build.
+    ///
+    /// # Panics
+    ///
+    /// If the instrument files embedded in the crate do not load, which the tests rule
+    /// out; [`Catalogue::try_builtin`] gives the reason as an error instead.
     ///
     /// ```
     /// use coproduction::Catalogue;
     /// assert_eq!(Catalogue::builtin().ids().count(), 30);
     /// assert_eq!(Catalogue::builtin().get("swemwbs").unwrap().item_count(), 7);
     /// ```
+    #[allow(clippy::expect_used, reason = "the embedded catalogue is checked by the tests; see # Panics")]
     pub fn builtin() -> &'static Catalogue {
-        Catalogue::try_builtin().unwrap_or(&EMPTY)
+        Catalogue::try_builtin().expect("the embedded instrument catalogue loads (checked by the tests)")
     }
 
     /// The built-in catalogue, or why the embedded data could not be loaded.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Toml`] with the reason if the embedded instrument files do not load (ruled out
+    /// by the tests).
     pub fn try_builtin() -> Result<&'static Catalogue> {
         static BUILTIN_CATALOGUE: OnceLock<std::result::Result<Catalogue, String>> = OnceLock::new();
         BUILTIN_CATALOGUE
@@ -114,13 +158,17 @@ impl Catalogue {
 
     /// An owned copy of the built-in catalogue, to extend with [`Catalogue::add_from_toml`]
     /// or [`Catalogue::add_from_file`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Catalogue::try_builtin`].
     pub fn with_builtin() -> Result<Catalogue> {
         Catalogue::try_builtin().cloned()
     }
 
     /// An empty catalogue.
     pub fn empty() -> Catalogue {
-        Catalogue { instruments: BTreeMap::new() }
+        Catalogue { instruments: BTreeMap::new(), measures: Vec::new() }
     }
 
     fn load_builtin() -> Result<Catalogue> {
@@ -159,6 +207,11 @@ impl Catalogue {
     /// "#, "k10.toml").unwrap();
     /// assert_eq!(catalogue.get("k10").unwrap().score_total(22.0).unwrap().total, 22.0);
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Toml`] if the text is not an instrument definition, or [`Error::InvalidData`]
+    /// if its scoring, ranges or thresholds are inconsistent.
     pub fn add_from_toml(&mut self, text: &str, file_label: &str) -> Result<()> {
         let table: toml::Table = toml::from_str(text)
             .map_err(|e| Error::Toml { file: file_label.to_string(), reason: e.to_string() })?;
@@ -182,11 +235,18 @@ impl Catalogue {
                 instrument.value_set = existing.value_set.clone();
             }
         }
+        if !self.instruments.contains_key(&instrument.id) {
+            self.measures.push(instrument.id.as_str().into());
+        }
         self.instruments.insert(instrument.id.clone(), instrument);
         Ok(())
     }
 
     /// Reads a file and adds it as with [`Catalogue::add_from_toml`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the file cannot be read, otherwise as [`Catalogue::add_from_toml`].
     pub fn add_from_file(&mut self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
@@ -246,6 +306,10 @@ impl Catalogue {
     /// let e = Catalogue::builtin().require("gad-7").unwrap_err();
     /// assert_eq!(e.to_string(), "unknown instrument 'gad-7', did you mean 'gad7'?");
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unknown`], with the nearest id as a hint, if there is no such instrument.
     pub fn require(&self, id: &str) -> Result<&Instrument> {
         self.get(id).ok_or_else(|| Error::Unknown {
             kind: "instrument",
@@ -256,6 +320,21 @@ impl Catalogue {
 
     fn hint(&self, unknown: &str) -> String {
         self.suggest(unknown).map(|s| format!(", did you mean '{s}'?")).unwrap_or_default()
+    }
+
+    /// The measure with this id (exact spelling), for finding its assessments and pairs.
+    pub fn measure(&self, id: &str) -> Option<Measure> {
+        self.measures.iter().position(|m| &**m == id).map(Measure::at)
+    }
+
+    /// The id of a measure of this catalogue (`""` for a measure of another, larger one).
+    pub fn measure_id(&self, measure: Measure) -> &str {
+        self.measures.get(measure.index()).map_or("", |id| id)
+    }
+
+    /// The ids of the measures, by [`Measure`] index.
+    pub(crate) fn measure_ids(&self) -> &[Arc<str>] {
+        &self.measures
     }
 
     /// All ids, in alphabetical order.

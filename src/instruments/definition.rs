@@ -77,6 +77,7 @@ pub enum Scoring {
 
 /// A value with where it comes from and how well that is sourced.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Sourced<T> {
     /// The value.
     pub value: T,
@@ -88,6 +89,7 @@ pub struct Sourced<T> {
 
 /// A caseness cut-off.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Threshold {
     /// The boundary score.
     pub value: f64,
@@ -101,6 +103,7 @@ pub struct Threshold {
 
 /// A named score range, such as "moderate" for PHQ-9 10–14. Both ends are inclusive.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Band {
     /// The label used in reports.
     pub label: String,
@@ -117,6 +120,7 @@ pub struct Band {
 /// A mean and standard deviation.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct MeanSd {
     /// Mean.
     pub mean: f64,
@@ -126,6 +130,7 @@ pub struct MeanSd {
 
 /// Published norms for Jacobson-Truax clinical significance.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Norms {
     /// The clinical (dysfunctional) population: M1, s1.
     pub clinical: MeanSd,
@@ -139,6 +144,7 @@ pub struct Norms {
 
 /// A raw-total to analysed-score table (SWEMWBS raw → metric).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ConversionTable {
     /// `(raw, converted)` for every whole raw total, in order.
     pub points: Vec<(f64, f64)>,
@@ -656,12 +662,7 @@ impl InstrumentFile {
             }
             if self.whole_numbers {
                 for (key, v) in [("total_min", self.total_min), ("total_max", self.total_max)] {
-                    c.require(
-                        super::scoring::is_whole(v),
-                        key,
-                        v,
-                        "must be whole when whole_numbers = true",
-                    )?;
+                    c.require(is_whole(v), key, v, "must be whole when whole_numbers = true")?;
                 }
             }
             return Ok((0.0, 0.0));
@@ -683,7 +684,7 @@ impl InstrumentFile {
         c.require(item_min < item_max, "item_max", item_max, format!("must be above item_min ({item_min})"))?;
         if self.whole_numbers {
             for (key, v) in [("item_min", item_min), ("item_max", item_max)] {
-                c.require(super::scoring::is_whole(v), key, v, "must be whole when whole_numbers = true")?;
+                c.require(is_whole(v), key, v, "must be whole when whole_numbers = true")?;
             }
         }
         let mut seen = Vec::new();
@@ -810,4 +811,11 @@ fn check_bands(c: &Checker<'_>, b: BandsFile, total_min: f64, total_max: f64) ->
         });
     }
     Ok(bands)
+}
+
+/// True for whole numbers. Compared through an integer rather than `f64::fract`, which
+/// is a library call on the baseline x86-64 target and runs for every item of every form.
+pub(crate) fn is_whole(x: f64) -> bool {
+    // Every float from 2^52 up is whole; below, the integer round trip is exact.
+    x.is_finite() && (x.abs() >= 4_503_599_627_370_496.0 || x == (x as i64) as f64)
 }

@@ -22,12 +22,12 @@ mod definition;
 mod scoring;
 mod value_set;
 
-pub use catalogue::{Catalogue, UnconfirmedThreshold};
+pub use catalogue::{Catalogue, Measure, UnconfirmedThreshold};
+pub(crate) use definition::is_whole;
 pub use definition::{
     Band, Confidence, ConversionTable, Direction, Instrument, MeanSd, MissingItems, Norms, ReliableChange,
     Scoring, Sourced, Threshold,
 };
-pub(crate) use scoring::is_whole;
 pub use scoring::{JtCutoffs, RcSource, ScoreProblem, Scored, jacobson_truax_rc};
 pub use value_set::{Dimension, ValueSet};
 

@@ -5,10 +5,13 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::definition::{Band, Direction, Instrument, MissingItems, ReliableChange, Scoring, Threshold};
+use super::definition::{
+    Band, Direction, Instrument, MissingItems, ReliableChange, Scoring, Threshold, is_whole,
+};
 
 /// A scored assessment.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Scored {
     /// The score as the scoring rule gives it, before any conversion table: the (pro-rated)
     /// sum, the mean item score, the EQ-5D index, or the value entered. For SWEMWBS this is
@@ -215,6 +218,7 @@ pub enum RcSource {
 /// Jacobson-Truax clinical-significance cut-offs (outcome-measures.md §5.1), for the
 /// instrument's direction.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct JtCutoffs {
     /// Outside the clinical range: M1 − 2·s1 (M1 + 2·s1 when higher is better).
     pub a: f64,
@@ -252,6 +256,11 @@ impl Instrument {
     /// let problem = phq9.score_items(&[Some(4.0)]).unwrap_err();
     /// assert_eq!(problem.to_string(), "item 1 is 4, outside 0–3");
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`ScoreProblem`] naming the item: an answer outside the item's range, or too many
+    /// items missing to pro-rate.
     pub fn score_items(&self, items: &[Option<f64>]) -> Result<Scored, ScoreProblem> {
         if self.scoring == Scoring::SingleValue {
             return Err(ScoreProblem::EnteredAsScore { instrument: self.name.clone() });
@@ -331,6 +340,11 @@ impl Instrument {
     /// let phq9 = Catalogue::builtin().get("phq9").unwrap();
     /// assert_eq!(phq9.score_total(30.0).unwrap_err().to_string(), "total 30 is outside 0–27");
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`ScoreProblem`] if the total is outside the instrument's range or not a possible
+    /// total.
     pub fn score_total(&self, total: f64) -> Result<Scored, ScoreProblem> {
         if !total.is_finite() {
             return Err(ScoreProblem::TotalNotFinite);
@@ -512,13 +526,6 @@ impl Instrument {
     pub fn clinical_cutoff(&self) -> Option<f64> {
         self.jt_cutoffs().map(|cut| cut.c).or_else(|| self.caseness_value())
     }
-}
-
-/// True for whole numbers. Compared through an integer rather than `f64::fract`, which
-/// is a library call on the baseline x86-64 target and runs for every item of every form.
-pub(crate) fn is_whole(x: f64) -> bool {
-    // Every float from 2^52 up is whole; below, the integer round trip is exact.
-    x.is_finite() && (x.abs() >= 4_503_599_627_370_496.0 || x == (x as i64) as f64)
 }
 
 #[cfg(test)]

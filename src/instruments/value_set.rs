@@ -27,6 +27,7 @@ pub struct ValueSet {
 /// One dimension of a value set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Dimension {
     /// The dimension ("mobility").
     pub name: String,

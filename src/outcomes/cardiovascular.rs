@@ -32,6 +32,7 @@ pub struct CardiovascularRules {
 
 /// A relative risk with its interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct RelativeRisk {
     /// Point estimate.
     pub estimate: f64,
@@ -43,6 +44,7 @@ pub struct RelativeRisk {
 
 /// The pilot's blood pressure figures; the first five are the `results.json` contract.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Cardiovascular {
     /// Participants with paired systolic readings.
     pub n_paired: usize,
@@ -146,9 +148,9 @@ pub fn cardiovascular(
     let (mut both, mut first_ok, mut last_ok, mut newly) = (0u64, 0u64, 0u64, 0u64);
     let labels = category_labels(catalogue);
     let mut categories: Vec<(String, usize, usize)> = labels.iter().map(|l| (l.clone(), 0, 0)).collect();
-    let (sbp_id, dbp_id) = (Measure::new("sbp"), Measure::new("dbp"));
+    let (sbp_id, dbp_id) = (data.measure("sbp"), data.measure("dbp"));
     for &index in participants {
-        let paired = |m: Measure| pairs.get(index, m).filter(|p| p.is_paired());
+        let paired = |m: Option<Measure>| m.and_then(|m| pairs.get(index, m)).filter(|p| p.is_paired());
         let age = data.participants()[index].age;
         if let Some(dbp) = paired(dbp_id) {
             dbp_falls.push(dbp.first - dbp.last);

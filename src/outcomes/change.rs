@@ -10,6 +10,7 @@ use super::pairing::Pair;
 
 /// Jacobson-Truax classification counts (recovered, improved, unchanged, deteriorated).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[non_exhaustive]
 pub struct ClinicalSignificance {
     /// The cut-off used (c, b or a from norms, else the caseness threshold).
     pub cutoff: f64,
@@ -26,6 +27,7 @@ pub struct ClinicalSignificance {
 /// How many people moved to a better or worse band of the instrument (e.g. Zarit burden
 /// "moderate to severe" to "mild to moderate"; ONS "low" to "medium").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[non_exhaustive]
 pub struct BandShift {
     /// Moved to a better band.
     pub better: usize,
@@ -41,6 +43,7 @@ pub struct BandShift {
 /// statistics that are undefined for the data (an SD of one value, a t with no spread) are
 /// `None` and written as `null`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct MeasureChange {
     /// Instrument id.
     pub measure: String,

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 use crate::ingest::{DataSet, Measure};
 use crate::instruments::Catalogue;
+use crate::metric::{MeasureMetric, Metric};
 
 pub use cardiovascular::{BpTargets, Cardiovascular, CardiovascularRules, REGRESSION_CAVEAT, RelativeRisk};
 pub use change::{BandShift, ClinicalSignificance, MeasureChange, measure_change};
@@ -64,6 +65,7 @@ pub struct PilotSpec {
 /// Every rule flag of the outcome stage.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
 pub struct OutcomeRules {
     /// Talking Therapies rules.
     pub talking_therapies: TalkingTherapiesRules,
@@ -73,6 +75,7 @@ pub struct OutcomeRules {
 
 /// One pilot's outcome figures (`pilots[]` of `results.json`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PilotOutcomes {
     /// Pilot id.
     pub id: String,
@@ -109,6 +112,7 @@ impl PilotOutcomes {
 
 /// The outcome stage's result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Outcomes {
     /// Per pilot, in plan order.
     pub pilots: Vec<PilotOutcomes>,
@@ -132,8 +136,10 @@ impl Outcomes {
     /// `<measure>.total_change` (the sum over paired participants, n × mean: WELLBYs per
     /// year for `ons_life_satisfaction`, QALYs per year for EQ-5D utility). Counts carry
     /// their denominator and Wilson interval as counts; changes their 95% t interval.
-    pub fn metric(&self, pilot: &str, metric: &str) -> Option<crate::value::LinkedQuantity> {
-        use crate::value::LinkedQuantity;
+    ///
+    /// The activities table's metrics (`volunteer_hours`, ...) are not outcomes: `None`.
+    pub fn metric(&self, pilot: &str, metric: &Metric) -> Option<crate::metric::LinkedQuantity> {
+        use crate::metric::LinkedQuantity;
         let p = self.pilot(pilot)?;
         let from_rate = |rate: &Option<crate::stats::Proportion>| {
             rate.as_ref().map(|r| LinkedQuantity {
@@ -145,21 +151,25 @@ impl Outcomes {
         };
         let tt = p.talking_therapies.as_ref();
         match metric {
-            "participants" => Some(LinkedQuantity {
+            Metric::Participants => Some(LinkedQuantity {
                 count: p.participants as f64,
                 denominator: None,
                 ci_low: None,
                 ci_high: None,
             }),
-            "finished_treatment" => from_rate(&tt?.finished_treatment),
-            "recovery" => from_rate(&tt?.recovery),
-            "reliable_improvement" => from_rate(&tt?.reliable_improvement),
-            "reliable_recovery" => from_rate(&tt?.reliable_recovery),
-            "reliable_deterioration" => from_rate(&tt?.reliable_deterioration),
-            "bp_controlled" => from_rate(&p.cardiovascular.as_ref()?.controlled_last),
-            "bp_newly_controlled" => from_rate(&p.cardiovascular.as_ref()?.newly_controlled),
-            other => {
-                let (measure, what) = other.rsplit_once('.')?;
+            Metric::FinishedTreatment => from_rate(&tt?.finished_treatment),
+            Metric::Recovery => from_rate(&tt?.recovery),
+            Metric::ReliableImprovement => from_rate(&tt?.reliable_improvement),
+            Metric::ReliableRecovery => from_rate(&tt?.reliable_recovery),
+            Metric::ReliableDeterioration => from_rate(&tt?.reliable_deterioration),
+            Metric::BpControlled => from_rate(&p.cardiovascular.as_ref()?.controlled_last),
+            Metric::BpNewlyControlled => from_rate(&p.cardiovascular.as_ref()?.newly_controlled),
+            Metric::VolunteerHours
+            | Metric::StaffHours
+            | Metric::LeadersTrained
+            | Metric::Sessions
+            | Metric::Attendances => None,
+            Metric::Measure { measure, of } => {
                 let m = p.measure(measure)?;
                 // Improvement positive: a fall on a lower-is-better scale counts up.
                 let sign = if m.higher_is_better { 1.0 } else { -1.0 };
@@ -172,30 +182,36 @@ impl Outcomes {
                         ci_high: a.zip(b).map(|(a, b)| a.max(b)),
                     })
                 };
-                match what {
-                    "improved" => from_rate(&crate::stats::wilson(m.improved? as u64, m.n_paired as u64)),
-                    "n_paired" => Some(LinkedQuantity {
+                match of {
+                    MeasureMetric::Improved => {
+                        from_rate(&crate::stats::wilson(m.improved? as u64, m.n_paired as u64))
+                    }
+                    MeasureMetric::NPaired => Some(LinkedQuantity {
                         count: m.n_paired as f64,
                         denominator: None,
                         ci_low: None,
                         ci_high: None,
                     }),
-                    "mean_change" => change(1.0),
-                    "total_change" => change(m.n_paired as f64),
-                    _ => None,
+                    MeasureMetric::MeanChange => change(1.0),
+                    MeasureMetric::TotalChange => change(m.n_paired as f64),
                 }
             }
         }
     }
 }
 
-impl crate::value::MeasuredQuantities for Outcomes {
-    fn quantity(&self, pilot: &str, metric: &str) -> Option<crate::value::LinkedQuantity> {
+impl crate::metric::MeasuredQuantities for Outcomes {
+    fn quantity(&self, pilot: &str, metric: &Metric) -> Option<crate::metric::LinkedQuantity> {
         self.metric(pilot, metric)
     }
 }
 
 /// Runs the outcome stage for the plan's pilots.
+///
+/// # Errors
+///
+/// An embedded rules table's error (ADSM descriptors, blood pressure targets) or a required
+/// instrument missing from the catalogue.
 pub fn evaluate_outcomes(
     data: &DataSet,
     pilots: &[PilotSpec],
@@ -234,7 +250,9 @@ pub(crate) fn evaluate_outcomes_telling(
         }
         let mut measures = Vec::new();
         for id in catalogue.ids() {
-            if let (Some(instrument), Some(list)) = (catalogue.get(id), per_measure.get(&Measure::new(id))) {
+            if let (Some(instrument), Some(list)) =
+                (catalogue.get(id), data.measure(id).and_then(|m| per_measure.get(&m)))
+            {
                 measures.push(measure_change(instrument, list));
             }
         }
@@ -251,7 +269,7 @@ pub(crate) fn evaluate_outcomes_telling(
         } else {
             (None, Vec::new())
         };
-        let has_bp = per_measure.contains_key(&Measure::new("sbp"));
+        let has_bp = data.measure("sbp").is_some_and(|m| per_measure.contains_key(&m));
         let cardiovascular = if spec.programme == Programme::Cardiovascular || has_bp {
             Some(cardiovascular::cardiovascular(data, people, &by_key, catalogue, &rules.cardiovascular)?)
         } else {
@@ -269,7 +287,7 @@ pub(crate) fn evaluate_outcomes_telling(
             cardiovascular,
             qaly: ["eq5d3l", "eq5d5l"]
                 .into_iter()
-                .filter(|m| per_measure.contains_key(&Measure::new(m)))
+                .filter(|m| data.measure(m).is_some_and(|m| per_measure.contains_key(&m)))
                 .find_map(|m| qaly_gain(data, people, m)),
             episodes,
             risk_flags: risk.get(spec.id.as_str()).copied().unwrap_or(0),

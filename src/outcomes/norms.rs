@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 /// A population mean to read a pilot's scores against.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct PopulationNorm {
     /// Instrument id.
     pub measure: String,
@@ -33,6 +34,11 @@ struct NormsFile {
 /// assert_eq!(norms.len(), 2);
 /// assert_eq!(norms[0].mean, 23.7);
 /// ```
+///
+/// # Errors
+///
+/// [`Error::Toml`](crate::Error::Toml) if the embedded norms table does not load (ruled out by
+/// the tests).
 pub fn population_norms(measure: &str) -> Result<Vec<PopulationNorm>> {
     let file: NormsFile = toml::from_str(include_str!("data/population_norms.toml"))
         .map_err(|e| Error::Toml { file: "population_norms.toml".to_string(), reason: e.to_string() })?;

@@ -7,6 +7,7 @@ use crate::ingest::{DataSet, Measure};
 
 /// A participant's first and last assessment on one measure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Pair {
     /// Index into [`DataSet::participants`] (`as usize` to index).
     pub participant: u32,

@@ -46,6 +46,7 @@ impl Default for TalkingTherapiesRules {
 
 /// The pilot's Talking Therapies figures; the first five are the `results.json` contract.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct TalkingTherapies {
     /// Finished a course of treatment, over all referrals of the pilot.
     pub finished_treatment: Option<Proportion>,
@@ -71,6 +72,7 @@ pub struct TalkingTherapies {
 
 /// One participant's classification, kept for equity breakdowns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[non_exhaustive]
 pub struct EpisodeOutcome {
     /// Index into [`DataSet::participants`].
     pub participant: usize,
@@ -119,12 +121,22 @@ pub struct AdsmTable {
 
 impl AdsmTable {
     /// The bundled table.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Toml`](crate::Error::Toml) if the embedded table does not load (ruled out by
+    /// the tests).
     pub fn builtin() -> Result<AdsmTable> {
         AdsmTable::from_toml_str(include_str!("data/adsm.toml"), "adsm.toml")
     }
 
     /// A table of the bundled shape (`source`, `confidence`, `[[descriptor]]` rows of
     /// `code`, `condition`, `measure`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Toml`](crate::Error::Toml) if the text is not a descriptor table, or
+    /// [`Error::InvalidData`](crate::Error::InvalidData) for an empty code or measure.
     pub fn from_toml_str(text: &str, label: &str) -> Result<AdsmTable> {
         let file: AdsmFile = toml::from_str(text)
             .map_err(|e| Error::Toml { file: label.to_string(), reason: e.to_string() })?;
@@ -140,6 +152,11 @@ impl AdsmTable {
     }
 
     /// The plan's table (`[rules.talking_therapies] adsm`), else the bundled one.
+    ///
+    /// # Errors
+    ///
+    /// As [`AdsmTable::from_toml_str`] for a user's table, or [`Error::Io`](crate::Error::Io)
+    /// if it cannot be read.
     pub fn for_rules(rules: &TalkingTherapiesRules) -> Result<AdsmTable> {
         match &rules.adsm {
             Some(path) => {
@@ -227,9 +244,9 @@ pub fn talking_therapies(
     let mut episodes = Vec::with_capacity(participants.len());
     let mut anxiety_use: HashMap<&str, usize> = HashMap::new();
     // The ADSM measures named by descriptors, resolved once each rather than per person.
-    let mut adsm_scales: Vec<(&str, (Scale, Measure))> = Vec::new();
+    let mut adsm_scales: Vec<(&str, (Scale, Option<Measure>))> = Vec::new();
     let (mut finished_not_paired, mut not_case) = (0, 0);
-    let (phq9_id, gad7_id) = (Measure::new("phq9"), Measure::new("gad7"));
+    let (phq9_id, gad7_id) = (data.measure("phq9"), data.measure("gad7"));
     for &index in participants {
         let person: &Participant = &data.participants()[index];
         let mut episode = EpisodeOutcome { participant: index, ..EpisodeOutcome::default() };
@@ -239,7 +256,8 @@ pub fn talking_therapies(
             episodes.push(episode);
             continue;
         }
-        let paired = |measure: Measure| pairs.get(index, measure).filter(|p| p.is_paired());
+        let paired =
+            |measure: Option<Measure>| measure.and_then(|m| pairs.get(index, m)).filter(|p| p.is_paired());
         let depression = paired(phq9_id);
         // The ADSM replaces GAD-7 when the descriptor has one and it is paired.
         // An ADSM without caseness or reliable change (a user's replacement table) is an
@@ -250,7 +268,7 @@ pub fn talking_therapies(
                 let (scale, id) = match adsm_scales.iter().find(|(known, _)| *known == m) {
                     Some((_, resolved)) => *resolved,
                     None => {
-                        let resolved = (Scale::new(catalogue, m)?, Measure::new(m));
+                        let resolved = (Scale::new(catalogue, m)?, data.measure(m));
                         adsm_scales.push((m, resolved));
                         resolved
                     }

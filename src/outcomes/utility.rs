@@ -10,6 +10,7 @@ const DAYS_PER_YEAR: f64 = 365.25;
 
 /// QALY change among a pilot's participants with two or more utility assessments.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct QalyGain {
     /// The utility instrument (`eq5d3l`, `eq5d5l`).
     pub measure: String,
@@ -51,13 +52,13 @@ pub fn qaly_gain(data: &DataSet, participants: &[usize], measure: &str) -> Optio
     people.sort_unstable();
     people.dedup();
     let mut series: Vec<Vec<(i64, f64)>> = Vec::new();
-    let measure = crate::ingest::Measure::new(measure);
+    let id = data.measure(measure)?;
     for p in people {
         let points: Vec<(i64, f64)> = order
             .of(p)
             .iter()
             .map(|&i| &assessments[i as usize])
-            .filter(|a| a.measure == measure)
+            .filter(|a| a.measure == id)
             .map(|a| (a.assessed_on.days_since_epoch(), a.score))
             .collect();
         if !points.is_empty() {

@@ -21,6 +21,7 @@ use crate::stats::Proportion;
 
 /// Sessions (never hidden) and attendances (people) by a category.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct DeliveryRow {
     /// Venue type, area, partner or partner type.
     pub label: String,
@@ -77,6 +78,7 @@ pub struct PublishedDelivery {
 
 /// One partner over the evaluation, as published.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct PublishedPartner {
     /// The partner.
     pub partner: String,
@@ -104,6 +106,7 @@ pub struct PublishedPartner {
 /// and participants as published (so a hidden count hides its cost, and a rounded count
 /// gives the cost over the rounded count).
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct PublishedCost {
     /// The impact map's inputs at their stated amounts, undiscounted, £.
     pub total: f64,

@@ -71,6 +71,7 @@ pub struct Publication {
 /// A rate as published: its count and denominator (people), and the rate and its
 /// interval, shown only when both counts are.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct PublishedRate {
     /// People counted.
     pub count: Published<u64>,
@@ -169,6 +170,7 @@ pub struct PublishedPilot {
 
 /// The statistics of a measure's change: all shown, or all hidden with the paired count.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct MeasureStatistics {
     /// Mean of the first scores.
     pub mean_first: Option<f64>,
@@ -273,6 +275,7 @@ impl PublishedMeasure {
 
 /// Jacobson-Truax classes, as published.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct PublishedClinicalSignificance {
     /// The cut-off used.
     pub cutoff: f64,
@@ -288,6 +291,7 @@ pub struct PublishedClinicalSignificance {
 
 /// Band movements, as published.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct PublishedBandShift {
     /// Moved to a better band.
     pub better: Published<u64>,
@@ -299,6 +303,7 @@ pub struct PublishedBandShift {
 
 /// McNemar's test of the change in caseness, as published.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct PublishedMcNemar {
     /// At caseness first, not last (the recovery count).
     pub yes_to_no: Published<u64>,
@@ -337,6 +342,7 @@ pub struct PublishedTalkingTherapies {
 
 /// A blood pressure category at the first and last reading.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct PublishedCategory {
     /// The NICE NG136 category.
     pub category: String,
@@ -378,6 +384,7 @@ pub struct PublishedCardiovascular {
 
 /// QALY gain, as published.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct PublishedQaly {
     /// The utility instrument.
     pub measure: String,
@@ -397,6 +404,7 @@ pub struct PublishedQaly {
 
 /// An impact-map outcome's quantity as the report states it.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct PublishedQuantity {
     /// The outcome.
     pub outcome: String,
@@ -1392,56 +1400,58 @@ fn linked_quantity(
     quantity: f64,
     rule: &DisclosureRule,
 ) -> (String, Option<Hidden>) {
-    let (pilot_id, metric) = link.split_once('.').unwrap_or((link, ""));
-    let Some(p) = pilots.iter().find(|p| p.id == pilot_id) else {
-        return (link.to_string(), small_quantity(quantity, rule));
-    };
+    use crate::metric::{MeasureMetric, Metric};
+    let unnamed = || (link.to_string(), small_quantity(quantity, rule));
+    let Some((pilot_id, metric)) = crate::metric::parse_link(link) else { return unnamed() };
+    let Some(p) = pilots.iter().find(|p| p.id == pilot_id) else { return unnamed() };
     let measure_name =
         |id: &str| eval.catalogue.get(id).map_or_else(|| id.to_string(), |i| i.name().to_string());
     let rate_hidden = |r: Option<&PublishedRate>| r.and_then(|r| r.count.hidden());
     let tt = p.talking_therapies.as_ref();
     let cv = p.cardiovascular.as_ref();
     let (words, hidden) = match metric {
-        "participants" => ("participants".to_string(), p.participants.hidden()),
-        "finished_treatment" => (
+        Metric::Participants => ("participants".to_string(), p.participants.hidden()),
+        Metric::FinishedTreatment => (
             "people who finished treatment".to_string(),
             rate_hidden(tt.and_then(|t| t.finished_treatment.as_ref())),
         ),
-        "recovery" => ("people recovered".to_string(), rate_hidden(tt.and_then(|t| t.recovery.as_ref()))),
-        "reliable_improvement" => (
+        Metric::Recovery => {
+            ("people recovered".to_string(), rate_hidden(tt.and_then(|t| t.recovery.as_ref())))
+        }
+        Metric::ReliableImprovement => (
             "people reliably improved".to_string(),
             rate_hidden(tt.and_then(|t| t.reliable_improvement.as_ref())),
         ),
-        "reliable_recovery" => (
+        Metric::ReliableRecovery => (
             "people reliably recovered".to_string(),
             rate_hidden(tt.and_then(|t| t.reliable_recovery.as_ref())),
         ),
-        "reliable_deterioration" => (
+        Metric::ReliableDeterioration => (
             "people reliably deteriorated".to_string(),
             rate_hidden(tt.and_then(|t| t.reliable_deterioration.as_ref())),
         ),
-        "bp_controlled" => (
+        Metric::BpControlled => (
             "people with blood pressure controlled at their last reading".to_string(),
             rate_hidden(cv.and_then(|c| c.controlled_last.as_ref())),
         ),
-        "bp_newly_controlled" => (
+        Metric::BpNewlyControlled => (
             "people whose blood pressure was brought under control".to_string(),
             rate_hidden(cv.and_then(|c| c.newly_controlled.as_ref())),
         ),
-        other => {
-            let (measure, what) = other.rsplit_once('.').unwrap_or((other, ""));
+        Metric::Measure { measure, of } => {
+            let measure = measure.as_str();
             let m = p.measures.iter().find(|m| m.measure == measure);
             let n_hidden = m.map_or(Some(Hidden::Small), |m| {
                 if m.statistics_shown() { None } else { Some(m.n_paired.hidden().unwrap_or(Hidden::Small)) }
             });
             let name = measure_name(measure);
-            match what {
-                "improved" => {
+            match of {
+                MeasureMetric::Improved => {
                     (format!("people reliably improved on {name}"), m.and_then(|m| m.improved.hidden()))
                 }
-                "n_paired" => (format!("people measured twice on {name}"), n_hidden),
-                "mean_change" => (format!("mean change on {name} per person"), n_hidden),
-                "total_change" => (
+                MeasureMetric::NPaired => (format!("people measured twice on {name}"), n_hidden),
+                MeasureMetric::MeanChange => (format!("mean change on {name} per person"), n_hidden),
+                MeasureMetric::TotalChange => (
                     match measure {
                         "ons_life_satisfaction" => {
                             "WELLBYs a year (change in life satisfaction, summed over people)".to_string()
@@ -1453,9 +1463,10 @@ fn linked_quantity(
                     },
                     n_hidden,
                 ),
-                _ => (link.to_string(), small_quantity(quantity, rule)),
             }
         }
+        // The activities table's counts (hours, sessions) are not counts of people.
+        _ => unnamed(),
     };
     (words, hidden)
 }

@@ -6,71 +6,11 @@
 use crate::outcomes::Programme;
 use crate::publish::{Publication, Published, PublishedPilot};
 
+use super::common::{ReportOptions, decimals_for, disclosure_note, measure_name};
 use super::document::{Block, Document, Figure, Section, Table};
 use super::format;
 
-/// Options for building a report.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ReportOptions {
-    /// A generation date (`YYYY-MM-DD`) for the footer; `None` keeps output byte-identical.
-    pub generated_on: Option<String>,
-    /// Render PNG copies of the charts.
-    pub png_charts: bool,
-    /// Also write `results-exact.json` (every figure unsuppressed, for the analyst).
-    pub exact_results: bool,
-    /// Breakdowns with more groups than this are summarised in the HTML and Markdown (the
-    /// groups at either end and how the groups are spread) and written in full to CSV and
-    /// JSON. Default 50.
-    pub max_groups_shown: usize,
-}
-
-impl Default for ReportOptions {
-    /// No date, SVG charts only, breakdowns of up to 50 groups printed whole.
-    fn default() -> Self {
-        ReportOptions { generated_on: None, png_charts: false, exact_results: false, max_groups_shown: 50 }
-    }
-}
-
-impl ReportOptions {
-    /// The options a plan's `[report]` section asks for.
-    pub fn from_plan(plan: &crate::plan::Plan) -> ReportOptions {
-        ReportOptions {
-            generated_on: plan.report.show_generated_date.then(today),
-            png_charts: plan.report.png_charts,
-            exact_results: plan.report.exact_results,
-            max_groups_shown: plan.report.max_groups_shown,
-        }
-    }
-}
-
-/// Today's date (UTC) as `YYYY-MM-DD`.
-fn today() -> String {
-    let secs =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let epoch = crate::Date::new(1970, 1, 1).map(|d| d.days_since_epoch()).unwrap_or(0);
-    crate::Date::from_days_since_epoch(epoch + (secs / 86_400) as i64)
-        .map(|d| d.to_string())
-        .unwrap_or_default()
-}
-
-/// NHS Talking Therapies Monthly Statistics, April 2025: the national reliable recovery
-/// rate the pilots are read against.
-pub(crate) const NATIONAL_RELIABLE_RECOVERY: f64 = 0.484;
-
-/// The measures a dementia or wellbeing pilot leads with, in order of preference.
-pub(crate) const HEADLINE_MEASURES: [&str; 10] = [
-    "swemwbs",
-    "wemwbs",
-    "ons_life_satisfaction",
-    "zbi22",
-    "zbi12",
-    "demqol",
-    "demqol_proxy",
-    "qol_ad",
-    "eq5d3l",
-    "eq5d5l",
-];
+pub(crate) use crate::metric::{HEADLINE_MEASURES, NATIONAL_RELIABLE_RECOVERY};
 
 /// Builds the report document.
 ///
@@ -229,22 +169,6 @@ fn summary(publication: &Publication) -> Section {
     Section { id: "summary".to_string(), title: "Summary".to_string(), blocks }
 }
 
-/// The rule in force, once, in words.
-pub(crate) fn disclosure_note(publication: &Publication) -> Block {
-    if publication.exact {
-        return Block::Note(
-            "EXACT FIGURES for the analyst: disclosure control is not applied to this report. Do not publish or share it."
-                .to_string(),
-        );
-    }
-    Block::Note(publication.rule.describe())
-}
-
-/// Utilities live on 0-1 and need two decimals; scores one.
-pub(crate) fn decimals_for(publication: &Publication, measure: &str) -> usize {
-    if publication.catalogue.get(measure).is_some_and(|i| i.total_range().1 <= 1.0) { 2 } else { 1 }
-}
-
 fn data_quality(publication: &Publication) -> Section {
     let mut table = Table::new(
         "data_quality",
@@ -288,10 +212,6 @@ fn data_quality(publication: &Publication) -> Section {
         )));
     }
     Section { id: "data-quality".to_string(), title: "Data quality".to_string(), blocks }
-}
-
-pub(crate) fn measure_name(publication: &Publication, id: &str) -> String {
-    publication.catalogue.get(id).map(|i| i.name().to_string()).unwrap_or_else(|| id.to_string())
 }
 
 fn pilot_section(

@@ -31,9 +31,7 @@
 mod draw;
 mod png;
 
-use std::fmt::Display;
-
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 
 /// Width of the SVG output in pixels; heights follow the content. Narrow enough that text
 /// drawn at 15 px stays readable when a phone scales the chart to its screen.
@@ -174,6 +172,7 @@ fn fixed(value: f64, decimals: usize) -> String {
 
 /// A confidence interval, drawn as a whisker. Charts state that intervals are 95%.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Interval {
     /// Lower bound.
     pub low: f64,
@@ -194,6 +193,7 @@ pub enum MarkerKind {
 
 /// A labelled vertical line at a value.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Marker {
     /// Where the line is drawn, in the chart's unit.
     pub value: f64,
@@ -217,6 +217,7 @@ impl Marker {
 
 /// One bar of a [`BarChart`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Bar {
     /// The category (pilot, group, outcome).
     pub label: String,
@@ -248,6 +249,7 @@ impl Bar {
 /// Horizontal bars, one per category, with optional intervals and a reference line:
 /// rates by pilot or group, value by outcome or stakeholder.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BarChart {
     /// The chart title.
     pub title: String,
@@ -319,6 +321,7 @@ impl BarChart {
 
 /// One row of a [`BeforeAfterChart`]: a first and a last value.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BeforeAfter {
     /// The row (a measure, a pilot, a group).
     pub label: String,
@@ -342,6 +345,7 @@ impl BeforeAfter {
 /// Paired first and last values per row, drawn as a dumbbell: a hollow dot for the first
 /// value, a filled dot for the last, joined by a line.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BeforeAfterChart {
     /// The chart title.
     pub title: String,
@@ -409,6 +413,7 @@ impl BeforeAfterChart {
 /// The distribution of many values as a histogram, with labelled marker lines: Monte
 /// Carlo SROI ratios with their percentiles and the break-even line at 1.0.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DistributionChart {
     /// The chart title.
     pub title: String,
@@ -484,6 +489,7 @@ impl DistributionChart {
 /// One row of a [`TornadoChart`]: the result with one assumption at its low and at its
 /// high setting, all else at base.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TornadoRow {
     /// The assumption varied ("Deadweight 10% to 30%").
     pub label: String,
@@ -496,6 +502,7 @@ pub struct TornadoRow {
 /// One-way sensitivity: how far the result moves when each assumption alone is varied.
 /// Rows are drawn widest swing first.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TornadoChart {
     /// The chart title.
     pub title: String,
@@ -569,8 +576,17 @@ pub trait Chart {
     /// The chart title.
     fn title(&self) -> &str;
     /// A self-contained SVG document.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] if the chart has more rows than it can show, or
+    /// [`Error::Render`] if drawing fails.
     fn to_svg(&self) -> Result<String>;
     /// PNG bytes at [`PNG_SCALE`] times the SVG size.
+    ///
+    /// # Errors
+    ///
+    /// As [`Chart::to_svg`], or [`Error::Render`] if the PNG cannot be encoded.
     fn to_png(&self) -> Result<Vec<u8>>;
     /// A description with the numbers, for readers who cannot see the chart.
     fn alt_text(&self) -> String;
@@ -581,11 +597,19 @@ macro_rules! impl_chart {
         impl $chart {
             /// Renders a self-contained SVG document ([`SVG_WIDTH`] wide, with a
             /// `viewBox`, a `<title>` and the alt text as `<desc>`).
+            ///
+            /// # Errors
+            ///
+            /// As [`Chart::to_svg`].
             pub fn to_svg(&self) -> Result<String> {
                 draw::to_svg(&draw::Render::scene(self)?, &self.title, &self.alt_text())
             }
 
             /// Renders PNG bytes at [`PNG_SCALE`] times the SVG size.
+            ///
+            /// # Errors
+            ///
+            /// As [`Chart::to_png`].
             pub fn to_png(&self) -> Result<Vec<u8>> {
                 draw::to_png(&draw::Render::scene(self)?)
             }
@@ -615,11 +639,15 @@ fn sentence(title: &str) -> &str {
     title.trim().trim_end_matches('.')
 }
 
-/// A drawing failure (the font could not be loaded or the backend refused a shape).
-/// The error type has no rendering variant yet, so this reports it as invalid data at
-/// the "chart" column.
-fn chart_error(error: impl Display) -> Error {
-    Error::invalid(Location::default().column("chart"), error.to_string())
+/// A drawing or encoding failure (the backend refused a shape, the encoder a buffer),
+/// with the library's error as its source.
+fn chart_error<E: std::error::Error + Send + Sync + 'static>(error: E) -> Error {
+    Error::Render { source: Box::new(error) }
+}
+
+/// A drawing failure found by the crate itself (the embedded font did not load).
+fn render_failure(what: &str) -> Error {
+    Error::Render { source: what.into() }
 }
 
 #[cfg(test)]

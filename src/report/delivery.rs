@@ -4,8 +4,8 @@
 use crate::error::Result;
 use crate::publish::{Publication, PublishedDeliveryOverview};
 
-use super::build::ReportOptions;
 use super::charts::{Bar, BarChart, ValueUnit};
+use super::common::ReportOptions;
 use super::document::{Block, Figure, Section, Table};
 use super::format;
 use super::sections::{chart_block, summarise_long_table};

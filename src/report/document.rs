@@ -8,6 +8,7 @@ use serde::Serialize;
 
 /// A whole report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Document {
     /// Title.
     pub title: String,
@@ -21,6 +22,7 @@ pub struct Document {
 
 /// A numbered section.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Section {
     /// Anchor id (`data-quality`).
     pub id: String,
@@ -52,6 +54,7 @@ pub enum Block {
 
 /// A headline figure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Figure {
     /// What it is ("Reliable recovery").
     pub label: String,
@@ -63,6 +66,7 @@ pub struct Figure {
 
 /// A table with a caption and header cells.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Table {
     /// File stem for the CSV export (`equity_tt_ethnicity`).
     pub name: String,
@@ -106,6 +110,7 @@ impl Table {
 
 /// A chart placed in the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ChartBlock {
     /// File stem under `charts/` (`tt_rates`).
     pub name: String,

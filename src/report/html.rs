@@ -114,6 +114,10 @@ impl HtmlPrinter {
     }
 
     /// Writes the HTML to `writer`.
+    ///
+    /// # Errors
+    ///
+    /// The writer's error.
     pub fn write_to<W: io::Write>(&self, doc: &Document, mut writer: W) -> io::Result<()> {
         writer.write_all(self.to_string(doc).as_bytes())
     }

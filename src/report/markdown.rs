@@ -28,6 +28,10 @@ impl MarkdownPrinter {
     }
 
     /// Writes the Markdown to `writer`.
+    ///
+    /// # Errors
+    ///
+    /// The writer's error.
     pub fn write_to<W: io::Write>(&self, doc: &Document, mut writer: W) -> io::Result<()> {
         writer.write_all(self.to_string(doc).as_bytes())
     }

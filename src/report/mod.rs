@@ -3,6 +3,7 @@
 
 mod build;
 pub mod charts;
+mod common;
 mod delivery;
 mod document;
 pub(crate) mod format;
@@ -18,7 +19,8 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::evaluation::Evaluation;
 
-pub use build::{ReportOptions, build_document};
+pub use build::build_document;
+pub use common::ReportOptions;
 pub use document::{Block, ChartBlock, Document, Figure, Section, Table};
 pub use html::{HtmlPrinter, escape as escape_html};
 pub use json::{JsonPrinter, RESULTS_SCHEMA, SCHEMA_VERSION, results_schema};
@@ -28,6 +30,7 @@ pub use output::{REPORT_MARKER, check_output_dir, slug};
 
 /// What [`write_report`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct WrittenReport {
     /// The output folder.
     pub dir: PathBuf,
@@ -129,16 +132,25 @@ fn name_files(doc: &mut Document) {
 fn rejects_csv(eval: &Evaluation) -> Result<Vec<u8>> {
     let rejects = eval.data.rejects().with_files(|file| display_path(file, &eval.plan.base_dir));
     let mut bytes = Vec::new();
-    rejects
-        .write_csv(&mut bytes)
-        .map_err(|e| Error::io("write", "rejects.csv", std::io::Error::other(e.to_string())))?;
+    rejects.write_csv(&mut bytes).map_err(|e| Error::Csv {
+        file: "rejects.csv".to_string(),
+        what: "cannot write".to_string(),
+        source: e,
+    })?;
     Ok(bytes)
 }
 
 /// A report table as CSV, every cell neutralised against spreadsheet formula injection.
+///
+/// # Errors
+///
+/// [`Error::Csv`] or [`Error::Io`] if the CSV writer
+/// fails.
 pub fn table_csv(table: &Table) -> Result<Vec<u8>> {
-    let err = |e: csv::Error| {
-        Error::io("write", format!("tables/{}.csv", table.name), std::io::Error::other(e.to_string()))
+    let err = |e: csv::Error| Error::Csv {
+        file: format!("tables/{}.csv", table.name),
+        what: "cannot write".to_string(),
+        source: e,
     };
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(

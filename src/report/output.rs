@@ -40,6 +40,11 @@ fn refused(path: &Path, reason: impl Into<String>) -> Error {
 /// let err = coproduction::report::check_output_dir(dir.path(), &inputs).unwrap_err();
 /// assert!(err.to_string().contains("participants.csv"), "{err}");
 /// ```
+///
+/// # Errors
+///
+/// [`Error::Output`](crate::Error::Output) if `out` holds or is one of `inputs`, is a link, or
+/// is a non-empty folder that is not a report.
 pub fn check_output_dir(out: &Path, inputs: &[PathBuf]) -> Result<()> {
     let target = absolute(out)?;
     if target.parent().is_none() || target.file_name().is_none() {

@@ -34,6 +34,7 @@ pub fn sample_sd(values: &[f64]) -> Option<f64> {
 
 /// A mean with its 95% t interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct MeanInterval {
     /// Number of values.
     pub n: usize,

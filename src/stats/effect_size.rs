@@ -11,6 +11,7 @@ use super::proportions::Z95;
 
 /// Effect sizes of a paired design; signs follow last − first.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PairedEffectSizes {
     /// Pairs.
     pub n: usize,

@@ -7,6 +7,7 @@ use super::descriptive::{mean, sample_sd};
 
 /// A paired t test of the mean change (DESIGN.md section 6).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PairedTTest {
     /// Number of changes.
     pub n: usize,

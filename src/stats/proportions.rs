@@ -8,6 +8,7 @@ pub const Z95: f64 = 1.959963984540054;
 
 /// A rate with its 95% Wilson interval. The field names are the `results.json` contract.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct Proportion {
     /// People counted.
     pub count: u64,
@@ -45,6 +46,7 @@ pub fn wilson(count: u64, denominator: u64) -> Option<Proportion> {
 
 /// A difference of two independent rates with its 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct RateDifference {
     /// p1 − p2.
     pub estimate: f64,
@@ -119,6 +121,7 @@ mod tests {
 /// McNemar's test for a change in a paired yes/no outcome (e.g. at caseness before and
 /// after treatment in the same people).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct McNemar {
     /// Discordant pairs that moved from yes to no.
     pub yes_to_no: u64,

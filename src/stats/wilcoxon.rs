@@ -27,6 +27,7 @@ impl fmt::Display for WilcoxonMethod {
 
 /// A two-sided Wilcoxon signed-rank test.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Wilcoxon {
     /// Non-zero changes (zeros are dropped).
     pub n_nonzero: usize,

@@ -18,6 +18,10 @@ impl Fraction {
     /// assert_eq!(Fraction::from_ratio(0.2).unwrap().get(), 0.2);
     /// assert!(Fraction::from_ratio(20.0).is_err());
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// The reason, if the value is not a number from 0 to 1.
     pub fn from_ratio(value: f64) -> Result<Fraction, String> {
         if !value.is_finite() {
             return Err(format!("{value} is not a number"));
@@ -32,6 +36,10 @@ impl Fraction {
     }
 
     /// A share from a percentage in [0, 100].
+    ///
+    /// # Errors
+    ///
+    /// The reason, if the value is not a number from 0 to 100.
     pub fn from_percent(percent: f64) -> Result<Fraction, String> {
         if !percent.is_finite() || !(0.0..=100.0).contains(&percent) {
             return Err(format!("{percent}% is outside 0% to 100%"));
@@ -40,6 +48,10 @@ impl Fraction {
     }
 
     /// Parses `0.2`, `"20%"` or `"0.2"`.
+    ///
+    /// # Errors
+    ///
+    /// The reason, if the text is neither a share from 0 to 1 nor a percentage from 0% to 100%.
     pub fn parse(text: &str) -> Result<Fraction, String> {
         let text = text.trim();
         match text.strip_suffix('%') {

@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::metric::Metric;
 
 use super::fraction::Deduction;
 use super::schedules::Discounting;
@@ -22,6 +23,11 @@ pub enum DiscountSpec {
 
 impl DiscountSpec {
     /// The schedule or flat rate it names.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unknown`] if the named schedule does not exist, or [`Error::InvalidParameter`]
+    /// for a rate outside 0 to 1.
     pub fn discounting(&self) -> Result<Discounting> {
         match self {
             DiscountSpec::Rate(rate) => Discounting::flat(*rate),
@@ -39,6 +45,7 @@ impl Default for DiscountSpec {
 /// Something put in: money, in-kind support, volunteer time valued in pounds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Input {
     /// Who put it in.
     pub stakeholder: String,
@@ -61,6 +68,7 @@ pub struct Input {
 /// name with `value_from`, e.g. from a licensed value bank the user holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ValueRow {
     /// The name outcomes use.
     pub name: String,
@@ -113,6 +121,7 @@ struct OutcomeRow {
 
 /// One outcome of the map, with its proxy resolved.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Outcome {
     /// Who experiences it.
     pub stakeholder: String,
@@ -167,6 +176,7 @@ fn one() -> u32 {
 
 /// A parsed and checked impact map.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ImpactMap {
     /// Prices are stated in this year.
     pub price_year: i32,
@@ -196,49 +206,7 @@ struct MapFile {
     values: Vec<ValueRow>,
 }
 
-/// The metrics a `quantity_from` link may name.
-pub const LINKABLE_METRICS: &str = "participants, finished_treatment, recovery, reliable_improvement, \
-reliable_recovery, reliable_deterioration, bp_controlled, bp_newly_controlled, <measure>.improved, \
-<measure>.n_paired, <measure>.mean_change, <measure>.total_change, or from the activities table \
-volunteer_hours, staff_hours, leaders_trained, sessions, attendances";
-
-/// Metrics that count a state at the end (or everyone measured), so they include people
-/// who were already there before the programme: valuing them as a change over-claims.
-const STATE_METRICS: [(&str, &str); 3] = [
-    (
-        "bp_controlled",
-        "counts everyone controlled at the last reading, including those already controlled at the first (use bp_newly_controlled)",
-    ),
-    ("participants", "counts everyone who took part, whether or not anything changed for them"),
-    ("n_paired", "counts everyone measured twice, whether or not anything changed for them"),
-];
-
-/// Whether `metric` (the part after `<pilot>.`) is a name `quantity_from` may use, and
-/// the measure it is about, if any.
-pub(crate) fn metric_measure(metric: &str) -> Option<Option<&str>> {
-    const PLAIN: [&str; 13] = [
-        "participants",
-        // From the activities table (DESIGN.md: delivery).
-        "volunteer_hours",
-        "staff_hours",
-        "leaders_trained",
-        "sessions",
-        "attendances",
-        "finished_treatment",
-        "recovery",
-        "reliable_improvement",
-        "reliable_recovery",
-        "reliable_deterioration",
-        "bp_controlled",
-        "bp_newly_controlled",
-    ];
-    if PLAIN.contains(&metric) {
-        return Some(None);
-    }
-    let (measure, what) = metric.rsplit_once('.')?;
-    (!measure.is_empty() && ["improved", "n_paired", "mean_change", "total_change"].contains(&what))
-        .then_some(Some(measure))
-}
+pub use crate::metric::LINKABLE_METRICS;
 
 /// Impact maps larger than this are not maps.
 const MAX_MAP_BYTES: u64 = 8 * 1024 * 1024;
@@ -249,6 +217,11 @@ pub const MAX_FIGURE: f64 = 1e15;
 
 impl ImpactMap {
     /// Reads a map from a TOML file, or a CSV file (by its `.csv` extension).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the file cannot be read, otherwise as [`ImpactMap::from_toml_str`] or
+    /// [`ImpactMap::from_csv_str`].
     pub fn from_file(path: &Path) -> Result<ImpactMap> {
         let label = path.display().to_string();
         let size = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?.len();
@@ -292,6 +265,10 @@ impl ImpactMap {
     /// let typo = ImpactMap::from_toml_str("price_year = 2024\nprice_yaer = 2025\n", "map.toml");
     /// assert!(typo.unwrap_err().to_string().contains("price_yaer"));
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Toml`], naming the outcome or input and key, if the map is not valid.
     pub fn from_toml_str(text: &str, label: &str) -> Result<ImpactMap> {
         let file: MapFile = toml::from_str(text).map_err(|e| Error::Toml {
             file: label.to_string(),
@@ -302,6 +279,10 @@ impl ImpactMap {
 
     /// Builds a map from an already parsed table (the keys inline under a plan's
     /// `[social_value]`).
+    ///
+    /// # Errors
+    ///
+    /// As [`ImpactMap::from_toml_str`].
     pub fn from_toml_table(table: toml::Table, label: &str) -> Result<ImpactMap> {
         let file: MapFile = table
             .try_into()
@@ -312,6 +293,10 @@ impl ImpactMap {
     /// Parses a CSV map: one row per input or outcome, with a `kind` column (`settings`,
     /// `input`, `outcome`) and the TOML keys as the other columns. The `settings` row holds
     /// `price_year` and `discount`; empty cells are absent keys.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Toml`] or [`Error::InvalidData`] (with the row) if a row is not valid.
     pub fn from_csv_str(text: &str, label: &str) -> Result<ImpactMap> {
         let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
         let bad = |row: u64, reason: String| Error::Toml {
@@ -456,11 +441,7 @@ impl ImpactMap {
                 (Some(q), None) if !q.is_finite() || *q < 0.0 => {
                     return Err(bad(format!("{which}: quantity must be a non-negative number")));
                 }
-                (None, Some(link))
-                    if link
-                        .split_once('.')
-                        .is_none_or(|(p, m)| p.is_empty() || metric_measure(m).is_none()) =>
-                {
+                (None, Some(link)) if crate::metric::parse_link(link).is_none() => {
                     return Err(bad(format!(
                         "{which}: quantity_from '{link}' must be <pilot>.<metric>, metric one of {LINKABLE_METRICS}"
                     )));
@@ -541,11 +522,19 @@ impl ImpactMap {
     }
 
     /// The discounting this map asks for.
+    ///
+    /// # Errors
+    ///
+    /// As [`Discounting`]'s constructors: an unknown schedule or a rate outside 0 to 1.
     pub fn discounting(&self) -> Result<Discounting> {
         self.discount.discounting()
     }
 
     /// The discounting of one outcome: its own, else the map's.
+    ///
+    /// # Errors
+    ///
+    /// As [`ImpactMap::discounting`].
     pub fn discounting_for(&self, outcome: &Outcome) -> Result<Discounting> {
         outcome.discount.as_ref().unwrap_or(&self.discount).discounting()
     }
@@ -563,7 +552,7 @@ impl ImpactMap {
         let mut out = Vec::new();
         for o in &self.outcomes {
             let Some(link) = &o.quantity_from else { continue };
-            let Some((pilot, metric)) = link.split_once('.') else { continue };
+            let Some((pilot, metric)) = crate::metric::parse_link(link) else { continue };
             let name = &o.outcome;
             let Some(kind) = programme(pilot) else {
                 out.push(format!(
@@ -571,17 +560,10 @@ impl ImpactMap {
                 ));
                 continue;
             };
-            let tt = [
-                "finished_treatment",
-                "recovery",
-                "reliable_improvement",
-                "reliable_recovery",
-                "reliable_deterioration",
-            ];
-            let needs = match metric_measure(metric) {
-                Some(Some(measure)) => Some(measure),
-                Some(None) if metric.starts_with("bp_") => Some("sbp"),
-                Some(None) if tt.contains(&metric) && kind != Programme::PsychologicalTherapies => {
+            let needs = match &metric {
+                Metric::Measure { measure, .. } => Some(measure.as_str()),
+                Metric::BpControlled | Metric::BpNewlyControlled => Some("sbp"),
+                m if m.is_talking_therapies() && kind != Programme::PsychologicalTherapies => {
                     out.push(format!(
                         "'{name}': quantity_from '{link}' is a Talking Therapies metric, but pilot '{pilot}' runs {}.",
                         kind.as_str()
@@ -621,10 +603,11 @@ impl ImpactMap {
             if o.duration_years > 5 && o.drop_off.is_none_or(|d| d.get() == 0.0) {
                 out.push(format!("'{name}': lasts {} years with no drop-off.", o.duration_years));
             }
-            let metric = o.quantity_from.as_deref().and_then(|l| l.split_once('.')).map(|(_, m)| m);
-            let last = metric.map(|m| m.rsplit('.').next().unwrap_or(m));
-            if let Some((m, why)) = STATE_METRICS.iter().find(|(m, _)| Some(*m) == metric || Some(*m) == last)
-            {
+            let metric = o.quantity_from.as_deref().and_then(crate::metric::parse_link).map(|(_, m)| m);
+            if let Some((metric, why)) = metric.as_ref().and_then(|m| Some((m, m.counts_a_state()?))) {
+                // Named as the metric's last part: "n_paired", not "swemwbs.n_paired".
+                let name_of = metric.to_string();
+                let m = name_of.rsplit('.').next().unwrap_or(&name_of);
                 out.push(format!(
                     "'{name}': its quantity ({m}) {why}: people already at the outcome before the programme are claimed (over-claiming)."
                 ));

@@ -2,6 +2,7 @@
 //! sensitivity and Monte Carlo (DESIGN.md sections 5 and 6; methods and sources in the
 //! domain notes, social-value.md).
 
+mod delivery_cost;
 mod fraction;
 mod impact_map;
 mod schedules;

@@ -33,6 +33,7 @@ struct Band {
 
 /// How future values are discounted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Discounting {
     /// Schedule name (`green_book`, `green_book_health`, `green_book_reduced`) or `flat`.
     pub name: String,
@@ -49,6 +50,10 @@ pub const SCHEDULES: [&str; 3] = ["green_book", "green_book_health", "green_book
 
 impl Discounting {
     /// A bundled Green Book schedule by name.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unknown`](crate::Error::Unknown) if there is no schedule with this name.
     pub fn schedule(name: &str) -> Result<Discounting> {
         let file: SchedulesFile =
             toml::from_str(include_str!("data/discount_schedules.toml")).map_err(|e| Error::Toml {
@@ -69,6 +74,11 @@ impl Discounting {
     }
 
     /// A flat annual rate, above −1.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) if the rate is not from 0 to
+    /// 1.
     pub fn flat(rate: f64) -> Result<Discounting> {
         if !rate.is_finite() || rate <= -1.0 || rate > 1.0 {
             return Err(Error::InvalidParameter {
@@ -162,6 +172,7 @@ impl PriceBasis {
 
 /// A GDP deflator series for uprating values between price years.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct GdpDeflator {
     /// Which release of the series.
     pub vintage: String,
@@ -175,6 +186,11 @@ pub struct GdpDeflator {
 
 impl GdpDeflator {
     /// The bundled HM Treasury series (December 2025 vintage, 2024 = 100, 1990 to 2024).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Toml`](crate::Error::Toml) if the embedded deflator table does not load (ruled
+    /// out by the tests).
     pub fn builtin() -> Result<GdpDeflator> {
         GdpDeflator::from_toml_str(include_str!("data/gdp_deflator.toml"), "gdp_deflator.toml")
     }
@@ -193,6 +209,11 @@ impl GdpDeflator {
     /// "#, "deflator.toml").unwrap();
     /// assert_eq!(d.forecast_years_in(&[2024, 2025]), vec![2025]);
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Toml`](crate::Error::Toml) if the text is not a deflator table, or
+    /// [`Error::InvalidData`](crate::Error::InvalidData) if a year or index is invalid.
     pub fn from_toml_str(text: &str, label: &str) -> Result<GdpDeflator> {
         let file: DeflatorFile = toml::from_str(text)
             .map_err(|e| Error::Toml { file: label.to_string(), reason: e.to_string() })?;
@@ -224,6 +245,11 @@ impl GdpDeflator {
     }
 
     /// Reads a series file (the plan's `deflator = "deflator.toml"`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`](crate::Error::Io) if the file cannot be read, otherwise as
+    /// [`GdpDeflator::from_toml_str`].
     pub fn from_file(path: &std::path::Path) -> Result<GdpDeflator> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
         GdpDeflator::from_toml_str(&text, &path.display().to_string())
@@ -248,6 +274,11 @@ impl GdpDeflator {
     /// assert!(d.factor(2019, 2030).is_err());
     /// assert_eq!(d.factor(2030, 2030).unwrap(), 1.0);
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) if either year is outside
+    /// the table.
     pub fn factor(&self, from: i32, to: i32) -> Result<f64> {
         if from == to {
             return Ok(1.0);

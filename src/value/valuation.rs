@@ -9,6 +9,7 @@ use super::schedules::GdpDeflator;
 
 /// A published value per unit, with its price year and range.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ValuePerUnit {
     /// Central value, £.
     pub central: f64,
@@ -55,11 +56,20 @@ fn uprated(unit: ValuePerUnit, price_year: i32) -> Result<ValuePerUnit> {
 /// let v = coproduction::value::wellby_value(2024).unwrap();
 /// assert!((v.central - 16_027.91).abs() < 0.005); // social-value.md T4
 /// ```
+///
+/// # Errors
+///
+/// [`Error::InvalidParameter`](crate::Error::InvalidParameter) if the price year is outside the
+/// deflator table.
 pub fn wellby_value(price_year: i32) -> Result<ValuePerUnit> {
     uprated(WELLBY_VALUE, price_year)
 }
 
 /// The QALY value uprated by the GDP deflator to `price_year`.
+///
+/// # Errors
+///
+/// As [`wellby_value`].
 pub fn qaly_value(price_year: i32) -> Result<ValuePerUnit> {
     uprated(QALY_VALUE, price_year)
 }
@@ -72,6 +82,10 @@ pub fn qaly_value(price_year: i32) -> Result<ValuePerUnit> {
 /// let v = coproduction::value::wellby_gain(0.5, 100.0, 1.0, 2019).unwrap();
 /// assert_eq!((v.central, v.low, v.high), (650_000.0, 500_000.0, 800_000.0));
 /// ```
+///
+/// # Errors
+///
+/// As [`wellby_value`].
 pub fn wellby_gain(points: f64, people: f64, years: f64, price_year: i32) -> Result<ValuePerUnit> {
     let per = wellby_value(price_year)?;
     let wellbys = points * people * years;

@@ -43,6 +43,28 @@ fn demo_runs_and_writes_every_output() {
     );
 }
 
+/// The demo travels inside the binary: from an empty folder, with no arguments at all, it
+/// writes `coprod-report/` there, with the figures of the fixture's plan.
+#[test]
+fn the_demo_runs_from_an_empty_folder_with_no_arguments() {
+    let empty = temp_dir("cli-empty");
+    let output = coprod().current_dir(empty.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let embedded = std::fs::read(empty.path().join("coprod-report/results.json")).unwrap();
+    let from_fixture = temp_dir("cli-fixture");
+    let out = from_fixture.path().join("report");
+    let output =
+        coprod().arg("run").arg(root().join("fixtures/demo/plan.toml")).arg("--out").arg(&out).output();
+    assert_eq!(output.unwrap().status.code(), Some(0));
+    assert!(
+        embedded == std::fs::read(out.join("results.json")).unwrap(),
+        "the embedded demo's results differ"
+    );
+    // Only the report is left behind.
+    let left: Vec<_> = std::fs::read_dir(empty.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["coprod-report"]);
+}
+
 #[test]
 fn json_summary_is_machine_readable() {
     let dir = temp_dir("cli-json");

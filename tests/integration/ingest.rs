@@ -147,7 +147,7 @@ fn awkward_outcomes_reject_exactly_the_bad_rows() {
         assert!(reject.reason.starts_with(reason), "{} vs {reason}", reject.reason);
     }
     let items = &data.assessments()[2];
-    assert_eq!((&*items.measure, items.score), ("gad7", 9.0));
+    assert_eq!((data.measure_id(items.measure), items.score), ("gad7", 9.0));
     assert_eq!(data.assessments()[3].setting, coproduction::Setting::Home);
 }
 
@@ -215,7 +215,8 @@ fn write_native_parquet(data: &DataSet, dir: &std::path::Path) {
             a.iter().map(|x| p[x.participant as usize].pilot_id.to_string()).collect::<Vec<_>>(),
         )
         .into(),
-        Series::new("measure".into(), a.iter().map(|x| x.measure.to_string()).collect::<Vec<_>>()).into(),
+        Series::new("measure".into(), a.iter().map(|x| data.measure_id(x.measure)).collect::<Vec<_>>())
+            .into(),
         Series::new("assessed_on".into(), a.iter().map(|x| epoch(x.assessed_on)).collect::<Vec<_>>())
             .cast(&DataType::Date)
             .unwrap()

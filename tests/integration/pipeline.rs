@@ -119,22 +119,25 @@ fn measured_changes_and_newly_controlled_link_into_the_map() {
     let eval = demo();
     let wb = eval.outcomes.pilot("wb").unwrap();
     let ls = wb.measure("ons_life_satisfaction").unwrap();
-    let total = eval.outcomes.metric("wb", "ons_life_satisfaction.total_change").unwrap();
+    let total = eval.outcomes.metric("wb", &"ons_life_satisfaction.total_change".parse().unwrap()).unwrap();
     let n = ls.n_paired as f64;
     assert!((total.count - n * ls.mean_change.unwrap()).abs() < 1e-9);
     assert!((total.ci_low.unwrap() - n * ls.ci_low.unwrap()).abs() < 1e-9);
-    let mean = eval.outcomes.metric("wb", "ons_life_satisfaction.mean_change").unwrap();
+    let mean = eval.outcomes.metric("wb", &"ons_life_satisfaction.mean_change".parse().unwrap()).unwrap();
     assert!((mean.count - ls.mean_change.unwrap()).abs() < 1e-12);
-    assert_eq!(eval.outcomes.metric("wb", "ons_life_satisfaction.n_paired").unwrap().count, n);
+    assert_eq!(
+        eval.outcomes.metric("wb", &"ons_life_satisfaction.n_paired".parse().unwrap()).unwrap().count,
+        n
+    );
     // PHQ-9 is lower-is-better: a fall counts as a positive change.
     let tt = eval.outcomes.pilot("tt").unwrap().measure("phq9").unwrap();
-    let phq9 = eval.outcomes.metric("tt", "phq9.mean_change").unwrap();
+    let phq9 = eval.outcomes.metric("tt", &"phq9.mean_change".parse().unwrap()).unwrap();
     assert!((phq9.count + tt.mean_change.unwrap()).abs() < 1e-12 && phq9.count > 0.0);
     assert!(phq9.ci_low.unwrap() <= phq9.count && phq9.count <= phq9.ci_high.unwrap());
 
     let cv = eval.outcomes.pilot("cv").unwrap().cardiovascular.as_ref().unwrap();
     let newly = cv.controlled.iter().filter(|(_, first, last)| !first && *last).count() as u64;
-    let linked = eval.outcomes.metric("cv", "bp_newly_controlled").unwrap();
+    let linked = eval.outcomes.metric("cv", &"bp_newly_controlled".parse().unwrap()).unwrap();
     assert_eq!(linked.count, newly as f64);
     assert_eq!(linked.denominator, Some(cv.n_paired_both as f64));
     assert!(newly < cv.controlled_last.as_ref().unwrap().count, "some were controlled at first");

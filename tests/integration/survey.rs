@@ -27,7 +27,12 @@ fn figures(data: &DataSet) -> Vec<(String, String, String, f64)> {
         .iter()
         .map(|a| {
             let p = &data.participants()[a.participant as usize];
-            (p.participant_id.clone(), a.measure.to_string(), a.assessed_on.to_string(), a.score)
+            (
+                p.participant_id.clone(),
+                data.measure_id(a.measure).to_string(),
+                a.assessed_on.to_string(),
+                a.score,
+            )
         })
         .collect();
     out.sort_by(|a, b| a.partial_cmp(b).unwrap());

@@ -112,7 +112,12 @@ fn figures(data: &DataSet) -> Vec<(String, String, String, f64)> {
         .iter()
         .map(|a| {
             let p = &data.participants()[a.participant as usize];
-            (p.participant_id.clone(), a.measure.to_string(), a.assessed_on.to_string(), a.score)
+            (
+                p.participant_id.clone(),
+                data.measure_id(a.measure).to_string(),
+                a.assessed_on.to_string(),
+                a.score,
+            )
         })
         .collect();
     out.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -187,8 +192,10 @@ fn check(data: &DataSet, rows: [u64; 4], skipped_column: &str, prefer_column: &s
     assert_eq!((r[3].0, r[3].1.as_str()), (rows[3], prefer_column));
     assert!(r[3].2.starts_with("answer 'Prefer not to say' is not one of phq9's answers"), "{}", r[3].2);
     assert!(!r[3].2.contains("did you mean"), "{}", r[3].2);
-    let phq: f64 = data.assessments().iter().filter(|a| &*a.measure == "phq9").map(|a| a.score).sum();
-    let gad: f64 = data.assessments().iter().filter(|a| &*a.measure == "gad7").map(|a| a.score).sum();
+    let phq: f64 =
+        data.assessments().iter().filter(|a| data.measure_id(a.measure) == "phq9").map(|a| a.score).sum();
+    let gad: f64 =
+        data.assessments().iter().filter(|a| data.measure_id(a.measure) == "gad7").map(|a| a.score).sum();
     assert_eq!((phq, gad), (13.0 + 3.0, 9.0 + 2.0 + 1.0 + 0.0));
 }
 

@@ -298,8 +298,12 @@ fn invalid_numbers_are_errors_that_name_the_value() {
         "invalid bars = 61: a chart shows at most 60 rows; split it or show a table"
     );
 
-    let err = chart_error("backend refused");
-    assert_eq!(err.to_string(), "column 'chart': backend refused");
+    let err = render_failure("backend refused");
+    assert_eq!(err.to_string(), "chart: backend refused");
+    // A library's error is kept as the source.
+    let err = chart_error(std::io::Error::other("disk gone"));
+    assert!(matches!(err, Error::Render { .. }));
+    assert_eq!(std::error::Error::source(&err).map(ToString::to_string).as_deref(), Some("disk gone"));
 }
 
 #[test]
