@@ -158,8 +158,8 @@ const OPTIONAL: [&str; 3] = ["area", "leader_id", "attendee_ids"];
 ///
 /// # Errors
 ///
-/// [`Error::MissingColumn`](crate::Error::MissingColumn) or
-/// [`Error::NotATable`](crate::Error::NotATable) if the table cannot be read; rows that fail
+/// [`Error::MissingColumn`] or
+/// [`Error::NotATable`] if the table cannot be read; rows that fail
 /// their checks are rejected, not errors.
 pub fn load_activities(
     input: impl Read,
@@ -361,7 +361,7 @@ fn column_index(headers: &[String], label: &str) -> Result<BTreeMap<&'static str
 ///
 /// # Errors
 ///
-/// As [`load_activities`], or [`Error::Io`](crate::Error::Io) if the file cannot be opened.
+/// As [`load_activities`], or [`Error::Io`] if the file cannot be opened.
 pub fn load_activities_path(
     path: &Path,
     rules: &ActivityRules,
