@@ -98,7 +98,7 @@ def test_polars_frames_give_the_file_based_results(demo: coproduction.Evaluation
     scores = pl.read_csv(DEMO / "outcomes.csv")  # typed columns: numbers and text
     evaluation = coproduction.run_frames(PLAN, participants=people, outcomes=scores)
     files = evaluation.results["data_quality"]["files"]
-    assert [f["file"] for f in files] == ["participants frame", "outcomes frame", "activities.csv"]
+    assert [f["file"] for f in files] == ["participants frame", "outcomes frame", "activities.csv", "provision.csv"]
     assert file_labels_as_files(evaluation.results) == demo.results
 
 
@@ -145,7 +145,8 @@ def test_a_bad_cell_raises_data_error_with_its_location(tmp_path: Path) -> None:
         coproduction.run(folder / "plan.toml")
     error = caught.value
     assert isinstance(error, coproduction.CoproductionError)
-    assert (Path(error.file).name, error.row, error.column, error.value) == ("population.csv", 2, "population", "lots")
+    # Rows are numbered as a spreadsheet shows them: the header is row 1.
+    assert (Path(error.file).name, error.row, error.column, error.value) == ("population.csv", 3, "population", "lots")
     assert "non-negative number" in str(error)
 
 

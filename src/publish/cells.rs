@@ -5,8 +5,9 @@
 //! lies in 1..min − 1, a cell hidden to protect another one is not small (so it is at
 //! least min), a rounded cell lies within half the rounding base of what is printed, a
 //! part is at most its whole. From those facts and every published total the reader can
-//! bound each hidden cell. [`Cells::protect`] hides cells until every hidden cell has a
-//! feasible interval at least two values wide. The bounds are found by interval
+//! bound each hidden cell. [`Cells::protect`] hides cells until every small hidden cell
+//! (and every count hidden for what it says, an extreme rate's) has a feasible interval at
+//! least two values wide. The bounds are found by interval
 //! propagation over the sums to a fixed point: for the hierarchies published here (groups
 //! of a dimension within the pilot, deciles within quintiles, numerators within
 //! denominators) that is the interval a reader solving the whole system would find.
@@ -249,7 +250,7 @@ impl Cells {
                 .filter(|&i| {
                     self.kinds[i] == Kind::Published
                         && !out(i)
-                        && states[i].is_hidden()
+                        && self.needs_protection(i, states[i])
                         && !bounds[i].width_at_least_two()
                 })
                 .collect();
@@ -388,6 +389,14 @@ impl Cells {
             }
             frontier = next;
         }
+    }
+
+    /// Whether a hidden cell must not be pinned: a small count, or a count hidden for what
+    /// it says (an extreme rate's). A count hidden only to protect another is at least the
+    /// threshold: working it out discloses nothing small, so it needs no protection of its
+    /// own (requiring it would hide cell after cell across breakdowns that share a total).
+    fn needs_protection(&self, cell: CellId, state: CellState) -> bool {
+        state == CellState::Small || (state.is_hidden() && self.forced[cell])
     }
 
     /// The fixed cells and every cell they determine: the one cell of a sum whose other

@@ -1,8 +1,9 @@
 //! Disclosure control from the outside: every output of small generated programmes is
 //! read back, and an auditor written here (independent of the crate's own) works out
 //! what a reader could: from every published figure and total, the interval each hidden
-//! count must lie in. No hidden count may be pinned to fewer than two values, and no
-//! count of people from 1 to min − 1 may be printed.
+//! count must lie in. No hidden count under min (a small count, or a zero hidden as an
+//! extreme) may be pinned to fewer than two values, and no count of people from 1 to
+//! min − 1 may be printed.
 
 use std::path::Path;
 
@@ -165,8 +166,10 @@ impl Reader {
                 break;
             }
         }
+        // A hidden count of at least min (hidden to protect another) discloses nothing
+        // small when worked out; small ones, and zeros hidden as extremes, must not be.
         (0..self.lo.len())
-            .filter(|&i| self.hidden[i] && self.hi[i] <= self.lo[i])
+            .filter(|&i| self.hidden[i] && self.truth[i] < self.k && self.hi[i] <= self.lo[i])
             .map(|i| {
                 format!(
                     "{} (true {}) pinned to [{}, {}]",
