@@ -86,7 +86,7 @@ pub use evaluation::{Evaluation, InputFile, Validation};
 pub use ingest::{
     AgeBand, Assessment, DataSet, FileSummary, Ingest, LabelSet, MAX_TEXT_CHARS, Measure, Participant,
     Recode, RecodeRule, Reject, Rejects, Setting, SurveyInspection, SurveyInstrument, SurveySource,
-    SurveyTool, inspect_survey, neutralise_formula,
+    SurveyTool, inspect_survey, inspect_survey_with, neutralise_formula,
 };
 pub use instruments::*;
 pub use metric::{HEADLINE_MEASURES, MeasureMetric, Metric, NATIONAL_RELIABLE_RECOVERY, parse_link};

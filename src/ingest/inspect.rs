@@ -65,6 +65,35 @@ pub struct SurveyInspection {
 /// [`Error::Io`](crate::Error::Io) if the export cannot be read, or a table or workbook error
 /// if it is not a table.
 pub fn inspect_survey(path: &Path, sheet: Option<&str>) -> Result<SurveyInspection> {
+    inspect_survey_with(path, sheet, None)
+}
+
+/// [`inspect_survey`] with the item wording of the user's own (licensed) questionnaires:
+/// a file of the shape of the bundled `item_wording.toml` (`[measure]` tables with `items`,
+/// a distinctive phrase of each item's wording in item order), tried before the bundled
+/// public-domain wording. A licensed questionnaire's wording stays with the user who holds
+/// the licence: the crate does not ship it.
+///
+/// ```
+/// let dir = std::env::temp_dir().join(format!("coprod-inspect-own-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let (export, wording) = (dir.join("form.csv"), dir.join("wording.toml"));
+/// std::fs::write(&export, "Timestamp,Participant ID,1. First own item,2. Second own item\n").unwrap();
+/// std::fs::write(&wording, "[zbi12]\nitems = [\"first own item\", \"second own item\"]\n").unwrap();
+/// let found = coproduction::inspect_survey_with(&export, None, Some(&wording)).unwrap();
+/// assert_eq!(found.instruments[0].0, "zbi12");
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
+///
+/// # Errors
+///
+/// As [`inspect_survey`]; [`Error::Io`](crate::Error::Io) or [`Error::Toml`](crate::Error::Toml)
+/// if the wording file cannot be read or is not of that shape.
+pub fn inspect_survey_with(
+    path: &Path,
+    sheet: Option<&str>,
+    own_wording: Option<&Path>,
+) -> Result<SurveyInspection> {
     let label = path.display().to_string();
     let mut source: Box<dyn RowSource> = if is_workbook(path) {
         Box::new(WorkbookSource::open(path, sheet, &label, DateFormat::Iso, false)?)
@@ -96,8 +125,29 @@ pub fn inspect_survey(path: &Path, sheet: Option<&str>) -> Result<SurveyInspecti
         .collect();
     let texts: Vec<String> = names.iter().map(|alts| normalise(&alts.join(" "))).collect();
 
-    let wording: BTreeMap<String, Wording> = toml::from_str(ITEM_WORDING)
+    let bundled: BTreeMap<String, Wording> = toml::from_str(ITEM_WORDING)
         .map_err(|e| Error::Toml { file: "item_wording.toml".into(), reason: e.to_string() })?;
+    // The user's own wording first, so that their columns are placed before the bundled
+    // phrases are looked for.
+    let mut wording: Vec<(String, Wording)> = Vec::new();
+    if let Some(own) = own_wording {
+        let text = std::fs::read_to_string(own).map_err(|e| Error::io("read", own, e))?;
+        let file = own.display().to_string();
+        let table: BTreeMap<String, Wording> = toml::from_str(&text).map_err(|e| Error::Toml {
+            file: file.clone(),
+            reason: crate::plain_toml::reason(&text, &e, "item wording file"),
+        })?;
+        for (measure, w) in &table {
+            if w.items.is_empty() || w.items.iter().any(|i| normalise(i).is_empty()) {
+                return Err(Error::Toml {
+                    file: file.clone(),
+                    reason: format!("[{measure}]: items must be phrases of each item's wording, none empty"),
+                });
+            }
+        }
+        wording.extend(table);
+    }
+    wording.extend(bundled);
     let mut placed = vec![false; headers.len()];
     let mut instruments = Vec::new();
     let mut incomplete = Vec::new();

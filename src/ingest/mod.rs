@@ -37,7 +37,7 @@ use crate::instruments::{Catalogue, Instrument};
 
 pub use dataset::DataSet;
 pub(crate) use index::{FastMap, SharedText};
-pub use inspect::{SurveyInspection, inspect_survey};
+pub use inspect::{SurveyInspection, inspect_survey, inspect_survey_with};
 pub(crate) use model::AssessmentOrder;
 pub use model::{AgeBand, Assessment, Measure, Participant, Setting};
 pub use population::Population;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use coproduction::{
     Error, ErrorCategory, Evaluation, Plan, Publication, ReportOptions, Synthetic, init_templates,
-    inspect_survey, write_demo, write_published,
+    inspect_survey_with, write_demo, write_published,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -88,6 +88,10 @@ enum SurveyCommand {
         /// The workbook's sheet (default: the first).
         #[arg(long)]
         sheet: Option<String>,
+        /// The item wording of your own (licensed) questionnaires, in the shape of the
+        /// bundled item_wording.toml: [measure] items = ["phrase of item 1", ...].
+        #[arg(long)]
+        wording: Option<PathBuf>,
     },
 }
 
@@ -108,8 +112,9 @@ fn main() -> ExitCode {
         Command::Validate { plan, json } => validate(&plan, json),
         Command::Init { dir } => init(&dir),
         Command::Generate { dir, participants, seed } => generate(&dir, participants, seed),
-        Command::Survey { action: SurveyCommand::Inspect { export, sheet } } => {
-            inspect_survey(&export, sheet.as_deref()).map(|found| print!("{}", found.to_toml()))
+        Command::Survey { action: SurveyCommand::Inspect { export, sheet, wording } } => {
+            inspect_survey_with(&export, sheet.as_deref(), wording.as_deref())
+                .map(|found| print!("{}", found.to_toml()))
         }
     };
     match result {
