@@ -246,6 +246,20 @@ impl Cells {
         for _ in 0..=2 * n {
             let out = |i: CellId| self.block[i].is_some_and(|b| withheld[b]);
             let bounds = self.bounds(&states, rule, &out)?;
+            // Sums whose every member is printed exactly: hiding one of their cells would
+            // protect nothing, since the sum gives it back.
+            let all_exact: Vec<bool> = self
+                .sums
+                .iter()
+                .map(|(parts, total)| {
+                    parts
+                        .iter()
+                        .chain([total])
+                        .all(|&c| !states[c].is_hidden() && bounds[c].hi == Some(bounds[c].lo))
+                })
+                .collect();
+            let given_back =
+                |c: CellId| touching[c].iter().any(|&r| all_exact.get(r).copied().unwrap_or(false));
             let failing: Vec<CellId> = (0..n)
                 .filter(|&i| {
                     self.kinds[i] == Kind::Published
@@ -272,11 +286,37 @@ impl Cells {
                     &chosen,
                     &chosen_relations,
                     &determined,
+                    &given_back,
                     &out,
                 ) {
                     Choice::Hide(c) => {
                         chosen.insert(c);
                         chosen_relations.extend(touching[c].iter().copied());
+                        // A cell that a printed sum gives back protects only with a cell of
+                        // that sum hidden beside it (a pilot's partner and the programme's
+                        // same partner): hide the smallest such cell too.
+                        let giving_back =
+                            touching[c].iter().find(|&&r| all_exact.get(r).copied().unwrap_or(false));
+                        if let Some(&r) = giving_back {
+                            let (parts, total) = &self.sums[r];
+                            let partner = parts
+                                .iter()
+                                .chain([total])
+                                .copied()
+                                .filter(|&d| {
+                                    d != c
+                                        && self.kinds[d] == Kind::Published
+                                        && !out(d)
+                                        && !determined[d]
+                                        && self.values[d] > 0
+                                        && !chosen.contains(&d)
+                                })
+                                .min_by_key(|&d| (d == *total, self.values[d], d));
+                            if let Some(d) = partner {
+                                chosen.insert(d);
+                                chosen_relations.extend(touching[d].iter().copied());
+                            }
+                        }
                     }
                     Choice::Wait => {}
                     // An extreme rate's count is hidden for what it says of a group, not
@@ -334,6 +374,7 @@ impl Cells {
         chosen: &HashSet<CellId>,
         chosen_relations: &HashSet<usize>,
         determined: &[bool],
+        given_back: &dyn Fn(CellId) -> bool,
         out: &dyn Fn(CellId) -> bool,
     ) -> Choice {
         // A cell chosen this round already shares a sum with this one: audit again first,
@@ -352,9 +393,12 @@ impl Cells {
         let mut frontier = vec![cell];
         let mut seen: HashSet<CellId> = HashSet::from([cell]);
         let mut seen_sums: HashSet<usize> = HashSet::new();
+        let mut fallback = None;
         loop {
-            let mut best: Option<(u8, u64, CellId)> = None;
-            let mut consider = |key: (u8, u64, CellId)| best = Some(best.map_or(key, |b| b.min(key)));
+            // A cell another sum gives back comes last: hiding it protects only if hiding
+            // something else first makes that sum inexact.
+            let mut best: Option<(bool, u8, u64, CellId)> = None;
+            let mut consider = |key: (bool, u8, u64, CellId)| best = Some(best.map_or(key, |b| b.min(key)));
             let mut next = Vec::new();
             for &from in &frontier {
                 for &s in &touching[from] {
@@ -374,18 +418,22 @@ impl Cells {
                             continue;
                         }
                         if open(c) {
-                            consider((if c == *total { 3 } else { rank }, self.values[c], c));
+                            consider((given_back(c), if c == *total { 3 } else { rank }, self.values[c], c));
                         } else if !determined[c] && seen.insert(c) {
                             next.push(c);
                         }
                     }
                 }
             }
-            if let Some((_, _, c)) = best {
-                return Choice::Hide(c);
+            match best {
+                Some((false, _, _, c)) => return Choice::Hide(c),
+                // Only cells another sum gives back: look further through the hidden ones
+                // for a cell whose hiding protects, and fall back on this one.
+                Some((true, _, _, c)) => fallback = fallback.or(Some(c)),
+                None => {}
             }
             if next.is_empty() {
-                return Choice::Nothing;
+                return fallback.map_or(Choice::Nothing, Choice::Hide);
             }
             frontier = next;
         }

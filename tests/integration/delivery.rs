@@ -356,3 +356,42 @@ fn small_leader_counts_are_hidden_and_their_cost_with_them() {
     let hall = dem["by_venue"].as_array().unwrap().iter().find(|r| r["label"] == "Church hall").unwrap();
     assert_eq!((&hall["attendances"], &hall["suppressed"]), (&Value::Null, &json!("small")));
 }
+
+/// A session of three people at a partner that appears in two pilots (as a venue, an
+/// area and a partner of each): its small counts are hidden with one more cell in each
+/// table, and no more. The pilots' attendances and the programme's stay shown, and a
+/// pilot the small rows do not touch keeps every figure.
+#[test]
+fn one_small_session_hides_its_own_cells_not_the_whole_section() {
+    let demo = crate::root().join("fixtures/demo");
+    let dir = tempfile::tempdir().unwrap();
+    for file in std::fs::read_dir(&demo).unwrap() {
+        let path = file.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let activities = std::fs::read_to_string(demo.join("activities.csv")).unwrap()
+        + "2025-06-10,tt,Tiny Gurdwara,faith group,gurdwara,Wandsworth Town,therapy group,1,3,2,1\n\
+           2025-07-10,cv,Tiny Gurdwara,faith group,gurdwara,Wandsworth Town,BP check session,1,2,2,1\n";
+    std::fs::write(dir.path().join("activities.csv"), activities).unwrap();
+    let eval = Plan::load(&dir.path().join("plan.toml")).unwrap().run().unwrap();
+    let results = JsonPrinter.to_value(&eval.publish().unwrap()).unwrap();
+    let delivery = &results["delivery"];
+    for pilot in delivery["pilots"].as_array().unwrap() {
+        assert!(pilot["attendances"].is_u64(), "{}: {}", pilot["pilot"], pilot["attendances"]);
+        for table in ["by_venue", "by_area", "by_partner"] {
+            let rows = pilot[table].as_array().unwrap();
+            let hidden: Vec<&Value> = rows.iter().filter(|r| r["attendances"].is_null()).collect();
+            let small = rows.iter().any(|r| r["suppressed"] == "small");
+            match pilot["pilot"].as_str().unwrap() {
+                // The small cell and at most two others.
+                "tt" | "cv" => assert!(small && hidden.len() <= 3, "{} {table}: {hidden:?}", pilot["pilot"]),
+                // The wellbeing pilot also meets at a gurdwara: a cell or two of it may be
+                // hidden so that the programme's gurdwara total does not give tt's and cv's
+                // back.
+                "wb" => assert!(!small && hidden.len() <= 3, "wb {table}: {hidden:?}"),
+                _ => assert!(hidden.is_empty(), "{} {table}: {hidden:?}", pilot["pilot"]),
+            }
+        }
+    }
+    assert!(delivery["overall"]["attendances"].is_u64());
+}
