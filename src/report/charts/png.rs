@@ -15,7 +15,7 @@ pub(super) fn encode_rgb(width: u32, height: u32, rgb: &[u8]) -> Result<Vec<u8>>
         let mut encoder = png::Encoder::new(&mut out, width, height);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
-        encoder.set_compression(png::Compression::Best);
+        encoder.set_compression(png::Compression::Default);
         encoder.set_filter(png::FilterType::Paeth);
         let mut writer = encoder.write_header().map_err(super::chart_error)?;
         writer.write_image_data(rgb).map_err(super::chart_error)?;
