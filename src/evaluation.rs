@@ -628,7 +628,7 @@ impl Plan {
                 .map(|(i, _)| i)
                 .collect();
             let dimensions = &self.equity.dimensions;
-            let input = crate::evaluation_equity::equity_input(data, outcomes, pilot, &members, dimensions)?;
+            let input = equity::input::from_outcomes(data, outcomes, pilot, &members, dimensions);
             equity::analyse(&input, &disclosure, population.as_ref())
         });
         all.into_iter().collect()

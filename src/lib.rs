@@ -59,7 +59,6 @@ mod demo;
 pub mod equity;
 mod error;
 mod evaluation;
-mod evaluation_equity;
 mod ingest;
 mod instruments;
 mod metric;

@@ -5,6 +5,7 @@
 //! and, per participant, each rate's membership and each mean's value.
 
 mod disclosure;
+pub(crate) mod input;
 mod tests_of_independence;
 
 use std::borrow::Cow;

@@ -1142,7 +1142,7 @@ fn publish_with(eval: &Evaluation, rule: DisclosureRule, exact: bool) -> Result<
             .files()
             .iter()
             .map(|f| FileSummary {
-                file: crate::report::display_path(&f.file, &eval.plan.base_dir),
+                file: crate::plan::display_path(&f.file, &eval.plan.base_dir),
                 ..f.clone()
             })
             .collect(),

@@ -172,35 +172,4 @@ pub fn table_csv(table: &Table) -> Result<Vec<u8>> {
     out.into_inner().map_err(|e| Error::io("write", "table", std::io::Error::other(e.to_string())))
 }
 
-/// A file name as the report shows it: relative to the plan's folder (with `..` when
-/// outside it), so reports do not depend on where the data sat on the evaluator's machine
-/// or where the run was started.
-pub(crate) fn display_path(file: &str, base: &Path) -> String {
-    let path = Path::new(file);
-    if base.as_os_str().is_empty() && path.is_relative() {
-        return slashes(path);
-    }
-    if let Ok(rel) = path.strip_prefix(base) {
-        return slashes(rel);
-    }
-    if let (Ok(path), Ok(base)) = (std::fs::canonicalize(path), std::fs::canonicalize(base)) {
-        let common = path.components().zip(base.components()).take_while(|(a, b)| a == b).count();
-        let mut rel = PathBuf::new();
-        for _ in base.components().skip(common) {
-            rel.push("..");
-        }
-        rel.extend(path.components().skip(common));
-        return slashes(&rel);
-    }
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| file.to_string())
-}
-
-/// A relative path with `/` between its parts on every system, `./` dropped.
-fn slashes(path: &Path) -> String {
-    let parts: Vec<String> = path
-        .components()
-        .filter(|c| !matches!(c, std::path::Component::CurDir))
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    parts.join("/")
-}
+pub(crate) use crate::plan::display_path;

@@ -5,7 +5,6 @@
 use std::borrow::Cow;
 
 use crate::equity::EquityInput;
-use crate::error::Result;
 use crate::ingest::{DataSet, Participant};
 use crate::outcomes::{Outcomes, PilotOutcomes};
 
@@ -13,13 +12,15 @@ use crate::outcomes::{Outcomes, PilotOutcomes};
 // pilot has paired.
 use crate::metric::HEADLINE_MEASURES;
 
-pub(crate) fn equity_input<'a>(
+/// One pilot's equity input. Infallible: every participant has a label or none in each
+/// dimension, and every rate and mean a value or none.
+pub(crate) fn from_outcomes<'a>(
     data: &'a DataSet,
     outcomes: &Outcomes,
     pilot: &'a PilotOutcomes,
     members: &[usize],
     dimensions: &[String],
-) -> Result<EquityInput<'a>> {
+) -> EquityInput<'a> {
     let people: Vec<&Participant> = members.iter().map(|&i| &data.participants()[i]).collect();
     // Borrowed, not copied: a million participants would otherwise mean five million
     // small strings.
@@ -87,5 +88,5 @@ pub(crate) fn equity_input<'a>(
         }
         means.push((format!("{measure}_change"), column));
     }
-    Ok(EquityInput { pilot: &pilot.id, dimensions: dimension_labels, rates, means })
+    EquityInput { pilot: &pilot.id, dimensions: dimension_labels, rates, means }
 }
