@@ -58,7 +58,6 @@ pub mod delivery;
 mod demo;
 pub mod equity;
 mod error;
-mod evaluation;
 mod ingest;
 mod instruments;
 mod metric;
@@ -81,7 +80,6 @@ pub use delivery::{
 };
 pub use demo::write_demo;
 pub use error::{Error, ErrorCategory, Location, Result};
-pub use evaluation::{Evaluation, InputFile, Validation};
 pub use ingest::{
     AgeBand, Assessment, DataSet, FileSummary, Ingest, LabelSet, MAX_TEXT_CHARS, Measure, Participant,
     Recode, RecodeRule, Reject, Rejects, Setting, SurveyInspection, SurveyInstrument, SurveySource,
@@ -91,6 +89,7 @@ pub use instruments::*;
 pub use metric::{HEADLINE_MEASURES, MeasureMetric, Metric, NATIONAL_RELIABLE_RECOVERY, parse_link};
 pub use outcomes::*;
 pub use pipeline::Pipeline;
+pub use pipeline::{Evaluation, InputFile, Validation};
 pub use plan::{
     DataPlan, DisclosurePlan, EQUITY_DIMENSIONS, EquityPlan, ImpactMapSource, Period, Plan, ReportPlan,
     SocialValuePlan,

@@ -4,13 +4,13 @@ use serde::Serialize;
 
 use crate::equity::{Breakdown, PilotEquity};
 use crate::error::Result;
-use crate::evaluation::{Evaluation, InputFile};
 use crate::ingest::FileSummary;
 use crate::instruments::{Catalogue, RcSource};
 use crate::outcomes::{
     Cardiovascular, MeasureChange, PilotOutcomes, Programme, QalyGain, RelativeRisk, TalkingTherapies,
     TalkingTherapiesRules,
 };
+use crate::pipeline::{Evaluation, InputFile};
 use crate::plan::Plan;
 use crate::stats::Proportion;
 use crate::value::{InputValue, SocialValue};

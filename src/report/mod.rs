@@ -17,7 +17,7 @@ mod sections;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::evaluation::Evaluation;
+use crate::pipeline::Evaluation;
 
 pub use build::build_document;
 pub use common::ReportOptions;

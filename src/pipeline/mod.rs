@@ -17,8 +17,11 @@
 //! but never a later stage: the test of this module reads each stage's references to the
 //! others and fails when one names a later stage.
 
+mod evaluation;
+
+pub use evaluation::{Evaluation, InputFile, Validation};
+
 use crate::error::Result;
-use crate::evaluation::Evaluation;
 use crate::ingest::DataSet;
 use crate::instruments::Catalogue;
 use crate::plan::Plan;
