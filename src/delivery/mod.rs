@@ -19,7 +19,6 @@ use crate::stats::{Proportion, wilson};
 
 pub use classify::{Classification, VenueClass, VenueSetting, normalise};
 pub use overview::{DeliveryCost, DeliveryOverview, HourlyValue, LeadersCounted, overview};
-pub(crate) use provision::area_need;
 pub use provision::{
     AreaProvision, Provider, ProvisionMap, load_provision, load_provision_path, provision_map,
 };

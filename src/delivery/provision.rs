@@ -177,13 +177,6 @@ pub fn load_provision_path(
     load_provision(file, &path.display().to_string(), classification)
 }
 
-/// Residents and IMD decile by area, from a population file's `area` rows (the
-/// `population` column, and an optional `imd_decile` column); CSV or workbook, read as
-/// the equity stage reads it.
-pub(crate) fn area_need(path: &Path) -> Result<BTreeMap<String, (f64, Option<f64>)>> {
-    Ok(crate::ingest::Population::from_path(path)?.groups("area"))
-}
-
 fn median(mut values: Vec<f64>) -> Option<f64> {
     values.sort_by(f64::total_cmp);
     let n = values.len();

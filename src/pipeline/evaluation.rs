@@ -140,6 +140,7 @@ impl Plan {
         data: &mut DataSet,
         activities: &[crate::delivery::Activity],
         classification: &crate::delivery::Classification,
+        population: Option<&equity::Population>,
     ) -> Result<crate::delivery::ProvisionMap> {
         let others = match &self.data.provision {
             Some(path) => {
@@ -151,10 +152,8 @@ impl Plan {
             }
             None => Vec::new(),
         };
-        let need = match &self.equity.population {
-            Some(path) => crate::delivery::area_need(path)?,
-            None => Default::default(),
-        };
+        // Residents and IMD decile by area, from the population file's `area` rows.
+        let need = population.map(|p| p.groups("area")).unwrap_or_default();
         Ok(crate::delivery::provision_map(activities, &others, &need))
     }
 
@@ -273,10 +272,13 @@ impl Plan {
         activities: Vec<crate::delivery::Activity>,
         progress: &(dyn Fn(&str) + Sync),
     ) -> Result<Evaluation> {
+        // Read once: the equity stage and the map of local provision both use it.
+        let population = self.population()?;
         let overview = match self.data.activities {
             Some(_) => {
                 let classification = self.classification()?;
-                let provision = self.provision(&mut data, &activities, &classification)?;
+                let provision =
+                    self.provision(&mut data, &activities, &classification, population.as_ref())?;
                 Some((
                     crate::delivery::overview(&activities, &data, self.period, &classification, provision),
                     crate::delivery::unrecognised_types(&activities, &classification),
@@ -313,7 +315,7 @@ impl Plan {
             None => Vec::new(),
         };
         progress("Who was reached and who benefited, by group");
-        let equity = self.equity(&data, &outcomes)?;
+        let equity = self.equity_with(&data, &outcomes, population.as_ref())?;
         let social_value = match &self.social_value {
             Some(sv) => {
                 progress(&format!("Social value, {} Monte Carlo draws", sv.draws));
@@ -612,12 +614,23 @@ impl Plan {
     /// [`Error::Io`] or a table error if the population file cannot be read, or
     /// [`Error::InvalidData`] if a breakdown's input is inconsistent.
     pub fn equity(&self, data: &DataSet, outcomes: &Outcomes) -> Result<Vec<equity::PilotEquity>> {
+        self.equity_with(data, outcomes, self.population()?.as_ref())
+    }
+
+    /// The plan's population file, when it names one.
+    fn population(&self) -> Result<Option<equity::Population>> {
+        self.equity.population.as_deref().map(equity::Population::from_path).transpose()
+    }
+
+    /// [`Plan::equity`] against a population already read.
+    fn equity_with(
+        &self,
+        data: &DataSet,
+        outcomes: &Outcomes,
+        population: Option<&equity::Population>,
+    ) -> Result<Vec<equity::PilotEquity>> {
         // Exact figures: the publication applies the rule to every output at once.
         let disclosure = equity::DisclosureControl::off();
-        let population = match &self.equity.population {
-            Some(path) => Some(equity::Population::from_path(path)?),
-            None => None,
-        };
         // Pilots are independent: each is analysed on its own core.
         let all = crate::parallel::map(&outcomes.pilots, |pilot| {
             let members: Vec<usize> = data
@@ -629,7 +642,7 @@ impl Plan {
                 .collect();
             let dimensions = &self.equity.dimensions;
             let input = equity::input::from_outcomes(data, outcomes, pilot, &members, dimensions);
-            equity::analyse(&input, &disclosure, population.as_ref())
+            equity::analyse(&input, &disclosure, population)
         });
         all.into_iter().collect()
     }

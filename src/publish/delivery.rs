@@ -342,15 +342,14 @@ pub(super) fn publish_overview(
     // The programme's referral sources would be a second breakdown of the participants
     // file; the pilots' tables carry them.
     overall.referral_sources.clear();
+    // The partners table repeats the programme's attendances by partner, looked up once.
+    let by_partner: std::collections::HashMap<&str, &Published<u64>> =
+        overall.by_partner.iter().map(|r| (r.label.as_str(), &r.attendances)).collect();
     let partners = o
         .partners
         .iter()
         .map(|p| {
-            let attendances = overall
-                .by_partner
-                .iter()
-                .find(|r| r.label == p.partner)
-                .map_or(Published::Empty, |r| r.attendances.clone());
+            let attendances = by_partner.get(p.partner.as_str()).map_or(Published::Empty, |&a| a.clone());
             PublishedPartner {
                 partner: p.partner.clone(),
                 organisation_type: p.organisation_type.clone(),
