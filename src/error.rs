@@ -173,6 +173,17 @@ pub enum Error {
         /// The parser's message, which names the line and key.
         reason: String,
     },
+    /// A survey export's settings in the plan (its `[[data.survey]]` block) do not fit the
+    /// export or each other: the block must be mended, not the export.
+    #[error("{file}: the plan's [[data.survey]] block for this export: {setting}: {reason}")]
+    SurveySettings {
+        /// The survey export the block describes.
+        file: String,
+        /// The setting at fault (`pilot`, `date`, `positions`, `instruments`).
+        setting: String,
+        /// What is wrong and how to mend it.
+        reason: String,
+    },
     /// A parameter passed to a constructor or calculation is out of its domain.
     #[error("invalid {name} = {value}: {reason}")]
     InvalidParameter {
@@ -256,6 +267,7 @@ impl Error {
             | Error::TooLarge { .. }
             | Error::Disclosure(_) => ErrorCategory::Data,
             Error::Toml { .. }
+            | Error::SurveySettings { .. }
             | Error::InvalidParameter { .. }
             | Error::Unknown { .. }
             | Error::Output { .. } => ErrorCategory::Configuration,

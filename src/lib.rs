@@ -56,6 +56,7 @@ mod date;
 mod date_pattern;
 pub mod delivery;
 mod demo;
+mod disclosure;
 pub mod equity;
 mod error;
 mod ingest;

@@ -43,6 +43,9 @@ fn place(error: &Error) -> Place {
         | Error::Toml { file, .. }
         | Error::NoAcceptedRows { file, .. } => (Some(file.clone()), None, None, None),
         Error::TooLarge { files, .. } => (Some(files.clone()), None, None, None),
+        Error::SurveySettings { file, setting, .. } => {
+            (Some(file.clone()), None, Some(setting.clone()), None)
+        }
         Error::InvalidData { location, .. } => {
             (location.file.clone(), location.row, location.column.clone(), location.value.clone())
         }

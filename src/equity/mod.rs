@@ -1,10 +1,12 @@
 //! Equity and reach: who each pilot reached and who benefited, by group, against the local
-//! population, with statistical disclosure control on everything published.
+//! population.
 //!
 //! The stage is pure: the caller gives a group label per participant for each dimension
-//! and, per participant, each rate's membership and each mean's value.
+//! and, per participant, each rate's membership and each mean's value. Its figures are
+//! exact, every cell shown. The publication stage hides what the disclosure rule requires,
+//! together with every other figure of the pilot (`publish::protect_equity` does it for
+//! breakdowns used on their own).
 
-mod disclosure;
 pub(crate) mod input;
 mod tests_of_independence;
 
@@ -16,7 +18,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::stats::{Proportion, RateDifference, mean_interval, newcombe_difference, wilson};
 
-pub use disclosure::{DisclosureControl, Published};
+pub use crate::disclosure::{DisclosureRule, Published};
 // The population file is read by ingest (the map of local provision reads it too).
 pub use crate::ingest::Population;
 pub use tests_of_independence::{IndependenceTest, MAX_PERMUTATION_GROUPS, TestMethod};
@@ -127,15 +129,16 @@ pub struct PilotEquity {
     pub pilot: String,
     /// One breakdown per dimension.
     pub breakdowns: Vec<Breakdown>,
-    /// The disclosure control applied.
-    pub disclosure: DisclosureControl,
+    /// The disclosure rule applied: off for the equity stage's exact figures, the plan's
+    /// rule once published.
+    pub disclosure: DisclosureRule,
 }
 
-/// Breaks a pilot's participation and outcomes down by each dimension, with gaps, tests,
-/// representation and disclosure control.
+/// Breaks a pilot's participation and outcomes down by each dimension, with gaps, tests and
+/// representation: exact figures, for the publication to protect.
 ///
 /// ```
-/// use coproduction::equity::{DisclosureControl, EquityInput, analyse};
+/// use coproduction::equity::{EquityInput, analyse};
 /// let groups = ["A", "A", "A", "A", "A", "A", "B", "B", "B", "B", "B", "B"];
 /// let input = EquityInput {
 ///     pilot: "tt",
@@ -143,22 +146,18 @@ pub struct PilotEquity {
 ///     rates: vec![("recovery".into(), (0..12).map(|i| Some(i % 2 == 0)).collect())],
 ///     means: vec![],
 /// };
-/// let result = analyse(&input, &DisclosureControl::new(5).unwrap(), None).unwrap();
+/// let result = analyse(&input, None).unwrap();
 /// let a = &result.breakdowns[0].groups[0];
 /// assert_eq!(a.participants.value(), Some(&6));
-/// // 3 of 6 recovered: a count under 5, so the rate is hidden.
-/// assert!(a.rates[0].1.is_suppressed());
+/// let recovery = a.rates[0].1.value().unwrap();
+/// assert_eq!((recovery.count, recovery.denominator), (3, 6));
 /// ```
 ///
 /// # Errors
 ///
 /// [`Error::InvalidData`] if a dimension's labels or a rate's
 /// membership do not have one entry per participant.
-pub fn analyse(
-    input: &EquityInput,
-    disclosure: &DisclosureControl,
-    population: Option<&Population>,
-) -> Result<PilotEquity> {
+pub fn analyse(input: &EquityInput, population: Option<&Population>) -> Result<PilotEquity> {
     let n = input.dimensions.first().map_or(0, |d| d.1.len());
     let lengths = input
         .dimensions
@@ -285,11 +284,9 @@ pub fn analyse(
                 tests_of_independence::test(name, table, hash_seed(input.pilot, dimension, name))
             })
             .collect();
-        let mut breakdown = Breakdown { dimension: dimension.clone(), groups, tests, withheld: false };
-        crate::publish::protect_breakdown(disclosure, &mut breakdown)?;
-        breakdowns.push(breakdown);
+        breakdowns.push(Breakdown { dimension: dimension.clone(), groups, tests, withheld: false });
     }
-    Ok(PilotEquity { pilot: input.pilot.to_string(), breakdowns, disclosure: *disclosure })
+    Ok(PilotEquity { pilot: input.pilot.to_string(), breakdowns, disclosure: DisclosureRule::off() })
 }
 
 fn flatten<T>(cells: Vec<(String, Published<Option<T>>)>) -> Vec<(String, Published<T>)> {

@@ -1,5 +1,3 @@
-use proptest::prelude::*;
-
 use super::*;
 
 fn input<'a>(labels: &[Option<&'a str>], counted: &[Option<bool>]) -> EquityInput<'a> {
@@ -21,7 +19,7 @@ fn breakdown_by_hand_with_not_recorded_kept() {
     labels.extend(repeat(Some("Black African"), 12));
     labels.extend(repeat(None, 8));
     let counted: Vec<Option<bool>> = (0..30).map(|i| Some(i % 3 != 0)).collect();
-    let result = analyse(&input(&labels, &counted), &DisclosureControl::off(), None).unwrap();
+    let result = analyse(&input(&labels, &counted), None).unwrap();
     let groups = &result.breakdowns[0].groups;
     let names: Vec<&str> = groups.iter().map(|g| g.group.as_str()).collect();
     assert_eq!(names, ["Black African", "Mixed", "Not recorded"]);
@@ -39,7 +37,7 @@ fn breakdown_by_hand_with_not_recorded_kept() {
 #[test]
 fn numeric_groups_sort_numerically() {
     let labels: Vec<Option<&str>> = ["10", "2", "1", "2", "10"].iter().map(|s| Some(*s)).collect();
-    let result = analyse(&input(&labels, &[None; 5]), &DisclosureControl::off(), None).unwrap();
+    let result = analyse(&input(&labels, &[None; 5]), None).unwrap();
     let names: Vec<&str> = result.breakdowns[0].groups.iter().map(|g| g.group.as_str()).collect();
     assert_eq!(names, ["1", "2", "10"]);
 }
@@ -53,9 +51,7 @@ fn representation_against_the_population() {
         "pop.csv",
     )
     .unwrap();
-    let result =
-        analyse(&input(&labels, &[None; 100]), &DisclosureControl::new(5).unwrap(), Some(&population))
-            .unwrap();
+    let result = analyse(&input(&labels, &[None; 100]), Some(&population)).unwrap();
     let r = result.breakdowns[0].groups[0].representation.as_ref().unwrap().value().unwrap();
     assert!((r.ratio - 1.8).abs() < 1e-12);
     assert!(r.ci_low.unwrap() < 1.8 && r.ci_high.unwrap() > 1.8);
@@ -65,75 +61,23 @@ fn representation_against_the_population() {
     );
 }
 
-/// Tries every subtraction a reader can make within a breakdown: the published total (of
-/// participants, or of a rate's count and denominator) minus every other visible cell. A
-/// hidden value is recoverable exactly when it is the only hidden cell.
-fn recoverable(groups: &[GroupRow]) -> bool {
-    let hidden_sizes = groups.iter().filter(|g| g.participants.is_suppressed()).count();
-    let hidden_rates = groups.iter().filter(|g| g.rates[0].1.is_suppressed()).count();
-    let hidden_means = groups.iter().filter(|g| g.means[0].1.is_suppressed()).count();
-    hidden_sizes == 1 || hidden_rates == 1 || hidden_means == 1
-}
-
-#[test]
-fn no_suppressed_value_can_be_recovered_by_subtraction() {
-    // Sizes 3 (small), 40, 12, 7; recovery counts chosen so one complement is small.
-    let sizes = [("A", 3), ("B", 40), ("C", 12), ("D", 7)];
-    let mut labels = Vec::new();
-    let mut counted = Vec::new();
-    for (label, n) in sizes {
-        for i in 0..n {
-            labels.push(Some(label));
-            counted.push(Some(if label == "C" { i < 10 } else { i % 2 == 0 }));
-        }
-    }
-    let result = analyse(&input(&labels, &counted), &DisclosureControl::new(5).unwrap(), None).unwrap();
-    let groups = &result.breakdowns[0].groups;
-    assert!(groups[0].participants.is_suppressed(), "3 is small");
-    assert!(groups[3].participants.is_suppressed(), "7 is hidden too, else 62 − 40 − 12 − 7 = 3");
-    // 10 of 12 recovered is shown: the 2 who did not are a rate's complement, not a
-    // published count (DESIGN.md, "What disclosure control protects").
-    assert!(!groups[2].rates[0].1.is_suppressed());
-    assert!(!recoverable(groups));
-    let a = groups.iter().find(|g| g.group == "A").expect("group A");
-    assert_eq!(a.participants.hidden(), Some(crate::publish::Hidden::Small));
-}
-
-proptest! {
-    /// Suppression never leaves exactly one hidden non-empty cell in a breakdown whose
-    /// total is published.
-    #[test]
-    fn never_exactly_one_hidden_cell(sizes in prop::collection::vec(0usize..12, 2..7), share in 0.0f64..1.0) {
-        let mut labels = Vec::new();
-        let mut counted = Vec::new();
-        for (g, n) in sizes.iter().enumerate() {
-            for i in 0..*n {
-                labels.push(Some(["a", "b", "c", "d", "e", "f", "g"][g]));
-                counted.push(Some((i as f64) < share * *n as f64));
-            }
-        }
-        // With one group the breakdown is the pilot total, suppressed at pilot level.
-        prop_assume!(sizes.iter().filter(|n| **n > 0).count() >= 2);
-        let result = analyse(&input(&labels, &counted), &DisclosureControl::new(5).unwrap(), None).unwrap();
-        let groups = &result.breakdowns[0].groups;
-        let hidden_sizes = groups.iter().filter(|g| g.participants.is_suppressed()).count();
-        prop_assert!(hidden_sizes != 1);
-        let hidden_rates = groups.iter().filter(|g| g.rates[0].1.is_suppressed()).count();
-        prop_assert!(hidden_rates != 1);
-        for g in groups {
-            if let Some(r) = g.rates[0].1.value() {
-                prop_assert!(r.denominator >= 5 && (r.count == 0 || r.count >= 5));
-            }
-        }
-    }
-}
-
 #[test]
 fn mismatched_input_is_an_error() {
     let mut bad = input(&[Some("a"), Some("b")], &[Some(true), Some(false)]);
     bad.rates[0].1.pop();
-    let err = analyse(&bad, &DisclosureControl::off(), None).unwrap_err().to_string();
+    let err = analyse(&bad, None).unwrap_err().to_string();
     assert!(err.contains("every dimension, rate and mean needs one value per participant"), "{err}");
-    assert!(DisclosureControl::new(1).is_err());
-    assert!(DisclosureControl::new(2).is_err(), "a hidden count could only be 1");
+}
+
+#[test]
+fn figures_are_exact_and_shown() {
+    // A group of 3 is small under any rule; the stage shows it, the publication hides it.
+    let mut labels = repeat(Some("A"), 3);
+    labels.extend(repeat(Some("B"), 40));
+    let counted: Vec<Option<bool>> = (0..43).map(|i| Some(i % 2 == 0)).collect();
+    let result = analyse(&input(&labels, &counted), None).unwrap();
+    let a = &result.breakdowns[0].groups[0];
+    assert_eq!(a.participants.value(), Some(&3));
+    assert_eq!(a.rates[0].1.value().map(|r| (r.count, r.denominator)), Some((2, 3)));
+    assert!(!result.disclosure.enabled);
 }

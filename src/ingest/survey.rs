@@ -306,16 +306,22 @@ impl Ingest<'_> {
         let participant_col = find(&source.participant, "participant id")?;
         let pilot_col = source.pilot_column.as_deref().map(|c| find(c, "pilot")).transpose()?;
         if source.pilot.is_none() && pilot_col.is_none() {
-            return Err(Error::Toml {
+            return Err(Error::SurveySettings {
                 file: label.to_string(),
-                reason: "a survey needs pilot = \"id\" or pilot_column".to_string(),
+                setting: "pilot".to_string(),
+                reason: "name the pilot of every row (pilot = \"tt\") or the column that holds it \
+                         (pilot_column = \"Pilot\")"
+                    .to_string(),
             });
         }
-        let date_name =
-            source.date.as_deref().or(source.tool.default_date_column()).ok_or_else(|| Error::Toml {
+        let date_name = source.date.as_deref().or(source.tool.default_date_column()).ok_or_else(|| {
+            Error::SurveySettings {
                 file: label.to_string(),
-                reason: "a generic survey needs date = \"<column>\"".to_string(),
-            })?;
+                setting: "date".to_string(),
+                reason: "a generic survey needs the column of the submission date: date = \"<column>\""
+                    .to_string(),
+            }
+        })?;
         let date_col = find(date_name, "date")?;
         let date_formats = source_date_formats(source)?;
         let instruments = self.resolve_instruments(source, &headers, &names, label)?;
@@ -403,21 +409,23 @@ impl Ingest<'_> {
                 spec.positions
                     .iter()
                     .map(|&p| {
-                        (p >= 1 && p <= headers.len()).then_some(p - 1).ok_or_else(|| {
-                            Error::InvalidParameter {
-                                name: "positions",
-                                value: p.to_string(),
-                                reason: "a column position must be between 1 and the number of columns",
-                            }
+                        (p >= 1 && p <= headers.len()).then_some(p - 1).ok_or_else(|| Error::SurveySettings {
+                            file: label.to_string(),
+                            setting: format!("positions of {id}"),
+                            reason: format!(
+                                "position {p} is not a column of the export: its columns are 1 to {}",
+                                headers.len()
+                            ),
                         })
                     })
                     .collect::<Result<_>>()?
             };
             if columns.len() != instrument.item_count() {
-                return Err(Error::Toml {
+                return Err(Error::SurveySettings {
                     file: label.to_string(),
+                    setting: format!("columns of {id}"),
                     reason: format!(
-                        "{id} has {} items but the survey names {} columns for it",
+                        "{id} has {} items but the block names {} columns for it",
                         instrument.item_count(),
                         columns.len()
                     ),

@@ -629,20 +629,20 @@ impl Plan {
         outcomes: &Outcomes,
         population: Option<&equity::Population>,
     ) -> Result<Vec<equity::PilotEquity>> {
-        // Exact figures: the publication applies the rule to every output at once.
-        let disclosure = equity::DisclosureControl::off();
+        // Each pilot's participants, found in one pass over them all (not one per pilot).
+        let mut members: std::collections::HashMap<&str, Vec<usize>> =
+            outcomes.pilots.iter().map(|p| (&*p.id, Vec::new())).collect();
+        for (i, p) in data.participants().iter().enumerate() {
+            if let Some(list) = members.get_mut(&*p.pilot_id) {
+                list.push(i);
+            }
+        }
         // Pilots are independent: each is analysed on its own core.
         let all = crate::parallel::map(&outcomes.pilots, |pilot| {
-            let members: Vec<usize> = data
-                .participants()
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| *p.pilot_id == *pilot.id)
-                .map(|(i, _)| i)
-                .collect();
+            let members = members.get(&*pilot.id).map_or(&[][..], Vec::as_slice);
             let dimensions = &self.equity.dimensions;
-            let input = equity::input::from_outcomes(data, outcomes, pilot, &members, dimensions);
-            equity::analyse(&input, &disclosure, population)
+            let input = equity::input::from_outcomes(data, outcomes, pilot, members, dimensions);
+            equity::analyse(&input, population)
         });
         all.into_iter().collect()
     }

@@ -16,7 +16,7 @@ use std::collections::HashSet;
 
 use crate::error::{Error, Result};
 
-use super::rule::{DisclosureRule, Method};
+use super::{DisclosureRule, Method};
 
 /// Index of a cell.
 pub(crate) type CellId = usize;

@@ -940,9 +940,42 @@ fn pilot_rate(pc: &PilotCells, name: &str) -> Option<RateCells> {
     }
 }
 
-/// Protects one breakdown on its own (for [`crate::equity::analyse`] called outside an
-/// evaluation): the pilot's totals are taken as published.
-pub(crate) fn protect_breakdown(rule: &DisclosureRule, b: &mut Breakdown) -> Result<()> {
+/// Applies `rule` to one pilot's breakdowns on their own, for [`crate::equity::analyse`]
+/// called outside an evaluation (an evaluation's breakdowns are protected by [`publish`]
+/// together with every other figure of their pilot). Each breakdown is protected against
+/// its own totals, taken as published.
+///
+/// ```
+/// use coproduction::equity::{EquityInput, analyse};
+/// use coproduction::publish::{DisclosureRule, protect_equity};
+/// let groups = ["A", "A", "A", "A", "A", "A", "B", "B", "B", "B", "B", "B"];
+/// let input = EquityInput {
+///     pilot: "tt",
+///     dimensions: vec![("area".into(), groups.iter().map(|g| Some((*g).into())).collect())],
+///     rates: vec![("recovery".into(), (0..12).map(|i| Some(i % 2 == 0)).collect())],
+///     means: vec![],
+/// };
+/// let mut equity = analyse(&input, None).unwrap();
+/// protect_equity(&DisclosureRule::new(5).unwrap(), &mut equity).unwrap();
+/// let a = &equity.breakdowns[0].groups[0];
+/// assert_eq!(a.participants.value(), Some(&6));
+/// // 3 of 6 recovered: a count under 5, so the rate is hidden.
+/// assert!(a.rates[0].1.is_suppressed());
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Disclosure`](crate::Error) when a small count cannot be protected.
+pub fn protect_equity(rule: &DisclosureRule, equity: &mut PilotEquity) -> Result<()> {
+    for breakdown in &mut equity.breakdowns {
+        protect_breakdown(rule, breakdown)?;
+    }
+    equity.disclosure = *rule;
+    Ok(())
+}
+
+/// Protects one breakdown on its own: the pilot's totals are taken as published.
+fn protect_breakdown(rule: &DisclosureRule, b: &mut Breakdown) -> Result<()> {
     if !rule.enabled {
         return Ok(());
     }

@@ -254,3 +254,38 @@ fn a_plan_with_a_survey_runs_end_to_end() {
     assert_eq!(eval.data.files()[2].rows_accepted, 3);
     assert_eq!(eval.outcomes.pilot("tt").unwrap().measure("phq9").unwrap().n_paired, 1);
 }
+
+/// A `[[data.survey]]` block that does not fit its export is a settings error naming the
+/// export, the setting and the fix (a configuration error: the plan is mended, not the data).
+#[test]
+fn survey_settings_that_do_not_fit_the_export_name_the_setting() {
+    let error = |spec: &str| {
+        let source: SurveySource = toml::from_str(spec).unwrap();
+        let ingest = Ingest::new(Catalogue::builtin()).pilots(["tt"]);
+        let mut data = canonical();
+        let err = ingest
+            .add_survey_reader(&mut data, &source, google_forms().as_bytes(), "survey.csv")
+            .unwrap_err();
+        assert_eq!(err.category(), coproduction::ErrorCategory::Configuration, "{err}");
+        match &err {
+            coproduction::Error::SurveySettings { file, setting, .. } => {
+                assert_eq!(file, "survey.csv");
+                (setting.clone(), err.to_string())
+            }
+            other => panic!("expected a survey settings error, got {other:?}"),
+        }
+    };
+    let (setting, message) = error(&GOOGLE_SPEC.replace("pilot = \"tt\"\n", ""));
+    assert_eq!(setting, "pilot");
+    assert!(message.contains("pilot_column = "), "{message}");
+    let (setting, message) = error(&GOOGLE_SPEC.replace("prefix = \"gad-7 [\"", "positions = [3, 4, 99]"));
+    assert_eq!(setting, "positions of gad7");
+    assert!(message.contains("position 99 is not a column of the export"), "{message}");
+    let (setting, message) = error(&GOOGLE_SPEC.replace("prefix = \"gad-7 [\"", "prefix = \"PHQ-9 [\""));
+    assert_eq!(setting, "columns of gad7");
+    assert!(message.contains("gad7 has 7 items but the block names 9 columns for it"), "{message}");
+    let generic = "file = \"survey.csv\"\ntool = \"generic\"\nparticipant = \"Participant ID\"\npilot = \"tt\"\n[[instrument]]\nmeasure = \"phq9\"\nprefix = \"PHQ-9 [\"\n";
+    let (setting, message) = error(generic);
+    assert_eq!(setting, "date");
+    assert!(message.contains("date = \"<column>\""), "{message}");
+}
