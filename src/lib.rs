@@ -69,6 +69,7 @@ mod plain_toml;
 mod plan;
 pub mod publish;
 pub mod report;
+mod score;
 pub mod stats;
 mod synthetic;
 mod templates;

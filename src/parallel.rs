@@ -34,6 +34,21 @@ pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> 
     done.into_iter().map(|(_, r)| r).collect()
 }
 
+/// [`map`] over owned items (such as mutable slices of one table), each taken by one
+/// thread. The results come back in the order of `items`.
+pub(crate) fn map_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let slots: Vec<std::sync::Mutex<Option<T>>> =
+        items.into_iter().map(|t| std::sync::Mutex::new(Some(t))).collect();
+    map(&slots, |slot| {
+        // Each slot is taken once: `map` hands every index to exactly one thread.
+        let item = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        item.map(&f)
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -42,5 +57,13 @@ mod tests {
         let squares = super::map(&items, |x| x * x);
         assert_eq!(squares, items.iter().map(|x| x * x).collect::<Vec<_>>());
         assert!(super::map(&[] as &[u8], |x| *x).is_empty());
+        let mut table: Vec<u64> = (0..1000).collect();
+        let sums = super::map_owned(table.chunks_mut(64).collect(), |chunk| {
+            chunk.iter_mut().for_each(|x| *x *= 2);
+            chunk.iter().sum::<u64>()
+        });
+        assert_eq!(sums.len(), 16);
+        assert_eq!(sums.iter().sum::<u64>(), 999 * 1000);
+        assert_eq!(table[999], 1998);
     }
 }

@@ -28,6 +28,8 @@ pub struct DataSet {
     /// The ids of the measures, by [`Measure`] index: those of the catalogue the data was
     /// loaded with.
     pub(super) measures: Vec<Arc<str>>,
+    /// The answers of the last file's assessments until the score stage has scored them.
+    pub(super) answers: Option<super::PendingAnswers>,
 }
 
 impl DataSet {

@@ -6,6 +6,7 @@
 //! (not CSV, no header, a required column missing) is an [`Error`]; a problem with a row
 //! never is.
 
+mod answers;
 mod dataset;
 #[cfg(feature = "polars")]
 mod frame;
@@ -35,6 +36,7 @@ use crate::date::DateFormat;
 use crate::error::{Error, Result};
 use crate::instruments::{Catalogue, Instrument};
 
+pub(crate) use answers::{Naming, PendingAnswers, RowAnswers, Unscored};
 pub use dataset::DataSet;
 pub(crate) use index::{FastMap, SharedText};
 pub use inspect::{SurveyInspection, inspect_survey, inspect_survey_with};
@@ -133,20 +135,19 @@ impl<'c> Ingest<'c> {
         self
     }
 
+    /// The catalogue the data is checked and scored against.
+    pub(crate) fn catalogue(&self) -> &'c Catalogue {
+        self.catalogue
+    }
+
     /// A data set with no rows, naming the measures of this loader's catalogue.
     fn empty_data(&self) -> DataSet {
         DataSet { measures: self.catalogue.measure_ids().to_vec(), ..DataSet::default() }
     }
 
-    /// Loads two files, each CSV or (by a `.parquet` extension) Parquet.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Io`] if a file cannot be opened; [`Error::NotATable`], [`Error::Csv`],
-    /// [`Error::Workbook`], [`Error::Parquet`] or [`Error::MissingColumn`] if it cannot be read
-    /// as a table with the required columns. Rows that fail their checks are rejected, not
-    /// errors.
-    pub fn load_paths(&self, participants: &Path, outcomes: &Path) -> Result<DataSet> {
+    /// Reads two files, each CSV, Parquet or a workbook (by extension): the ingest stage of
+    /// [`Ingest::load_paths`]; the outcomes file's assessments wait for the score stage.
+    pub(crate) fn read_paths(&self, participants: &Path, outcomes: &Path) -> Result<DataSet> {
         let mut data = self.empty_data();
         // Room for every row the files can hold, reserved up front: growing a table of
         // millions of rows by doubling copies it again and again. Only the rows stored
@@ -179,12 +180,8 @@ impl<'c> Ingest<'c> {
         self
     }
 
-    /// Loads CSV text from two readers; the labels name the files in messages.
-    ///
-    /// # Errors
-    ///
-    /// As [`Ingest::load_paths`], for the readers' text.
-    pub fn load_readers(
+    /// Reads CSV text from two readers (the ingest stage of [`Ingest::load_readers`]).
+    pub(crate) fn read_readers(
         &self,
         participants: impl Read,
         participants_label: &str,
@@ -200,13 +197,8 @@ impl<'c> Ingest<'c> {
     }
 
     #[cfg(feature = "polars")]
-    /// Loads two polars frames with the canonical columns (any column types; native date
-    /// columns are accepted). Every cell goes through the same checks as a CSV cell.
-    ///
-    /// # Errors
-    ///
-    /// As [`Ingest::load_paths`], for the frames' columns.
-    pub fn load_frames(&self, participants: &DataFrame, outcomes: &DataFrame) -> Result<DataSet> {
+    /// Reads two polars frames (the ingest stage of [`Ingest::load_frames`]).
+    pub(crate) fn read_frames(&self, participants: &DataFrame, outcomes: &DataFrame) -> Result<DataSet> {
         let mut data = self.empty_data();
         let mut source = FrameSource::new(participants, "participants frame", self.date_format)?;
         self.read_participants(&mut data, Rows::Ahead(&mut source), "participants frame")?;
@@ -382,6 +374,9 @@ impl<'c> Ingest<'c> {
         // while the accepted ones are stored here: the tables written to are moved out of
         // the data set for the read, and back after it.
         let mut assessments = std::mem::take(&mut data.assessments);
+        let mut answers =
+            PendingAnswers::new(first_assessment, first_reject, data.files.len(), Naming::Canonical);
+        answers.reserve(assessments.capacity() - assessments.len());
         let mut rejects = Rejects::new();
         let mut blank_rows = Vec::new();
         let checked = {
@@ -396,15 +391,17 @@ impl<'c> Ingest<'c> {
                 }
                 (row, Some(self.outcome_row(participants, &columns, &mut state, fields, row)))
             };
-            let keep = |(row, checked): (u64, Option<Result<Assessment, RowProblem>>)| {
+            type Checked = Option<Result<(Assessment, RowAnswers), RowProblem>>;
+            let keep = |(row, checked): (u64, Checked)| {
                 let Some(checked) = checked else {
                     blank_rows.push(row);
                     return;
                 };
                 summary.rows_read += 1;
                 match checked {
-                    Ok(assessment) => {
+                    Ok((assessment, row_answers)) => {
                         assessments.push(assessment);
+                        answers.push(&row_answers);
                         summary.rows_accepted += 1;
                     }
                     Err(problem) => {
@@ -424,18 +421,21 @@ impl<'c> Ingest<'c> {
         data.assessments = assessments;
         data.rejects.append(rejects);
         let warnings = checked?;
-        self.reject_repeats(data, label, &mut summary, first_assessment);
-        data.rejects.sort_rows_from(first_reject);
         data.warnings.extend(warnings);
         note_blank_rows(data, label, &mut summary, &blank_rows);
         data.files.push(summary);
+        // Scored next, by the score stage; repeats are rejected once the rows are scored.
+        data.answers = Some(answers);
         Ok(())
     }
 
-    /// Rejects every assessment that repeats an earlier row's participant, measure and
-    /// date. Done once the file is read, on the order pairing uses, so that no table the
-    /// size of the file is kept while reading.
-    fn reject_repeats(&self, data: &mut DataSet, label: &str, summary: &mut FileSummary, start: usize) {
+    /// Rejects every assessment that repeats an earlier scored row's participant, measure
+    /// and date. Done once the file is read and scored, on the order pairing uses, so that
+    /// no table the size of the file is kept while reading.
+    fn reject_repeats(&self, data: &mut DataSet, file: usize, start: usize) {
+        let label = data.files.get(file).map(|f| f.file.clone()).unwrap_or_default();
+        let label = label.as_str();
+        let start = start.min(data.assessments.len());
         let loaded = &data.assessments[start..];
         let order = AssessmentOrder::new(loaded, data.participants.len(), &data.measures);
         let mut repeat = vec![false; loaded.len()];
@@ -462,8 +462,10 @@ impl<'c> Ingest<'c> {
                         first.row
                     ),
                 );
-                summary.rows_accepted -= 1;
-                summary.rows_rejected += 1;
+                if let Some(summary) = data.files.get_mut(file) {
+                    summary.rows_accepted = summary.rows_accepted.saturating_sub(1);
+                    summary.rows_rejected += 1;
+                }
             }
         }
         if any {
@@ -489,7 +491,7 @@ impl<'c> Ingest<'c> {
         state: &mut OutcomeState,
         fields: &Row,
         row: u64,
-    ) -> Result<Assessment, RowProblem> {
+    ) -> Result<(Assessment, RowAnswers), RowProblem> {
         field_count(fields, columns.width)?;
         let participant_id = identifier_str("participant_id", cell(fields, Some(columns.participant)))?;
         let pilot_id = identifier_str("pilot_id", cell(fields, Some(columns.pilot)))?;
@@ -541,9 +543,9 @@ impl<'c> Ingest<'c> {
         };
         let assessed_on = validate::date("assessed_on", date_text, self.date_format)?;
 
-        // Items: item_1..item_N as read; cells past the instrument's items must be empty.
-        state.items.clear();
-        let mut any_item = false;
+        // The total given and the items as read; cells past the instrument's items must be
+        // empty. What the numbers mean is the score stage's.
+        let mut answers = RowAnswers::new(None);
         for (k, index, name) in &columns.items {
             let (k, name) = (*k, name.as_str());
             let Some(text) = cell(fields, Some(*index)) else { continue };
@@ -558,48 +560,15 @@ impl<'c> Ingest<'c> {
                     ),
                 ));
             }
-            let value = number(name, text)?;
-            if state.items.len() < k {
-                state.items.resize(k, None);
-            }
-            state.items[k - 1] = Some(value);
-            any_item = true;
+            answers.set(k, Some(number(name, text)?));
         }
-        let score_text = cell(fields, columns.score);
-        let scored = match (score_text, any_item) {
-            (None, false) => {
-                return Err(RowProblem::row(format!(
-                    "both score and items are empty for this {} assessment",
-                    instrument.id()
-                )));
-            }
-            (None, true) => {
-                state.items.resize(instrument.item_count(), None);
-                instrument.score_items(&state.items).map_err(|p| problem_at_item(&p, &state.items))?
-            }
-            (Some(text), items) => {
-                let total = number("score", text)?;
-                let scored = instrument
-                    .score_total(total)
-                    .map_err(|p| RowProblem::cell("score", text, p.to_string()))?;
-                if items {
-                    state.items.resize(instrument.item_count(), None);
-                    let from_items = instrument
-                        .score_items(&state.items)
-                        .map_err(|p| problem_at_item(&p, &state.items))?;
-                    if (from_items.raw_total - scored.raw_total).abs() > 1e-6 {
-                        return Err(RowProblem::cell(
-                            "score",
-                            text,
-                            format!("score {text} does not match the items' total {}", from_items.raw_total),
-                        ));
-                    }
-                    from_items
-                } else {
-                    scored
-                }
-            }
-        };
+        answers.given = cell(fields, columns.score).map(|text| number("score", text)).transpose()?;
+        if answers.given.is_none() && !answers.any_item() {
+            return Err(RowProblem::row(format!(
+                "both score and items are empty for this {} assessment",
+                instrument.id()
+            )));
+        }
         let setting_text = cell(fields, columns.setting).unwrap_or("");
         let Some(setting) = Setting::parse(setting_text) else {
             return Err(RowProblem::cell(
@@ -608,27 +577,19 @@ impl<'c> Ingest<'c> {
                 format!("setting '{setting_text}' is not one of clinic, home, ambulatory"),
             ));
         };
-        Ok(Assessment {
+        // Scores are the score stage's: the assessment waits for them.
+        let assessment = Assessment {
             participant: participant as u32,
             measure,
             assessed_on,
-            score: scored.total,
-            raw_score: scored.raw_total,
-            prorated: scored.prorated,
-            risk_flag: scored.risk_flag,
+            score: f64::NAN,
+            raw_score: f64::NAN,
+            prorated: false,
+            risk_flag: false,
             setting,
             row,
-        })
-    }
-}
-
-fn problem_at_item(problem: &crate::instruments::ScoreProblem, items: &[Option<f64>]) -> RowProblem {
-    match problem.item() {
-        Some(k) => {
-            let value = items.get(k - 1).copied().flatten().map(|v| v.to_string()).unwrap_or_default();
-            RowProblem::cell(&format!("item_{k}"), &value, problem.to_string())
-        }
-        None => RowProblem::row(problem.to_string()),
+        };
+        Ok((assessment, answers))
     }
 }
 
@@ -759,7 +720,6 @@ struct OutcomeState<'c> {
     /// Measure cells as written, with what they name.
     recent: Vec<(String, Measure, &'c Instrument)>,
     lowercase: String,
-    items: Vec<Option<f64>>,
     /// The index of the last row's participant.
     last_participant: Option<usize>,
     /// Participants by pilot and lower-case id, made at the first unknown id, to name an
@@ -780,7 +740,6 @@ impl<'c> OutcomeState<'c> {
             measures,
             recent: Vec::new(),
             lowercase: String::new(),
-            items: Vec::new(),
             last_participant: None,
             by_lowercase: None,
         }

@@ -14,7 +14,7 @@ use crate::instruments::catalogue::{edit_distance, normalise};
 
 use super::table::{CsvSource, Row, RowSource};
 use super::validate::{RowProblem, identifier_str};
-use super::{Assessment, DataSet, FileSummary, Ingest, Measure, Setting};
+use super::{Assessment, DataSet, FileSummary, Ingest, Measure, Naming, PendingAnswers, Setting};
 
 /// The tool that made the export; it sets the header layout and the time stamp format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -211,18 +211,8 @@ struct Resolved {
 }
 
 impl Ingest<'_> {
-    /// Adds the assessments of a survey export to loaded data. Each survey row yields one
-    /// assessment per instrument; a row is accepted when all of its assessments are, and
-    /// otherwise every rejected assessment is listed (per file: rows read = rows fully
-    /// accepted + rows with at least one rejected assessment).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Io`](crate::Error::Io) if the export cannot be opened; a table or workbook
-    /// error if it cannot be read; [`Error::Unknown`](crate::Error::Unknown) or
-    /// [`Error::MissingColumn`](crate::Error::MissingColumn) if the settings name an
-    /// instrument, label set or column that does not exist.
-    pub fn add_survey(&self, data: &mut DataSet, source: &SurveySource) -> Result<()> {
+    /// Reads a survey export into loaded data (the ingest stage of [`Ingest::add_survey`]).
+    pub(crate) fn read_survey_file(&self, data: &mut DataSet, source: &SurveySource) -> Result<()> {
         let label = source.file.display().to_string();
         if super::workbook::is_workbook(&source.file) {
             // Date cells are written as the first form the survey's dates are read in.
@@ -237,15 +227,12 @@ impl Ingest<'_> {
             return self.read_survey(data, source, &mut sheet, &label);
         }
         let file = std::fs::File::open(&source.file).map_err(|e| Error::io("read", &source.file, e))?;
-        self.add_survey_reader(data, source, file, &label)
+        self.read_survey_reader(data, source, file, &label)
     }
 
-    /// [`Ingest::add_survey`] from any reader.
-    ///
-    /// # Errors
-    ///
-    /// As [`Ingest::add_survey`].
-    pub fn add_survey_reader(
+    /// Reads a survey export from any reader (the ingest stage of
+    /// [`Ingest::add_survey_reader`]).
+    pub(crate) fn read_survey_reader(
         &self,
         data: &mut DataSet,
         source: &SurveySource,
@@ -326,11 +313,23 @@ impl Ingest<'_> {
         let date_formats = source_date_formats(source)?;
         let instruments = self.resolve_instruments(source, &headers, &names, label)?;
 
-        let mut seen = super::FastMap::default();
-        for a in &data.assessments {
-            seen.insert((a.participant, a.measure, a.assessed_on), a.row);
-        }
         let mut summary = FileSummary { file: label.to_string(), ..FileSummary::default() };
+        // Each instrument's item columns as the rejects name them, for the score stage.
+        let columns = instruments
+            .iter()
+            .map(|inst| {
+                let columns =
+                    inst.columns.iter().map(|&c| display.get(c).cloned().unwrap_or_default()).collect();
+                (inst.measure, (inst.id.clone(), columns))
+            })
+            .collect();
+        let participant_column = display.get(participant_col).cloned().unwrap_or_default();
+        let mut answers = PendingAnswers::new(
+            data.assessments.len(),
+            data.rejects.len(),
+            data.files.len(),
+            Naming::Survey { columns, participant_column },
+        );
         let mut items = Vec::new();
         let mut blank_rows = Vec::new();
         let mut records = 1 + source.tool.extra_header_rows() as u64;
@@ -354,12 +353,13 @@ impl Ingest<'_> {
                 (participant_col, pilot_col, date_col),
                 &date_formats,
                 file_row,
-                &mut seen,
                 &mut items,
+                &mut answers,
             );
             if problems.is_empty() {
                 summary.rows_accepted += 1;
             } else {
+                answers.rejected_rows.insert(file_row);
                 summary.rows_rejected += 1;
                 for p in problems {
                     data.rejects.push(label, file_row, p.column.as_deref(), p.value.as_deref(), p.reason);
@@ -369,6 +369,8 @@ impl Ingest<'_> {
         data.warnings.extend(csv.warnings().iter().cloned());
         super::note_blank_rows(data, label, &mut summary, &blank_rows);
         data.files.push(summary);
+        // Scored next, by the score stage.
+        data.answers = Some(answers);
         Ok(())
     }
 
@@ -472,8 +474,8 @@ impl Ingest<'_> {
         (participant_col, pilot_col, date_col): (usize, Option<usize>, usize),
         date_formats: &[DateFormat],
         row: u64,
-        seen: &mut super::FastMap<(u32, Measure, crate::date::Date), u64>,
         items: &mut Vec<Option<f64>>,
+        answers: &mut PendingAnswers,
     ) -> Vec<RowProblem> {
         let cell = |i: usize| fields.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
         let header = |i: usize| headers.get(i).cloned().unwrap_or_else(|| format!("column {}", i + 1));
@@ -515,9 +517,7 @@ impl Ingest<'_> {
         };
         let mut problems = Vec::new();
         let mut accepted = Vec::new();
-        let mut duplicates = Vec::new();
         for inst in instruments {
-            let Some(instrument) = self.catalogue.get(&inst.id) else { continue };
             items.clear();
             let mut bad = None;
             for &c in &inst.columns {
@@ -539,46 +539,22 @@ impl Ingest<'_> {
             if items.iter().all(Option::is_none) {
                 continue; // This instrument was not part of this submission.
             }
-            let scored = match instrument.score_items(items) {
-                Ok(s) => s,
-                Err(p) => {
-                    let column = p.item().and_then(|k| inst.columns.get(k - 1)).map(|&c| header(c));
-                    problems.push(RowProblem { column, value: None, reason: format!("{}: {p}", inst.id) });
-                    continue;
-                }
-            };
-            let key = (participant as u32, inst.measure, date);
-            if let Some(&first) = seen.get(&key) {
-                duplicates.push((inst.measure, first));
-                continue;
-            }
-            accepted.push((key, scored));
-        }
-        // A repeated submission is one problem of the row, naming the person.
-        if let Some(&(_, first)) = duplicates.first() {
-            let id = cell(participant_col).unwrap_or_default();
-            let measures: Vec<&str> = duplicates.iter().map(|&(m, _)| self.catalogue.measure_id(m)).collect();
-            problems.push(RowProblem::cell(
-                &header(participant_col),
-                id,
-                format!(
-                    "participant '{id}' already submitted {} on {date} (first at row {first}): a duplicate submission",
-                    measures.join(" and ")
-                ),
-            ));
+            accepted.push((inst.measure, std::mem::take(items)));
         }
         // A row is all or nothing for the accounting, but its valid questionnaires are kept:
-        // a misspelt GAD-7 answer should not discard a complete PHQ-9.
-        for (key, scored) in accepted {
-            seen.insert(key, row);
+        // a misspelt GAD-7 answer should not discard a complete PHQ-9. Scores are the score
+        // stage's, and so are repeated submissions, found among scored questionnaires (a
+        // form resubmitted after an incomplete one is not a duplicate of it).
+        for (measure, answered) in accepted {
+            answers.push_items(&answered);
             data.assessments.push(Assessment {
-                participant: key.0,
-                measure: key.1,
-                assessed_on: key.2,
-                score: scored.total,
-                raw_score: scored.raw_total,
-                prorated: scored.prorated,
-                risk_flag: scored.risk_flag,
+                participant: participant as u32,
+                measure,
+                assessed_on: date,
+                score: f64::NAN,
+                raw_score: f64::NAN,
+                prorated: false,
+                risk_flag: false,
                 setting: Setting::Clinic,
                 row,
             });
