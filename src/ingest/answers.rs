@@ -40,12 +40,14 @@ impl RowAnswers {
     /// Sets item `k` (1-based); items not set are blank.
     pub(crate) fn set(&mut self, k: usize, value: Option<f64>) {
         if self.spilled.is_empty() {
-            if k <= INLINE_ITEMS {
-                if let Some(code) = value.map_or(Some(BLANK), code_of) {
-                    self.codes[k - 1] = code;
-                    self.len = self.len.max(k);
-                    return;
-                }
+            let code = match value {
+                None => Some(BLANK),
+                Some(v) => code_of(v),
+            };
+            if let (Some(code), true) = (code, k <= INLINE_ITEMS) {
+                self.codes[k - 1] = code;
+                self.len = self.len.max(k);
+                return;
             }
             self.spilled = (0..self.len).map(|i| value_of(self.codes[i])).collect();
         }
@@ -68,7 +70,10 @@ impl RowAnswers {
 
 /// The code of a small whole number.
 fn code_of(value: f64) -> Option<u8> {
-    (value >= 0.0 && value <= f64::from(MAX_CODE) && value.fract() == 0.0).then_some(value as u8)
+    // The cast saturates (and sends NaN to 0), so the round trip holds only for a whole
+    // number from 0 to 255.
+    let code = value as u8;
+    (code <= MAX_CODE && f64::from(code) == value).then_some(code)
 }
 
 fn value_of(code: u8) -> Option<f64> {

@@ -6,8 +6,11 @@ use std::sync::{Arc, OnceLock};
 #[cfg(feature = "polars")]
 use polars::prelude::{DataFrame, IntoColumn, NamedFrom, Series};
 
+#[cfg(feature = "polars")]
+use super::Setting;
 use super::index::ParticipantIndex;
-use super::{Assessment, AssessmentOrder, FileSummary, Measure, Participant, Rejects, Setting};
+use super::{Assessment, AssessmentOrder, FileSummary, Measure, Participant, Rejects};
+#[cfg(feature = "polars")]
 use crate::error::{Error, Result};
 
 /// The loaded evaluation data: accepted participants and assessments, the rejects, and

@@ -1,4 +1,5 @@
-//! The instrument catalogue, as data, and scoring.
+//! The instrument catalogue, as data, and each instrument's scoring rules: shared
+//! definitions, checked against by ingest and applied by the score stage (`score.rs`).
 //!
 //! Every measure (PHQ-9, GAD-7, CORE-10, SWEMWBS, ONS4, DEMQOL, Zarit, EQ-5D, blood
 //! pressure, the NHS Talking Therapies ADSMs...) is a TOML file under

@@ -276,7 +276,9 @@ impl Instrument {
         let mut sum = 0.0;
         let mut answered = 0;
         let mut blank = Vec::new();
-        let mut levels = Vec::with_capacity(self.items);
+        // The answers as levels, for a value set only (no allocation for the others).
+        let value_set = self.scoring == Scoring::ValueSet;
+        let mut levels = if value_set { Vec::with_capacity(self.items) } else { Vec::new() };
         for k in 1..=self.items {
             let Some(x) = items.get(k - 1).copied().flatten() else {
                 blank.push(k);
@@ -286,7 +288,9 @@ impl Instrument {
             let scored = if self.reverse_items.contains(&k) { self.item_min + self.item_max - x } else { x };
             sum += scored;
             answered += 1;
-            levels.push(x as usize);
+            if value_set {
+                levels.push(x as usize);
+            }
         }
         let prorated = !blank.is_empty();
         if prorated {
