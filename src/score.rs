@@ -29,7 +29,7 @@ pub(crate) fn score(catalogue: &Catalogue, data: &mut DataSet) -> Option<(Pendin
             let index = start + offset;
             let instrument = instruments.get(assessment.measure.index()).copied().flatten();
             let result = match instrument {
-                Some(instrument) => score_one(instrument, &answers, index, &mut items),
+                Some(instrument) => score_one(instrument, &answers, index, assessment.raw_score, &mut items),
                 // A measure of another catalogue than the one the data was read with.
                 None => {
                     Err(Failure::row("the measure is not in the catalogue the data is scored with".into()))
@@ -104,6 +104,7 @@ fn score_one(
     instrument: &Instrument,
     answers: &PendingAnswers,
     index: usize,
+    assessment_given: f64,
     items: &mut Vec<Option<f64>>,
 ) -> Result<crate::instruments::Scored, Failure> {
     let any_item = answers.items(index, items);
@@ -114,7 +115,9 @@ fn score_one(
     let from_items = |items: &[Option<f64>]| {
         instrument.score_items(items).map_err(|p| Failure::Problem(p, items.to_vec()))
     };
-    match answers.given(index) {
+    // Until scored, `raw_score` is the total as entered (NaN when none was).
+    let given = Some(assessment_given).filter(|v| !v.is_nan());
+    match given {
         None => from_items(items),
         Some(given) => {
             let scored = instrument.score_total(given).map_err(|p| Failure::Total(given, p))?;

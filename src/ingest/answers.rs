@@ -3,9 +3,10 @@
 //!
 //! Ingest checks that every cell is a number where a number belongs and that the layout
 //! fits the instrument (no answer past its last item); what the numbers mean (ranges,
-//! pro-rating, conversion tables, risk items) is the score stage's (`src/score.rs`). The
-//! answers of one file wait here, compactly: item answers that are small whole numbers,
-//! as nearly all are, take a byte each.
+//! pro-rating, conversion tables, risk items) is the score stage's (`src/score.rs`). A
+//! total given waits in the assessment's `raw_score` ("the total as entered"; NaN when
+//! none was); the items of one file wait here, compactly: answers that are small whole
+//! numbers, as nearly all are, take a byte each.
 
 use super::validate::RowProblem;
 use super::{Assessment, DataSet, FastMap, Ingest, Measure};
@@ -24,7 +25,7 @@ const INLINE_ITEMS: usize = 32;
 /// for the usual row (up to 32 items, each a whole number from 0 to 253).
 #[derive(Debug, Clone)]
 pub(crate) struct RowAnswers {
-    /// The total given in the score column.
+    /// The total given in the score column (kept in the assessment's `raw_score`).
     pub(crate) given: Option<f64>,
     len: usize,
     codes: [u8; INLINE_ITEMS],
@@ -38,6 +39,7 @@ impl RowAnswers {
     }
 
     /// Sets item `k` (1-based); items not set are blank.
+    #[inline]
     pub(crate) fn set(&mut self, k: usize, value: Option<f64>) {
         if self.spilled.is_empty() {
             let code = match value {
@@ -103,7 +105,6 @@ pub(crate) struct PendingAnswers {
     pub(crate) naming: Naming,
     /// Survey rows already rejected for another problem (a row is rejected once).
     pub(crate) rejected_rows: std::collections::HashSet<u64>,
-    given: Vec<f64>,
     /// The items of assessment `i` are `codes[ends[i - 1]..ends[i]]`.
     ends: Vec<u32>,
     codes: Vec<u8>,
@@ -119,7 +120,6 @@ impl PendingAnswers {
             file,
             naming,
             rejected_rows: Default::default(),
-            given: Vec::new(),
             ends: Vec::new(),
             codes: Vec::new(),
             exact: FastMap::default(),
@@ -128,13 +128,11 @@ impl PendingAnswers {
 
     /// Room for `n` more assessments.
     pub(crate) fn reserve(&mut self, n: usize) {
-        self.given.reserve(n);
         self.ends.reserve(n);
     }
 
     /// Adds the next assessment's answers.
     pub(crate) fn push(&mut self, row: &RowAnswers) {
-        self.given.push(row.given.unwrap_or(f64::NAN));
         if row.spilled.is_empty() {
             self.codes.extend_from_slice(&row.codes[..row.len]);
         } else {
@@ -163,19 +161,18 @@ impl PendingAnswers {
 
     /// Assessments held.
     pub(crate) fn len(&self) -> usize {
-        self.given.len()
-    }
-
-    /// The total given for the `i`th assessment held.
-    pub(crate) fn given(&self, i: usize) -> Option<f64> {
-        Some(self.given[i]).filter(|v| !v.is_nan())
+        self.ends.len()
     }
 
     /// The `i`th assessment's items, into `out`; false when it has none answered.
+    #[inline]
     pub(crate) fn items(&self, i: usize, out: &mut Vec<Option<f64>>) -> bool {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         let end = self.ends[i] as usize;
         out.clear();
+        if start == end {
+            return false;
+        }
         out.extend((start..end).map(|at| match self.codes[at] {
             EXACT => self.exact.get(&(at as u32)).copied(),
             code => value_of(code),
@@ -336,13 +333,10 @@ mod tests {
         let mut items = Vec::new();
         assert!(store.items(0, &mut items));
         assert_eq!(items, [Some(2.0), None, Some(0.0)]);
-        assert_eq!(store.given(0), Some(15.0));
         assert!(store.items(1, &mut items));
         assert_eq!(items.len(), 40);
         assert_eq!(&items[..3], [Some(-1.0), Some(2.5), None]);
         assert_eq!(items[39], Some(300.0));
-        assert_eq!(store.given(1), None);
         assert!(!store.items(2, &mut items));
-        assert_eq!(store.given(2), Some(0.724));
     }
 }

@@ -577,13 +577,14 @@ impl<'c> Ingest<'c> {
                 format!("setting '{setting_text}' is not one of clinic, home, ambulatory"),
             ));
         };
-        // Scores are the score stage's: the assessment waits for them.
+        // Scores are the score stage's: the assessment waits for them, with the total as
+        // entered (if any) in its raw score.
         let assessment = Assessment {
             participant: participant as u32,
             measure,
             assessed_on,
             score: f64::NAN,
-            raw_score: f64::NAN,
+            raw_score: answers.given.unwrap_or(f64::NAN),
             prorated: false,
             risk_flag: false,
             setting,
