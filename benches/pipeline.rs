@@ -23,11 +23,13 @@ fn data_dir() -> PathBuf {
     if !dir.join("outcomes.csv").exists() {
         let _ = Synthetic::new(n, 20250401).write_to_dir(&dir);
     }
-    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo");
-    let plan = std::fs::read_to_string(format!("{demo}/plan.toml")).unwrap_or_default();
-    let _ = std::fs::write(dir.join("plan.toml"), plan);
-    for file in ["impact_map.toml", "population.csv", "activities.csv"] {
-        let _ = std::fs::copy(format!("{demo}/{file}"), dir.join(file));
+    // The demo's plan and every file it names besides the two generated tables.
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    for entry in std::fs::read_dir(&demo).expect("the demo folder").flatten() {
+        let name = entry.file_name();
+        if name != "participants.csv" && name != "outcomes.csv" {
+            std::fs::copy(entry.path(), dir.join(&name)).expect("the demo's files copy");
+        }
     }
     dir
 }
@@ -57,6 +59,7 @@ fn stages(c: &mut Criterion) {
     }
 
     group.throughput(Throughput::Bytes(bytes));
+    assert!(Ingest::new(catalogue).pilots(pilots).load_paths(&p, &o).is_ok(), "the bench data loads");
     group.bench_function("ingest_csv", |b| {
         b.iter(|| Ingest::new(catalogue).pilots(pilots).load_paths(&p, &o))
     });
@@ -76,9 +79,9 @@ fn stages(c: &mut Criterion) {
     let outcomes = evaluate_outcomes(&data, &plan.pilots, catalogue, &plan.rules).expect("outcomes");
     assert!(plan.equity(&data, &outcomes).is_ok());
     group.bench_function("equity", |b| b.iter(|| plan.equity(black_box(&data), &outcomes)));
+    let eval = plan.run().expect("the bench plan runs");
     group.bench_function("plan_run", |b| b.iter(|| plan.run()));
     {
-        let eval = plan.run().expect("the bench plan runs");
         // As `coprod run` builds it: PNG copies of the charts included.
         let options = ReportOptions::from_plan(&plan);
         let publication = eval.publish().expect("the demo publishes");

@@ -182,7 +182,9 @@ impl Plan {
         let failed = AtomicBool::new(false);
         let bytes = Arc::new(AtomicU64::new(0));
         let lines = Arc::new(AtomicU64::new(0));
-        let reading = AtomicBool::new(true);
+        // Dropped when the data is read, which wakes the progress thread at once (a
+        // sleeping thread would hold every run back by up to its interval).
+        let (reading, read_done) = std::sync::mpsc::channel::<()>();
         let total: u64 = [&self.data.participants, &self.data.outcomes]
             .iter()
             .filter_map(|p| std::fs::metadata(p).ok())
@@ -191,22 +193,22 @@ impl Plan {
         std::thread::scope(|scope| {
             let checksums = scope.spawn(|| self.checksums(&failed));
             // How far the load has gone, four times a second while it lasts.
-            scope.spawn(|| {
-                while reading.load(Ordering::Relaxed) {
-                    std::thread::sleep(std::time::Duration::from_millis(250));
-                    let done = bytes.load(Ordering::Relaxed);
-                    if reading.load(Ordering::Relaxed) && done > 0 {
+            let (bytes_read, lines_read) = (&bytes, &lines);
+            scope.spawn(move || {
+                let interval = std::time::Duration::from_millis(250);
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = read_done.recv_timeout(interval) {
+                    let done = bytes_read.load(Ordering::Relaxed);
+                    if done > 0 {
                         progress(&format!(
                             "Reading the data: {} of {} MB, {} lines",
                             done / 1_000_000,
                             total.div_ceil(1_000_000),
-                            crate::report::format::thousands(lines.load(Ordering::Relaxed) as f64, 0),
+                            crate::report::format::thousands(lines_read.load(Ordering::Relaxed) as f64, 0),
                         ));
                     }
                 }
             });
-            let evaluation = self.evaluate(progress, (Arc::clone(&bytes), Arc::clone(&lines)), &reading);
-            reading.store(false, Ordering::Relaxed);
+            let evaluation = self.evaluate(progress, (Arc::clone(&bytes), Arc::clone(&lines)), reading);
             failed.store(evaluation.is_err(), Ordering::Relaxed);
             // A panic while checksumming is a bug: it is passed on, not turned into
             // a report without checksums.
@@ -249,11 +251,11 @@ impl Plan {
         &self,
         progress: &(dyn Fn(&str) + Sync),
         counters: (Arc<AtomicU64>, Arc<AtomicU64>),
-        reading: &AtomicBool,
+        reading: std::sync::mpsc::Sender<()>,
     ) -> Result<Evaluation> {
         progress("Checking the inputs and reading the data");
         let loaded = self.load_data_counted(Some(counters));
-        reading.store(false, Ordering::Relaxed);
+        drop(reading);
         let (catalogue, mut data) = loaded?;
         let activities = self.load_activities(&mut data)?;
         // A required input whose every row was rejected cannot be evaluated: stop with
