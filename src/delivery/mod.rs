@@ -400,7 +400,8 @@ pub(crate) fn figures(
     weeks_and_fte_hours: Option<(f64, f64)>,
 ) -> PilotDelivery {
     let mine: Vec<&Activity> = activities.iter().filter(|a| pilot.is_none_or(|p| a.pilot_id == p)).collect();
-    let mut partners: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    // Distinct partners of each organisation type, as (type, partner) pairs.
+    let mut partners: crate::ingest::FastMap<(&str, &str), ()> = Default::default();
     // Hashed while counting, sorted once at the end: rows + groups log groups, whatever
     // the number of areas.
     let mut venues: crate::ingest::FastMap<&str, (u64, u64)> = Default::default();
@@ -414,7 +415,7 @@ pub(crate) fn figures(
         v.1 += u64::from(a.attendees);
     };
     for a in &mine {
-        partners.entry(&a.organisation_type).or_default().insert(&a.partner);
+        partners.insert((a.organisation_type.as_str(), a.partner.as_str()), ());
         add(&mut venues, a.venue_type.as_str(), a);
         add(&mut areas, a.area.as_deref().unwrap_or("Not recorded"), a);
         add(&mut by_partner, a.partner.as_str(), a);
@@ -432,7 +433,12 @@ pub(crate) fn figures(
     for p in data.participants().iter().filter(|p| pilot.is_none_or(|id| &*p.pilot_id == id)) {
         *referral.entry(p.referral_source.as_deref().unwrap_or("Not recorded")).or_default() += 1;
     }
-    let training: Vec<&&Activity> = mine.iter().filter(|a| a.is_leader_training()).collect();
+    // A table repeats a few activity names: each is read once.
+    let mut is_training: crate::ingest::FastMap<&str, bool> = Default::default();
+    let training: Vec<&&Activity> = mine
+        .iter()
+        .filter(|a| *is_training.entry(a.activity.as_str()).or_insert_with(|| a.is_leader_training()))
+        .collect();
     // People when the table names them: distinct ids over the training rows.
     let (leaders_trained, leaders_counted) = if activities.iter().any(|a| a.attendee_ids.is_some()) {
         let people: BTreeSet<&str> =
@@ -444,7 +450,13 @@ pub(crate) fn figures(
     let volunteer_hours: f64 = mine.iter().map(|a| a.volunteer_hours).sum();
     PilotDelivery {
         pilot: pilot.unwrap_or("all").to_string(),
-        partners_by_type: partners.into_iter().map(|(t, p)| (t.to_string(), p.len())).collect(),
+        partners_by_type: {
+            let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
+            for (kind, _) in partners.into_keys() {
+                *by_type.entry(kind).or_default() += 1;
+            }
+            by_type.into_iter().map(|(t, n)| (t.to_string(), n)).collect()
+        },
         by_venue: sorted(venues),
         by_area: sorted(areas),
         by_partner: sorted(by_partner),
