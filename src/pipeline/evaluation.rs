@@ -632,16 +632,20 @@ impl Plan {
         population: Option<&equity::Population>,
     ) -> Result<Vec<equity::PilotEquity>> {
         // Each pilot's participants, found in one pass over them all (not one per pilot).
-        let mut members: std::collections::HashMap<&str, Vec<usize>> =
-            outcomes.pilots.iter().map(|p| (&*p.id, Vec::new())).collect();
+        // A participant's pilot is the last one matched when it can be: files list a
+        // pilot's participants together.
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); outcomes.pilots.len()];
+        let mut last = 0;
         for (i, p) in data.participants().iter().enumerate() {
-            if let Some(list) = members.get_mut(&*p.pilot_id) {
-                list.push(i);
+            let is = |k: &usize| outcomes.pilots.get(*k).is_some_and(|q| *q.id == *p.pilot_id);
+            if let Some(k) = Some(last).filter(is).or_else(|| (0..outcomes.pilots.len()).find(is)) {
+                members[k].push(i);
+                last = k;
             }
         }
+        let pilots: Vec<_> = outcomes.pilots.iter().zip(&members).collect();
         // Pilots are independent: each is analysed on its own core.
-        let all = crate::parallel::map(&outcomes.pilots, |pilot| {
-            let members = members.get(&*pilot.id).map_or(&[][..], Vec::as_slice);
+        let all = crate::parallel::map(&pilots, |&(pilot, members)| {
             let dimensions = &self.equity.dimensions;
             let input = equity::input::from_outcomes(data, outcomes, pilot, members, dimensions);
             equity::analyse(&input, population)
