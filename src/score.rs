@@ -31,9 +31,9 @@ pub(crate) fn score(catalogue: &Catalogue, data: &mut DataSet) -> Option<(Pendin
             let result = match instrument {
                 Some(instrument) => score_one(instrument, &answers, index, assessment.raw_score, &mut items),
                 // A measure of another catalogue than the one the data was read with.
-                None => {
-                    Err(Failure::row("the measure is not in the catalogue the data is scored with".into()))
-                }
+                None => Err(Failure::Row(
+                    "the measure is not in the catalogue the data is scored with".to_string(),
+                )),
             };
             match result {
                 Ok(scored) => {
@@ -63,10 +63,6 @@ enum Failure {
 }
 
 impl Failure {
-    fn row(reason: String) -> Failure {
-        Failure::Row(reason)
-    }
-
     /// The reject: the cell named as the file names it.
     fn at(self, index: usize, naming: &Naming, assessment: &Assessment) -> Unscored {
         let (column, value, reason) = match (self, naming) {
