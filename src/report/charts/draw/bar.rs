@@ -59,16 +59,7 @@ impl Render for BarChart {
         let axis = Axis::new(lo, hi, plot_x0, plot_x1, 5.0);
         let bottom = rows.bottom();
 
-        for i in (0..rows.count).step_by(2) {
-            let centre = rows.centre(i);
-            scene.rect(
-                plot_x0,
-                centre - rows.row_height / 2.0,
-                plot_x1,
-                centre + rows.row_height / 2.0,
-                BAND,
-            );
-        }
+        rows.bands(&mut scene, plot_x0, plot_x1);
         let below =
             axis.draw_horizontal(&mut scene, rows.top, bottom, unit, &axis_title(&self.value_label, unit));
         row_labels(&mut scene, &rows, &labels, plot_x0 - 12.0, label_w)?;

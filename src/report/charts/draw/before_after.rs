@@ -52,16 +52,7 @@ impl Render for BeforeAfterChart {
         }
         let (lo, hi) = padded(lo, hi, 0.14);
         let axis = Axis::new(lo, hi, plot_x0, plot_x1, 6.0);
-        for i in (0..rows.count).step_by(2) {
-            let centre = rows.centre(i);
-            scene.rect(
-                plot_x0,
-                centre - rows.row_height / 2.0,
-                plot_x1,
-                centre + rows.row_height / 2.0,
-                BAND,
-            );
-        }
+        rows.bands(&mut scene, plot_x0, plot_x1);
         let below = axis.draw_horizontal(
             &mut scene,
             rows.top,

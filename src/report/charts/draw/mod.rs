@@ -434,6 +434,13 @@ impl Rows {
     fn bottom(&self) -> f64 {
         self.top + self.count as f64 * self.row_height
     }
+    /// A band behind every other row, from `x0` to `x1`, so that long rows can be followed.
+    fn bands(&self, scene: &mut Scene, x0: f64, x1: f64) {
+        for i in (0..self.count).step_by(2) {
+            let centre = self.centre(i);
+            scene.rect(x0, centre - self.row_height / 2.0, x1, centre + self.row_height / 2.0, BAND);
+        }
+    }
 }
 
 /// Width of the category label column, fitted to the labels within limits.

@@ -86,8 +86,8 @@ pub(crate) fn to_svg(scene: &Scene, title: &str, description: &str) -> Result<St
     };
     let accessible = format!(
         " role=\"img\">\n<title>{}</title>\n<desc>{}</desc>",
-        escape_xml(&clean(title)),
-        escape_xml(&clean(description))
+        crate::report::html::escape(&clean(title)),
+        crate::report::html::escape(&clean(description))
     );
     svg.replace_range(open_end..=open_end, &accessible);
     Ok(svg)
@@ -103,19 +103,4 @@ pub(crate) fn to_png(scene: &Scene) -> Result<Vec<u8>> {
         paint(scene, &area, f64::from(PNG_SCALE), BITMAP_TEXT)?;
     }
     png::encode_rgb(width, height, &rgb)
-}
-
-fn escape_xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            other => out.push(other),
-        }
-    }
-    out
 }
