@@ -414,4 +414,4 @@ impl GroupKey {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

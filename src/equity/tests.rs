@@ -1,6 +1,7 @@
 use super::*;
 
-fn input<'a>(labels: &[Option<&'a str>], counted: &[Option<bool>]) -> EquityInput<'a> {
+/// One pilot's input: an ethnicity per person, a recovery rate, a change as the mean.
+pub(crate) fn input<'a>(labels: &[Option<&'a str>], counted: &[Option<bool>]) -> EquityInput<'a> {
     EquityInput {
         pilot: "tt",
         dimensions: vec![("ethnicity".into(), labels.iter().map(|l| l.map(Into::into)).collect())],

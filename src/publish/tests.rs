@@ -4,6 +4,7 @@ use proptest::prelude::*;
 
 use super::cells::{CellState, Cells};
 use super::{DisclosureRule, Hidden, Published, protect_equity};
+use crate::equity::tests::input;
 use crate::equity::{EquityInput, GroupRow, PilotEquity, analyse};
 
 #[test]
@@ -114,15 +115,6 @@ fn markers_follow_the_threshold() {
     let rounded = DisclosureRule::new(5).unwrap().rounded(5).unwrap().protecting_extremes();
     assert!(rounded.describe().contains("rounded to the nearest 5"));
     assert!(rounded.describe().contains("0% and 100%"));
-}
-
-fn input<'a>(labels: &[Option<&'a str>], counted: &[Option<bool>]) -> EquityInput<'a> {
-    EquityInput {
-        pilot: "tt",
-        dimensions: vec![("ethnicity".into(), labels.iter().map(|l| l.map(Into::into)).collect())],
-        rates: vec![("recovery".into(), counted.to_vec())],
-        means: vec![("phq9_change".into(), (0..labels.len()).map(|i| Some(-(i as f64))).collect())],
-    }
 }
 
 /// One pilot's breakdowns under a threshold of 5.
