@@ -680,6 +680,20 @@ fn cells_beyond_the_sheet_are_errors() {
     assert!(err.contains("cannot read sheet 'Data'") && err.contains("XFE1"), "{err}");
 }
 
+/// A sheet whose stated dimensions run backwards overflows `calamine`'s arithmetic: both
+/// engines give an error or rows, never a panic.
+#[test]
+fn backwards_dimensions_are_not_a_panic() {
+    let dir = temp_dir();
+    let sheet = worksheet(r#"<row r="1"><c r="A1"><v>1</v></c></row>"#).replace("A1:C3", "C3:A1");
+    let path = handmade(dir.path(), "backwards.xlsx", &[("xl/worksheets/sheet1.xml", &sheet)]);
+    for engine in [Engine::Fast, Engine::Calamine] {
+        if let Err(err) = read(&path, None, DateFormat::Iso, engine) {
+            assert!(err.contains("cannot read sheet 'Data'"), "{err}");
+        }
+    }
+}
+
 /// A sheet and its strings with every kind of markup the reader meets.
 const VARIED: &str = r#"<row r="1" spans="1:3"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><r><t xml:space="preserve"> b </t></r><rPh><t>x</t></rPh></is></c><c r="C1" s="1" t="str"><f>A1</f><v>a &amp; &#10;b</v></c></row><row><c><v>1.5</v></c><c s="2"><v>45000</v></c><c t="e"><v>#N/A</v></c><c t="b"><v>1</v></c><c r="F2" t="d"><v>2025-04-01</v></c><!-- c --><c r="G2"><![CDATA[x]]><v>7</v></c></row>"#;
 

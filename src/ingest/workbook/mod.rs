@@ -54,6 +54,15 @@ pub(crate) enum Engine {
     Calamine,
 }
 
+/// A `calamine` call whose panic on a malformed part (its arithmetic on a sheet's
+/// dimensions can overflow) becomes an error: user data never panics the crate.
+fn guarded<T>(
+    read: impl FnOnce() -> std::result::Result<T, calamine::Error>,
+) -> std::result::Result<T, calamine::Error> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read))
+        .unwrap_or(Err(calamine::Error::Msg("a part of the workbook is malformed")))
+}
+
 /// An open workbook.
 enum Book {
     Xlsx(XlsxBook),
@@ -67,7 +76,7 @@ impl Book {
                 return Ok(Book::Xlsx(book));
             }
         }
-        Ok(Book::Calamine(calamine::open_workbook_auto(path)?))
+        Ok(Book::Calamine(guarded(|| calamine::open_workbook_auto(path))?))
     }
 
     fn sheet_names(&self) -> Vec<String> {
@@ -86,9 +95,11 @@ impl Book {
         match self {
             Book::Xlsx(book) => match book.read_sheet(name, date_format).map_err(calamine::Error::Xlsx)? {
                 Some(sheet) => Ok(Sheet::Xlsx(sheet)),
-                None => Ok(Sheet::range(calamine::open_workbook_auto(path)?.worksheet_range(name)?)),
+                None => {
+                    Ok(Sheet::range(guarded(|| calamine::open_workbook_auto(path)?.worksheet_range(name))?))
+                }
             },
-            Book::Calamine(mut book) => Ok(Sheet::range(book.worksheet_range(name)?)),
+            Book::Calamine(mut book) => Ok(Sheet::range(guarded(|| book.worksheet_range(name))?)),
         }
     }
 }
